@@ -1,0 +1,145 @@
+//! The subcommands: `serve` (the default), `migrate` and `import`.
+
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::Parser;
+use tokio::net::TcpListener;
+use tracing_subscriber::EnvFilter;
+
+use crate::{
+    config::{Cli, Command, Config, LogFormat},
+    db::Database,
+    http::{self, AppState},
+    store::{
+        import::{ImportError, When},
+        Store,
+    },
+};
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_tracing(cli.config.log_format);
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            eprintln!("ayni: cannot start the async runtime: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            // One line, with its causes, for the operator.
+            eprintln!("ayni: {}", format!("{err:#}").trim_end().replace('\n', "\n  "));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_tracing(format: LogFormat) {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()));
+    match format {
+        LogFormat::Text => builder.init(),
+        LogFormat::Json => builder.json().with_current_span(true).with_span_list(false).init(),
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let config = cli.config;
+    let db = Database::open(&config).await?;
+    let result = async {
+        db.migrate().await?;
+        match cli.command.unwrap_or(Command::Serve) {
+            Command::Serve => serve(&config, &db).await,
+            Command::Migrate => {
+                tracing::info!("migrations applied");
+                Ok(())
+            }
+            Command::Import { dir, force } => import(&db, &dir, force).await,
+        }
+    }
+    .await;
+    let closed = db.close().await;
+    result.and(closed)
+}
+
+async fn import(db: &Database, dir: &std::path::Path, force: bool) -> anyhow::Result<()> {
+    let store = Store::new(db.pool.clone());
+    match store.import_dir(dir, When::Always { force }).await {
+        Ok(Some(summary)) => {
+            println!("{summary}");
+            Ok(())
+        }
+        Ok(None) => Ok(()),
+        Err(ImportError::Content(errors)) => {
+            for error in &errors.0 {
+                eprintln!("{error}");
+            }
+            anyhow::bail!("{} problem(s) in {}; nothing was written", errors.0.len(), dir.display())
+        }
+        Err(err) => Err(err.into()),
+    }
+}
+
+async fn serve(config: &Config, db: &Database) -> anyhow::Result<()> {
+    let store = Store::new(db.pool.clone());
+    let refreshed = store.refresh_stale_html().await.context("cannot refresh rendered case bodies")?;
+    if refreshed > 0 {
+        tracing::info!(refreshed, "rendered case bodies again with the current renderer");
+    }
+    load_seed(&store, config).await?;
+    let app = http::router(AppState::new(store, config));
+    let listener = TcpListener::bind(config.bind).await.with_context(|| format!("cannot listen on {}", config.bind))?;
+    tracing::info!("serving on http://{}", config.bind);
+    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await.context("the server failed")?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// On first start against an empty database, loads the content directory (once, even when
+/// several processes start together). Later starts leave the database as people left it.
+async fn load_seed(store: &Store, config: &Config) -> anyhow::Result<()> {
+    if !config.content.is_dir() {
+        tracing::warn!(dir = %config.content.display(), "no content directory: nothing to load on first start");
+        return Ok(());
+    }
+    match store.import_dir(&config.content, When::FirstStart).await {
+        Ok(Some(summary)) => tracing::info!(%summary, dir = %config.content.display(), "loaded the content directory"),
+        Ok(None) => {}
+        Err(ImportError::Content(errors)) => {
+            for error in &errors.0 {
+                tracing::error!("{error}");
+            }
+            anyhow::bail!("the content directory {} has {} problem(s)", config.content.display(), errors.0.len());
+        }
+        Err(err) => return Err(err.into()),
+    }
+    Ok(())
+}
+
+/// Resolves on Ctrl-C or SIGTERM; requests in flight then finish before the server stops.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

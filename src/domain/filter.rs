@@ -1,0 +1,212 @@
+//! The case list filters, shared by `/cases`, the region and theme pages and the JSON API.
+//! Every value is checked here and a bad one is reported with the parameter's name.
+
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use super::{
+    case::{Kind, Language},
+    region::Region,
+    theme::Theme,
+};
+use crate::error::{AppError, ParamProblem};
+
+/// Longest value any filter parameter may carry.
+const MAX_VALUE_LEN: usize = 200;
+pub const DEFAULT_PER_PAGE: u32 = 20;
+pub const MAX_PER_PAGE: u32 = 100;
+const MAX_PAGE: u32 = 10_000;
+const MIN_YEAR: i32 = 1900;
+const MAX_YEAR: i32 = 2100;
+
+/// The query string as typed. All text, so that reading it never fails before validation.
+#[derive(Debug, Default, Clone, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CaseQuery {
+    /// A region slug; a region includes its municipalities.
+    pub region: Option<String>,
+    /// A theme slug.
+    pub theme: Option<String>,
+    /// `case` or `success-story`.
+    pub kind: Option<String>,
+    /// `es` or `en`.
+    pub language: Option<String>,
+    /// Earliest year, inclusive.
+    pub year_from: Option<String>,
+    /// Latest year, inclusive.
+    pub year_to: Option<String>,
+    /// Page number, from 1.
+    pub page: Option<String>,
+    /// Results per page, 1 to 100 (JSON API only; pages show 20).
+    pub per_page: Option<String>,
+}
+
+/// Validated filters. Region and theme slugs are checked against the database by the store.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct CaseFilter {
+    pub region: Option<String>,
+    pub theme: Option<String>,
+    pub kind: Option<Kind>,
+    pub language: Option<Language>,
+    pub year_from: Option<i32>,
+    pub year_to: Option<i32>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Paging {
+    pub page: u32,
+    pub per_page: u32,
+}
+
+impl Paging {
+    pub fn offset(&self) -> i64 {
+        i64::from(self.page - 1) * i64::from(self.per_page)
+    }
+
+    /// How many pages `total` results fill (at least one, so "page 1 of 1" reads right).
+    pub fn page_count(&self, total: i64) -> i64 {
+        ((total + i64::from(self.per_page) - 1) / i64::from(self.per_page)).max(1)
+    }
+}
+
+impl CaseQuery {
+    /// Checks every value. An empty value means "no filter", as an empty form field does.
+    pub fn validate(&self) -> Result<(CaseFilter, Paging), AppError> {
+        let filter = CaseFilter {
+            region: slug_value("region", &self.region)?,
+            theme: slug_value("theme", &self.theme)?,
+            kind: enum_value("kind", &self.kind, Kind::parse)?,
+            language: enum_value("language", &self.language, Language::parse)?,
+            year_from: number("year_from", &self.year_from, MIN_YEAR, MAX_YEAR)?,
+            year_to: number("year_to", &self.year_to, MIN_YEAR, MAX_YEAR)?,
+        };
+        if let (Some(from), Some(to)) = (filter.year_from, filter.year_to) {
+            if to < from {
+                return Err(AppError::bad_param("year_to", ParamProblem::BeforeYearFrom));
+            }
+        }
+        let paging = Paging {
+            page: number("page", &self.page, 1, MAX_PAGE as i32)?.map_or(1, |p| p as u32),
+            per_page: number("per_page", &self.per_page, 1, MAX_PER_PAGE as i32)?
+                .map_or(DEFAULT_PER_PAGE, |p| p as u32),
+        };
+        Ok((filter, paging))
+    }
+}
+
+impl CaseFilter {
+    /// The filters as query-string pairs, in a stable order, for links that keep them.
+    pub fn pairs(&self) -> Vec<(&'static str, String)> {
+        let mut pairs = Vec::new();
+        if let Some(v) = &self.region {
+            pairs.push(("region", v.clone()));
+        }
+        if let Some(v) = &self.theme {
+            pairs.push(("theme", v.clone()));
+        }
+        if let Some(v) = self.kind {
+            pairs.push(("kind", v.as_str().to_string()));
+        }
+        if let Some(v) = self.language {
+            pairs.push(("language", v.as_str().to_string()));
+        }
+        if let Some(v) = self.year_from {
+            pairs.push(("year_from", v.to_string()));
+        }
+        if let Some(v) = self.year_to {
+            pairs.push(("year_to", v.to_string()));
+        }
+        pairs
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self == &CaseFilter::default()
+    }
+
+    /// A region or theme slug must name one that exists: `region=atlantis` is a 400.
+    pub fn check_refs(&self, regions: &[Region], themes: &[Theme]) -> Result<(), AppError> {
+        if let Some(region) = &self.region {
+            if !regions.iter().any(|r| &r.slug == region) {
+                return Err(AppError::bad_param("region", ParamProblem::UnknownValue));
+            }
+        }
+        if let Some(theme) = &self.theme {
+            if !themes.iter().any(|t| &t.slug == theme) {
+                return Err(AppError::bad_param("theme", ParamProblem::UnknownValue));
+            }
+        }
+        Ok(())
+    }
+}
+
+fn present<'a>(name: &'static str, value: &'a Option<String>) -> Result<Option<&'a str>, AppError> {
+    match value.as_deref().map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(v) if v.chars().count() > MAX_VALUE_LEN => {
+            Err(AppError::bad_param(name, ParamProblem::TooLong { max: MAX_VALUE_LEN }))
+        }
+        Some(v) => Ok(Some(v)),
+    }
+}
+
+fn slug_value(name: &'static str, value: &Option<String>) -> Result<Option<String>, AppError> {
+    match present(name, value)? {
+        None => Ok(None),
+        Some(v) if super::slug::validate(v).is_ok() => Ok(Some(v.to_string())),
+        Some(_) => Err(AppError::bad_param(name, ParamProblem::UnknownValue)),
+    }
+}
+
+fn enum_value<T>(
+    name: &'static str,
+    value: &Option<String>,
+    parse: fn(&str) -> Option<T>,
+) -> Result<Option<T>, AppError> {
+    present(name, value)?
+        .map(|v| parse(v).ok_or_else(|| AppError::bad_param(name, ParamProblem::UnknownValue)))
+        .transpose()
+}
+
+fn number(name: &'static str, value: &Option<String>, min: i32, max: i32) -> Result<Option<i32>, AppError> {
+    let Some(text) = present(name, value)? else { return Ok(None) };
+    let n: i64 = text.parse().map_err(|_| AppError::bad_param(name, ParamProblem::NotANumber))?;
+    if n < i64::from(min) || n > i64::from(max) {
+        return Err(AppError::bad_param(name, ParamProblem::OutOfRange { min: i64::from(min), max: i64::from(max) }));
+    }
+    Ok(Some(n as i32))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn query(pairs: &[(&str, &str)]) -> CaseQuery {
+        let text = pairs.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("&");
+        serde_urlencoded::from_str(&text).expect("test query parses")
+    }
+
+    fn problem(pairs: &[(&str, &str)]) -> (String, ParamProblem) {
+        match query(pairs).validate() {
+            Err(AppError::BadParam { param, problem }) => (param.to_string(), problem),
+            other => panic!("expected a bad parameter, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn empty_values_mean_no_filter() {
+        let (filter, paging) = query(&[("region", ""), ("kind", "")]).validate().expect("valid");
+        assert!(filter.is_empty());
+        assert_eq!(paging, Paging { page: 1, per_page: 20 });
+    }
+
+    #[test]
+    fn bad_values_name_their_parameter() {
+        assert_eq!(problem(&[("year_from", "abc")]), ("year_from".into(), ParamProblem::NotANumber));
+        assert_eq!(problem(&[("page", "0")]).0, "page");
+        assert_eq!(problem(&[("page", "-1")]).0, "page");
+        assert_eq!(problem(&[("per_page", "10000")]).0, "per_page");
+        assert_eq!(problem(&[("kind", "novel")]), ("kind".into(), ParamProblem::UnknownValue));
+        assert_eq!(problem(&[("region", &"a".repeat(5000))]).1, ParamProblem::TooLong { max: 200 });
+        assert_eq!(problem(&[("year_from", "2020"), ("year_to", "2019")]).1, ParamProblem::BeforeYearFrom);
+    }
+}

@@ -1,0 +1,29 @@
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::text_enum;
+
+text_enum!(
+    /// How far a government's remit reaches.
+    Level { National => "national", Regional => "regional", Municipal => "municipal" }
+);
+
+/// A region as listed, with the number of published cases in it and below it.
+#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
+pub struct Region {
+    pub slug: String,
+    pub name: String,
+    #[sqlx(try_from = "String")]
+    pub level: Level,
+    /// The slug of the region this one belongs to, if any.
+    pub parent: Option<String>,
+    /// Published cases of this region and of the municipalities inside it.
+    pub case_count: i64,
+}
+
+/// The short form of a region that other objects point to.
+#[derive(Debug, Clone, Serialize, serde::Deserialize, ToSchema)]
+pub struct RegionRef {
+    pub slug: String,
+    pub name: String,
+}

@@ -1,0 +1,42 @@
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::i18n::Lang;
+
+/// A theme with the number of published cases that carry it.
+#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
+pub struct Theme {
+    pub slug: String,
+    pub name_es: String,
+    pub name_en: String,
+    pub description: String,
+    pub case_count: i64,
+}
+
+/// The short form of a theme that cases point to.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ThemeRef {
+    pub slug: String,
+    pub name_es: String,
+    pub name_en: String,
+}
+
+/// Theme names come in both interface languages; these pick the reader's.
+impl Theme {
+    pub fn name(&self, lang: &Lang) -> &str {
+        pick(*lang, &self.name_es, &self.name_en)
+    }
+}
+
+impl ThemeRef {
+    pub fn name(&self, lang: &Lang) -> &str {
+        pick(*lang, &self.name_es, &self.name_en)
+    }
+}
+
+fn pick<'a>(lang: Lang, es: &'a str, en: &'a str) -> &'a str {
+    match lang {
+        Lang::Es => es,
+        Lang::En => en,
+    }
+}

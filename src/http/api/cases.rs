@@ -1,0 +1,127 @@
+use axum::{
+    extract::{Path, State},
+    Json,
+};
+use serde::Serialize;
+use time::OffsetDateTime;
+use utoipa::ToSchema;
+
+use crate::{
+    domain::{
+        case::{Case, CaseSummary, Kind, Language, Source},
+        filter::CaseQuery,
+        region::RegionRef,
+        slug,
+        theme::ThemeRef,
+    },
+    error::{AppError, AppResult},
+    http::{extract::Params, middleware::ErrorBody, AppState},
+};
+
+/// A published case as listed.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CaseItem {
+    pub slug: String,
+    /// The case's page.
+    pub url: String,
+    pub title: String,
+    pub kind: Kind,
+    pub region: RegionRef,
+    pub themes: Vec<ThemeRef>,
+    pub language: Language,
+    pub year: i32,
+    pub summary: String,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub published_at: Option<OffsetDateTime>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub updated_at: OffsetDateTime,
+}
+
+impl CaseItem {
+    fn new(base: &str, case: CaseSummary) -> Self {
+        CaseItem {
+            url: format!("{base}/cases/{}", case.slug),
+            region: case.region(),
+            slug: case.slug,
+            title: case.title,
+            kind: case.kind,
+            themes: case.themes.0,
+            language: case.language,
+            year: case.year,
+            summary: case.summary,
+            published_at: case.published_at,
+            updated_at: case.updated_at,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CaseList {
+    pub cases: Vec<CaseItem>,
+    /// How many cases match, over all pages.
+    pub total: i64,
+    pub page: u32,
+    pub per_page: u32,
+}
+
+/// A whole published case, with its Markdown source and the HTML rendered from it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CaseDetail {
+    #[serde(flatten)]
+    pub case: CaseItem,
+    pub sources: Vec<Source>,
+    pub body_markdown: String,
+    /// Sanitized HTML.
+    pub body_html: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+}
+
+/// Published cases, newest first, with the same filters as the `/cases` page.
+#[utoipa::path(
+    get,
+    path = "/api/v1/cases",
+    tag = "cases",
+    params(CaseQuery),
+    responses(
+        (status = 200, description = "A page of published cases", body = CaseList),
+        (status = 400, description = "A filter is not valid; the message names it", body = ErrorBody),
+        (status = 503, description = "The database is unavailable or the request ran out of time", body = ErrorBody),
+    )
+)]
+pub async fn list(State(state): State<AppState>, Params(query): Params<CaseQuery>) -> AppResult<Json<CaseList>> {
+    let (filter, paging) = query.validate()?;
+    let (regions, themes) = tokio::try_join!(state.store.regions(), state.store.themes())?;
+    filter.check_refs(&regions, &themes)?;
+    let (cases, total) = state.store.list_cases(&filter, paging).await?;
+    Ok(Json(CaseList {
+        cases: cases.into_iter().map(|c| CaseItem::new(&state.public_url, c)).collect(),
+        total,
+        page: paging.page,
+        per_page: paging.per_page,
+    }))
+}
+
+/// One published case.
+#[utoipa::path(
+    get,
+    path = "/api/v1/cases/{slug}",
+    tag = "cases",
+    params(("slug" = String, Path, description = "The case's slug")),
+    responses(
+        (status = 200, description = "The case", body = CaseDetail),
+        (status = 404, description = "No published case has this slug", body = ErrorBody),
+        (status = 503, description = "The database is unavailable or the request ran out of time", body = ErrorBody),
+    )
+)]
+pub async fn show(State(state): State<AppState>, Path(slug): Path<String>) -> AppResult<Json<CaseDetail>> {
+    slug::validate(&slug).map_err(|_| AppError::NotFound)?;
+    let case: Case = state.store.published_case(&slug).await?.ok_or(AppError::NotFound)?;
+    Ok(Json(CaseDetail {
+        sources: case.sources.0,
+        body_markdown: case.body_markdown,
+        body_html: case.body_html,
+        created_at: case.created_at,
+        case: CaseItem::new(&state.public_url, case.summary),
+    }))
+}

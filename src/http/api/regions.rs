@@ -1,0 +1,28 @@
+use axum::{extract::State, Json};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::{
+    domain::region::Region,
+    error::AppResult,
+    http::{middleware::ErrorBody, AppState},
+};
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RegionList {
+    pub regions: Vec<Region>,
+}
+
+/// Every region: the national level, the regions and the municipalities, with case counts.
+#[utoipa::path(
+    get,
+    path = "/api/v1/regions",
+    tag = "regions",
+    responses(
+        (status = 200, description = "All regions", body = RegionList),
+        (status = 503, description = "The database is unavailable", body = ErrorBody),
+    )
+)]
+pub async fn list(State(state): State<AppState>) -> AppResult<Json<RegionList>> {
+    Ok(Json(RegionList { regions: state.store.regions().await? }))
+}

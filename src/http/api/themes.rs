@@ -1,0 +1,28 @@
+use axum::{extract::State, Json};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::{
+    domain::theme::Theme,
+    error::AppResult,
+    http::{middleware::ErrorBody, AppState},
+};
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ThemeList {
+    pub themes: Vec<Theme>,
+}
+
+/// Every theme, with its name in Spanish and English and its case count.
+#[utoipa::path(
+    get,
+    path = "/api/v1/themes",
+    tag = "themes",
+    responses(
+        (status = 200, description = "All themes", body = ThemeList),
+        (status = 503, description = "The database is unavailable", body = ErrorBody),
+    )
+)]
+pub async fn list(State(state): State<AppState>) -> AppResult<Json<ThemeList>> {
+    Ok(Json(ThemeList { themes: state.store.themes().await? }))
+}

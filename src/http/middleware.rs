@@ -1,0 +1,113 @@
+//! Cross-cutting request handling: the time limit, request spans and error rendering.
+
+use std::time::Duration;
+
+use askama::Template;
+use axum::{
+    extract::{Request, State},
+    http::{header, HeaderValue, StatusCode},
+    middleware::Next,
+    response::{Html, IntoResponse, Response},
+    Json,
+};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::{lang, views::Chrome};
+use crate::{
+    error::{AppError, ErrorReport},
+    i18n::Catalog,
+};
+
+/// Answers 503 when a request runs out of time, instead of letting it hang.
+pub async fn time_limit(State(limit): State<Duration>, request: Request, next: Next) -> Response {
+    match tokio::time::timeout(limit, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => AppError::Timeout.into_response(),
+    }
+}
+
+/// Every log line of a request carries its id.
+pub fn request_span(request: &Request) -> tracing::Span {
+    let id = request.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
+    tracing::info_span!("request", request_id = %id, method = %request.method(), path = %request.uri().path())
+}
+
+/// Unknown paths.
+pub async fn not_found() -> AppError {
+    AppError::NotFound
+}
+
+/// The JSON error body: `{"error": {"code": "...", "message": "..."}}`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorDetail {
+    /// A stable snake_case code, such as `bad_parameter` or `not_found`.
+    pub code: String,
+    /// A plain-language message in the reader's language.
+    pub message: String,
+    /// The query parameter at fault, for `bad_parameter`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parameter: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    chrome: Chrome,
+    t: &'static Catalog,
+    message: String,
+}
+
+/// Turns every error response, ours or a layer's, into a page or JSON in the reader's
+/// language, with the status unchanged.
+pub async fn render_errors(request: Request, next: Next) -> Response {
+    let lang = lang::negotiate(request.headers());
+    let path = request.uri().path().to_string();
+    let here = request.uri().path_and_query().map_or_else(|| path.clone(), |pq| pq.to_string());
+    let mut response = next.run(request).await;
+    let status = response.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let report = match response.extensions_mut().remove::<ErrorReport>() {
+        Some(report) => report,
+        None if response.headers().contains_key(header::CONTENT_TYPE)
+            && status != StatusCode::PAYLOAD_TOO_LARGE
+            && status != StatusCode::INTERNAL_SERVER_ERROR =>
+        {
+            return response;
+        }
+        None => AppError::from_status(status).report(),
+    };
+    let t = lang.catalog();
+    let message = t.error_message(&report);
+    let mut rendered = if wants_json(&path) {
+        let body = ErrorBody {
+            error: ErrorDetail { code: report.code.to_string(), message, parameter: report.param.clone() },
+        };
+        (report.status, Json(body)).into_response()
+    } else {
+        let page = ErrorPage { chrome: Chrome::new(lang, &here, t.error_title(&report), ""), t, message };
+        match page.render() {
+            Ok(html) => (report.status, Html(html)).into_response(),
+            Err(err) => {
+                tracing::error!(error = %err, "cannot render the error page");
+                (report.status, t.error_message(&report)).into_response()
+            }
+        }
+    };
+    if report.status == StatusCode::SERVICE_UNAVAILABLE {
+        rendered.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+    }
+    rendered.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    rendered
+}
+
+fn wants_json(path: &str) -> bool {
+    path.starts_with("/api/") || path == "/healthz" || path == "/readyz"
+}

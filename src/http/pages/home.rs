@@ -1,0 +1,35 @@
+use askama::Template;
+use axum::{extract::State, response::Html};
+
+use crate::{
+    domain::{case::Case, region::Region, theme::Theme},
+    error::AppResult,
+    http::{
+        extract::Ui,
+        views::{render, Chrome},
+        AppState,
+    },
+    i18n::Catalog,
+};
+
+const LATEST: i64 = 6;
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage {
+    chrome: Chrome,
+    t: &'static Catalog,
+    latest: Vec<Case>,
+    regions: Vec<Region>,
+    themes: Vec<Theme>,
+}
+
+pub async fn show(State(state): State<AppState>, ui: Ui) -> AppResult<Html<String>> {
+    let (latest, regions, mut themes) =
+        tokio::try_join!(state.store.latest_cases(LATEST), state.store.regions(), state.store.themes())?;
+    // Entry points: the regions that have something to read, busiest first.
+    let mut regions: Vec<Region> = regions.into_iter().filter(|r| r.case_count > 0).collect();
+    regions.sort_by(|a, b| b.case_count.cmp(&a.case_count).then_with(|| a.slug.cmp(&b.slug)));
+    super::themes::sort_by_name(&mut themes, ui.lang);
+    render(HomePage { chrome: Chrome::for_ui(&ui, ui.t.home_title, "home"), t: ui.t, latest, regions, themes })
+}

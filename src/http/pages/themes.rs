@@ -1,0 +1,66 @@
+use askama::Template;
+use axum::{
+    extract::{Path, State},
+    response::Html,
+};
+
+use super::checked_slug;
+use crate::{
+    domain::{
+        case::CaseSummary,
+        filter::{CaseFilter, Paging, DEFAULT_PER_PAGE},
+        theme::Theme,
+    },
+    error::{AppError, AppResult},
+    http::{
+        extract::Ui,
+        views::{link, render, Chrome},
+        AppState,
+    },
+    i18n::{Catalog, Lang},
+};
+
+/// Alphabetical in the reader's language, accents ignored ("Índice" sorts under I).
+pub fn sort_by_name(themes: &mut [Theme], lang: Lang) {
+    themes.sort_by_cached_key(|th| deunicode::deunicode(th.name(&lang)).to_lowercase());
+}
+
+#[derive(Template)]
+#[template(path = "themes.html")]
+struct ThemesPage {
+    chrome: Chrome,
+    t: &'static Catalog,
+    themes: Vec<Theme>,
+}
+
+pub async fn list(State(state): State<AppState>, ui: Ui) -> AppResult<Html<String>> {
+    let mut themes = state.store.themes().await?;
+    sort_by_name(&mut themes, ui.lang);
+    render(ThemesPage { chrome: Chrome::for_ui(&ui, ui.t.themes_title, "themes"), t: ui.t, themes })
+}
+
+#[derive(Template)]
+#[template(path = "theme.html")]
+struct ThemePage {
+    chrome: Chrome,
+    t: &'static Catalog,
+    theme: Theme,
+    cases: Vec<CaseSummary>,
+    total: i64,
+    all_url: String,
+}
+
+pub async fn show(State(state): State<AppState>, ui: Ui, Path(slug): Path<String>) -> AppResult<Html<String>> {
+    let slug = checked_slug(&slug)?;
+    let theme = state.store.themes().await?.into_iter().find(|th| th.slug == slug).ok_or(AppError::NotFound)?;
+    let filter = CaseFilter { theme: Some(theme.slug.clone()), ..CaseFilter::default() };
+    let (cases, total) = state.store.list_cases(&filter, Paging { page: 1, per_page: DEFAULT_PER_PAGE }).await?;
+    render(ThemePage {
+        chrome: Chrome::for_ui(&ui, theme.name(&ui.lang).to_string(), "themes"),
+        t: ui.t,
+        all_url: link("/cases", &filter.pairs()),
+        theme,
+        cases,
+        total,
+    })
+}

@@ -1,0 +1,95 @@
+//! What every page template shares: the page chrome, rendering, and links that keep filters.
+
+use askama::Template;
+use axum::response::Html;
+
+use super::{assets, extract::Ui};
+use crate::{
+    domain::filter::{CaseFilter, Paging},
+    error::{AppError, AppResult},
+    i18n::{Catalog, Lang},
+};
+
+/// The frame around every page: language, title, navigation state.
+pub struct Chrome {
+    pub lang: Lang,
+    pub title: String,
+    /// Which navigation entry is current: "home", "cases", "regions", "themes" or "".
+    pub section: &'static str,
+    /// The link that shows this page in the other language.
+    pub switch_url: String,
+    pub asset_version: &'static str,
+}
+
+impl Chrome {
+    pub fn new(lang: Lang, here: &str, title: impl Into<String>, section: &'static str) -> Self {
+        Chrome {
+            lang,
+            title: title.into(),
+            section,
+            switch_url: format!("/language/{}?{}", lang.other().code(), query(&[("next", here.to_string())])),
+            asset_version: assets::version(),
+        }
+    }
+
+    pub fn for_ui(ui: &Ui, title: impl Into<String>, section: &'static str) -> Self {
+        Chrome::new(ui.lang, &ui.here, title, section)
+    }
+}
+
+pub fn render(page: impl Template) -> AppResult<Html<String>> {
+    page.render().map(Html).map_err(|err| AppError::Internal(err.into()))
+}
+
+/// `a=b&c=d`, percent-encoded.
+pub fn query(pairs: &[(&str, String)]) -> String {
+    serde_urlencoded::to_string(pairs).unwrap_or_default()
+}
+
+/// `path?query`, or just `path` when there is nothing to add.
+pub fn link(path: &str, pairs: &[(&str, String)]) -> String {
+    if pairs.is_empty() {
+        path.to_string()
+    } else {
+        format!("{path}?{}", query(pairs))
+    }
+}
+
+/// One choice in a `<select>`.
+pub struct SelectOption {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+/// A filter in force, with the link that removes it.
+pub struct ActiveFilter {
+    pub label: String,
+    pub remove_url: String,
+}
+
+/// Previous and next links that keep the filters.
+pub struct Pager {
+    pub summary: String,
+    pub prev_url: Option<String>,
+    pub next_url: Option<String>,
+}
+
+impl Pager {
+    pub fn new(t: &Catalog, path: &str, filter: &CaseFilter, paging: Paging, total: i64) -> Self {
+        let pages = paging.page_count(total);
+        let at = |page: i64| {
+            let mut pairs = filter.pairs();
+            if page > 1 {
+                pairs.push(("page", page.to_string()));
+            }
+            link(path, &pairs)
+        };
+        let page = i64::from(paging.page);
+        Pager {
+            summary: t.page_of(paging.page, pages),
+            prev_url: (page > 1).then(|| at((page - 1).min(pages))),
+            next_url: (page < pages).then(|| at(page + 1)),
+        }
+    }
+}

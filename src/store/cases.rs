@@ -1,0 +1,115 @@
+use sqlx::{FromRow, Row};
+
+use super::Store;
+use crate::{
+    domain::{
+        case::{Case, CaseSummary},
+        filter::{CaseFilter, Paging},
+    },
+    error::AppResult,
+    markdown,
+};
+
+/// Columns of `CaseSummary`, over `cases c join regions r`.
+const SUMMARY_COLUMNS: &str = "
+    c.slug, c.title, c.kind, r.slug as region_slug, r.name as region_name,
+    coalesce((select json_agg(json_build_object('slug', t.slug, 'name_es', t.name_es, 'name_en', t.name_en)
+                              order by t.slug)
+              from case_themes ct join themes t on t.id = ct.theme_id
+              where ct.case_id = c.id), '[]') as themes,
+    c.language, c.year, c.summary, c.published_at, c.updated_at";
+
+impl Store {
+    /// Published cases that match `filter`, newest first, and how many match in all.
+    pub async fn list_cases(&self, filter: &CaseFilter, paging: Paging) -> AppResult<(Vec<CaseSummary>, i64)> {
+        let (cases, total) = self.list_page(filter, paging.per_page, paging.offset()).await?;
+        if cases.is_empty() && paging.page > 1 {
+            // Past the last page the window count has no row to ride on: count separately.
+            let (_, total) = self.list_page(filter, 1, 0).await?;
+            return Ok((cases, total));
+        }
+        Ok((cases, total))
+    }
+
+    async fn list_page(&self, filter: &CaseFilter, limit: u32, offset: i64) -> AppResult<(Vec<CaseSummary>, i64)> {
+        let sql = format!(
+            "with recursive scope as (
+                 select id from regions where slug = $1
+                 union all
+                 select r.id from regions r join scope s on r.parent_id = s.id
+             )
+             select {SUMMARY_COLUMNS}, count(*) over () as total
+             from cases c join regions r on r.id = c.region_id
+             where c.status = 'published'
+               and ($1::text is null or c.region_id in (select id from scope))
+               and ($2::text is null or exists (
+                     select 1 from case_themes ct join themes t on t.id = ct.theme_id
+                     where ct.case_id = c.id and t.slug = $2))
+               and ($3::text is null or c.kind = $3)
+               and ($4::text is null or c.language = $4)
+               and ($5::int is null or c.year >= $5)
+               and ($6::int is null or c.year <= $6)
+             order by c.year desc, c.updated_at desc, c.slug
+             limit $7 offset $8"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(&filter.region)
+            .bind(&filter.theme)
+            .bind(filter.kind.map(|k| k.as_str()))
+            .bind(filter.language.map(|l| l.as_str()))
+            .bind(filter.year_from)
+            .bind(filter.year_to)
+            .bind(i64::from(limit))
+            .bind(offset)
+            .fetch_all(&self.pool)
+            .await?;
+        let total = match rows.first() {
+            Some(row) => row.try_get("total")?,
+            None => 0,
+        };
+        let cases = rows.iter().map(CaseSummary::from_row).collect::<Result<_, _>>()?;
+        Ok((cases, total))
+    }
+
+    /// The most recently published cases, for the home page and the feed.
+    pub async fn latest_cases(&self, limit: i64) -> AppResult<Vec<Case>> {
+        let sql = format!(
+            "select {SUMMARY_COLUMNS}, c.sources, c.body_markdown, c.body_html, c.created_at
+             from cases c join regions r on r.id = c.region_id
+             where c.status = 'published'
+             order by c.published_at desc nulls last, c.updated_at desc, c.slug
+             limit $1"
+        );
+        Ok(sqlx::query_as(&sql).bind(limit).fetch_all(&self.pool).await?)
+    }
+
+    /// A published case; drafts and unpublished cases are invisible here.
+    pub async fn published_case(&self, slug: &str) -> AppResult<Option<Case>> {
+        let sql = format!(
+            "select {SUMMARY_COLUMNS}, c.sources, c.body_markdown, c.body_html, c.created_at
+             from cases c join regions r on r.id = c.region_id
+             where c.slug = $1 and c.status = 'published'"
+        );
+        Ok(sqlx::query_as(&sql).bind(slug).fetch_optional(&self.pool).await?)
+    }
+
+    /// Renders again the bodies whose HTML came from an older renderer. Returns how many.
+    pub async fn refresh_stale_html(&self) -> Result<usize, sqlx::Error> {
+        let stale: Vec<(i64, String)> =
+            sqlx::query_as("select id, body_markdown from cases where body_html_version <> $1")
+                .bind(markdown::RENDER_VERSION)
+                .fetch_all(&self.pool)
+                .await?;
+        for (id, body) in &stale {
+            sqlx::query(
+                "update cases set body_html = $2, body_html_version = $3 where id = $1 and body_html_version <> $3",
+            )
+            .bind(id)
+            .bind(markdown::render(body))
+            .bind(markdown::RENDER_VERSION)
+            .execute(&self.pool)
+            .await?;
+        }
+        Ok(stale.len())
+    }
+}

@@ -1,0 +1,233 @@
+//! Writing a content directory: the first-start seed and `ayni import`.
+
+use std::{collections::HashMap, fmt, path::Path};
+
+use sqlx::{PgConnection, Postgres, Transaction};
+
+use super::{Store, CONTENT_LOCK};
+use crate::{
+    content::{self, CaseEntry, ContentErrors, ContentSet, Known},
+    domain::case::{Provenance, Status},
+    markdown,
+};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error("{0}")]
+    Content(ContentErrors),
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+}
+
+/// What an import did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct ImportSummary {
+    pub created: Vec<String>,
+    pub updated: Vec<String>,
+    pub unchanged: usize,
+    /// Cases edited in the app since their import, left as they are (without `--force`).
+    pub conflicts: Vec<String>,
+    /// Cases in the database that the directory does not have (import never deletes).
+    pub not_in_directory: Vec<String>,
+}
+
+impl fmt::Display for ImportSummary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for slug in &self.conflicts {
+            writeln!(
+                f,
+                "conflict: {slug} was edited in the app since it was imported; kept (use --force to overwrite)"
+            )?;
+        }
+        for slug in &self.not_in_directory {
+            writeln!(f, "not in the directory: {slug} (kept; import never deletes)")?;
+        }
+        write!(
+            f,
+            "{} created, {} updated, {} unchanged, {} in conflict",
+            self.created.len(),
+            self.updated.len(),
+            self.unchanged,
+            self.conflicts.len()
+        )
+    }
+}
+
+/// Whether the directory is loaded only into an empty database (first start) or always.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum When {
+    FirstStart,
+    Always { force: bool },
+}
+
+impl Store {
+    /// Validates `dir` in full, then writes it in one transaction. Processes that race here
+    /// queue on an advisory lock, so the seed is loaded once. `None`: nothing to do.
+    pub async fn import_dir(&self, dir: &Path, when: When) -> Result<Option<ImportSummary>, ImportError> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("select pg_advisory_xact_lock($1)").bind(CONTENT_LOCK).execute(&mut *tx).await?;
+        let force = match when {
+            When::Always { force } => force,
+            When::FirstStart => {
+                let loaded: bool =
+                    sqlx::query_scalar("select exists (select 1 from ayni_meta where key = 'content_loaded')")
+                        .fetch_one(&mut *tx)
+                        .await?;
+                if loaded {
+                    return Ok(None);
+                }
+                false
+            }
+        };
+        let known = Known {
+            regions: sqlx::query_scalar("select slug from regions").fetch_all(&mut *tx).await?.into_iter().collect(),
+            themes: sqlx::query_scalar("select slug from themes").fetch_all(&mut *tx).await?.into_iter().collect(),
+        };
+        // Reading files inside the transaction keeps "validate, then write" under one lock.
+        let set = content::load(dir, &known).map_err(ImportError::Content)?;
+        let summary = write(&mut tx, &set, force).await?;
+        sqlx::query(
+            "insert into ayni_meta (key, value) values ('content_loaded', now()::text)
+             on conflict (key) do nothing",
+        )
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(Some(summary))
+    }
+}
+
+async fn write(
+    tx: &mut Transaction<'_, Postgres>,
+    set: &ContentSet,
+    force: bool,
+) -> Result<ImportSummary, sqlx::Error> {
+    upsert_regions(tx, set).await?;
+    upsert_themes(tx, set).await?;
+    let existing: HashMap<String, (String, Option<String>)> =
+        sqlx::query_as::<_, (String, String, Option<String>)>("select slug, provenance, import_hash from cases")
+            .fetch_all(&mut **tx)
+            .await?
+            .into_iter()
+            .map(|(slug, provenance, hash)| (slug, (provenance, hash)))
+            .collect();
+    let mut summary = ImportSummary::default();
+    for case in &set.cases {
+        match existing.get(&case.slug) {
+            None => {
+                upsert_case(tx, case).await?;
+                summary.created.push(case.slug.clone());
+            }
+            Some((provenance, hash)) => {
+                let file_changed = hash.as_deref() != Some(case.hash.as_str());
+                let edited_in_app = provenance == Provenance::App.as_str();
+                if edited_in_app && file_changed && !force {
+                    summary.conflicts.push(case.slug.clone());
+                } else if file_changed || (edited_in_app && force) {
+                    upsert_case(tx, case).await?;
+                    summary.updated.push(case.slug.clone());
+                } else {
+                    summary.unchanged += 1;
+                }
+            }
+        }
+    }
+    let mut missing: Vec<String> =
+        existing.into_keys().filter(|slug| !set.cases.iter().any(|c| &c.slug == slug)).collect();
+    missing.sort();
+    summary.not_in_directory = missing;
+    Ok(summary)
+}
+
+async fn upsert_regions(tx: &mut PgConnection, set: &ContentSet) -> Result<(), sqlx::Error> {
+    let slugs: Vec<&str> = set.regions.iter().map(|r| r.slug.as_str()).collect();
+    let names: Vec<&str> = set.regions.iter().map(|r| r.name.as_str()).collect();
+    let levels: Vec<&str> = set.regions.iter().map(|r| r.level.as_str()).collect();
+    let parents: Vec<Option<&str>> = set.regions.iter().map(|r| r.parent.as_deref()).collect();
+    sqlx::query(
+        "insert into regions (slug, name, level)
+         select * from unnest($1::text[], $2::text[], $3::text[])
+         on conflict (slug) do update set name = excluded.name, level = excluded.level
+         where (regions.name, regions.level) is distinct from (excluded.name, excluded.level)",
+    )
+    .bind(&slugs)
+    .bind(&names)
+    .bind(&levels)
+    .execute(&mut *tx)
+    .await?;
+    // Parents in a second pass: a region may name a parent that comes later in the file.
+    sqlx::query(
+        "update regions r set parent_id = p.id
+         from unnest($1::text[], $2::text[]) as x (slug, parent)
+         left join regions p on p.slug = x.parent
+         where r.slug = x.slug and r.parent_id is distinct from p.id",
+    )
+    .bind(&slugs)
+    .bind(&parents)
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
+async fn upsert_themes(tx: &mut PgConnection, set: &ContentSet) -> Result<(), sqlx::Error> {
+    let column = |f: fn(&content::ThemeEntry) -> &str| set.themes.iter().map(f).collect::<Vec<&str>>();
+    sqlx::query(
+        "insert into themes (slug, name_es, name_en, description)
+         select * from unnest($1::text[], $2::text[], $3::text[], $4::text[])
+         on conflict (slug) do update
+         set name_es = excluded.name_es, name_en = excluded.name_en, description = excluded.description
+         where (themes.name_es, themes.name_en, themes.description)
+               is distinct from (excluded.name_es, excluded.name_en, excluded.description)",
+    )
+    .bind(column(|t| &t.slug))
+    .bind(column(|t| &t.name_es))
+    .bind(column(|t| &t.name_en))
+    .bind(column(|t| &t.description))
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
+async fn upsert_case(tx: &mut PgConnection, case: &CaseEntry) -> Result<(), sqlx::Error> {
+    let published = case.status == Status::Published;
+    let id: i64 = sqlx::query_scalar(
+        "insert into cases (slug, title, kind, region_id, language, year, summary, sources, body_markdown,
+                            body_html, body_html_version, status, provenance, import_hash, published_at)
+         values ($1, $2, $3, (select id from regions where slug = $4), $5, $6, $7, $8, $9, $10, $11, $12,
+                 'import', $13, case when $14 then now() end)
+         on conflict (slug) do update set
+             title = excluded.title, kind = excluded.kind, region_id = excluded.region_id,
+             language = excluded.language, year = excluded.year, summary = excluded.summary,
+             sources = excluded.sources, body_markdown = excluded.body_markdown, body_html = excluded.body_html,
+             body_html_version = excluded.body_html_version, status = excluded.status, provenance = 'import',
+             import_hash = excluded.import_hash,
+             published_at = case when $14 then coalesce(cases.published_at, now()) else cases.published_at end
+         returning id",
+    )
+    .bind(&case.slug)
+    .bind(&case.title)
+    .bind(case.kind.as_str())
+    .bind(&case.region)
+    .bind(case.language.as_str())
+    .bind(case.year)
+    .bind(&case.summary)
+    .bind(sqlx::types::Json(&case.sources))
+    .bind(&case.body_markdown)
+    .bind(markdown::render(&case.body_markdown))
+    .bind(markdown::RENDER_VERSION)
+    .bind(case.status.as_str())
+    .bind(&case.hash)
+    .bind(published)
+    .fetch_one(&mut *tx)
+    .await?;
+    sqlx::query("delete from case_themes where case_id = $1").bind(id).execute(&mut *tx).await?;
+    sqlx::query(
+        "insert into case_themes (case_id, theme_id)
+         select $1, t.id from themes t where t.slug = any($2)",
+    )
+    .bind(id)
+    .bind(&case.themes)
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}

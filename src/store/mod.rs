@@ -1,0 +1,32 @@
+//! The store: every SQL statement lives under this module.
+
+pub mod cases;
+pub mod import;
+pub mod regions;
+pub mod themes;
+
+use sqlx::PgPool;
+
+/// A cheap handle on the database, cloned into every request.
+#[derive(Clone)]
+pub struct Store {
+    pool: PgPool,
+}
+
+impl Store {
+    pub fn new(pool: PgPool) -> Self {
+        Store { pool }
+    }
+
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
+    /// Answers when the database does: `/readyz`.
+    pub async fn ping(&self) -> Result<(), sqlx::Error> {
+        sqlx::query("select 1").execute(&self.pool).await.map(|_| ())
+    }
+}
+
+/// Advisory-lock key that serialises content loading and imports across processes.
+pub(crate) const CONTENT_LOCK: i64 = 0x4159_4e49_0001;

@@ -1,0 +1,92 @@
+//! The JSON API and its OpenAPI document.
+
+use serde_json::Value;
+
+use crate::support::{TestApp, SEED_CASES};
+
+#[tokio::test]
+async fn the_case_list_has_its_shape_filters_and_pages() {
+    let app = TestApp::new().await;
+    let all = app.get("/api/v1/cases").await.expect(200).json();
+    assert_eq!(all["total"], SEED_CASES);
+    assert_eq!((all["page"].as_i64(), all["per_page"].as_i64()), (Some(1), Some(20)));
+    let first = &all["cases"][0];
+    assert_eq!(first["slug"], "property-tax-register-reconciliation-tacna");
+    assert_eq!(first["url"], "http://ayni.test/cases/property-tax-register-reconciliation-tacna");
+    assert_eq!(first["region"]["slug"], "tacna");
+    assert_eq!(first["year"], 2025);
+    assert!(first["themes"][0]["name_es"].is_string());
+    assert!(first["updated_at"].as_str().is_some_and(|t| t.contains('T')), "RFC 3339 times");
+
+    let page = app.get("/api/v1/cases?per_page=5&page=4").await.expect(200).json();
+    assert_eq!(page["cases"].as_array().map(Vec::len), Some(3));
+    assert_eq!(
+        (page["total"].as_i64(), page["page"].as_i64(), page["per_page"].as_i64()),
+        (Some(18), Some(4), Some(5))
+    );
+
+    let filtered = app
+        .get("/api/v1/cases?region=la-libertad&kind=success-story&language=es&year_from=2010&year_to=2030&theme=public-procurement")
+        .await
+        .expect(200)
+        .json();
+    assert_eq!(filtered["total"], 1);
+    assert_eq!(filtered["cases"][0]["slug"], "licitaciones-publicas-alertas-riesgo-la-libertad");
+    let other_kind = app.get("/api/v1/cases?region=la-libertad&kind=case").await.expect(200).json();
+    assert_eq!(other_kind["total"], 0);
+    assert_eq!(other_kind["cases"], serde_json::json!([]));
+}
+
+#[tokio::test]
+async fn one_case_has_markdown_and_rendered_html() {
+    let app = TestApp::new().await;
+    let case = app.get("/api/v1/cases/impuesto-predial-recordatorios-conductuales-cusco").await.expect(200).json();
+    assert_eq!(case["slug"], "impuesto-predial-recordatorios-conductuales-cusco");
+    assert!(case["body_markdown"].as_str().is_some_and(|md| md.contains("## Contexto")));
+    assert!(case["body_html"].as_str().is_some_and(|html| html.contains(r#"<h2 id="contexto">Contexto</h2>"#)));
+    assert!(case["sources"].is_array());
+    let missing = app.get("/api/v1/cases/no-such-case").await.expect(404);
+    assert!(missing.header("content-type").starts_with("application/json"));
+    assert_eq!(missing.json()["error"]["code"], "not_found");
+}
+
+#[tokio::test]
+async fn regions_and_themes() {
+    let app = TestApp::new().await;
+    let regions = app.get("/api/v1/regions").await.expect(200).json();
+    let regions = regions["regions"].as_array().expect("regions").clone();
+    assert_eq!(regions.len(), 35);
+    let cusco = regions.iter().find(|r| r["slug"] == "cusco").expect("cusco");
+    assert_eq!(
+        (cusco["level"].as_str(), cusco["parent"].as_str(), cusco["case_count"].as_i64()),
+        (Some("regional"), Some("peru"), Some(1))
+    );
+    let themes = app.get("/api/v1/themes").await.expect(200).json();
+    assert_eq!(themes["themes"].as_array().map(Vec::len), Some(10));
+}
+
+#[tokio::test]
+async fn the_openapi_document_describes_every_endpoint_that_answers() {
+    let app = TestApp::new().await;
+    let doc: Value = app.get("/api/v1/openapi.json").await.expect(200).json();
+    assert!(doc["openapi"].as_str().is_some_and(|v| v.starts_with("3.")));
+    let paths: Vec<String> = doc["paths"].as_object().expect("paths").keys().cloned().collect();
+    for expected in ["/api/v1/cases", "/api/v1/cases/{slug}", "/api/v1/regions", "/api/v1/themes"] {
+        assert!(paths.iter().any(|p| p == expected), "{expected} missing from {paths:?}");
+    }
+    // Every documented path answers, so the document cannot describe routes that do not exist.
+    for path in &paths {
+        let concrete = path.replace("{slug}", "guia-gestion-riesgos-integridad-2023");
+        app.get(&concrete).await.expect(200);
+    }
+    let params: Vec<&str> = doc["paths"]["/api/v1/cases"]["get"]["parameters"]
+        .as_array()
+        .expect("parameters")
+        .iter()
+        .filter_map(|p| p["name"].as_str())
+        .collect();
+    for name in ["region", "theme", "kind", "language", "year_from", "year_to", "page", "per_page"] {
+        assert!(params.contains(&name), "{name} missing from {params:?}");
+    }
+    assert!(doc["components"]["schemas"]["ErrorBody"].is_object());
+}

@@ -1,0 +1,202 @@
+//! `ayni import` and the first-start seed, against real PostgreSQL.
+
+use std::{fs, path::Path, process::Command};
+
+use ayni::store::import::{ImportError, When};
+
+use crate::support::{content_dir, Template, TestDb, SEED_CASES};
+
+async fn count(db: &TestDb, table: &str) -> i64 {
+    sqlx::query_scalar(&format!("select count(*) from {table}")).fetch_one(&db.pool).await.expect("count")
+}
+
+/// A copy of the seed content to change.
+fn copy_of_content() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    copy_dir(&content_dir(), dir.path());
+    dir
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    fs::create_dir_all(to).expect("mkdir");
+    for entry in fs::read_dir(from).expect("read dir").flatten() {
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            fs::copy(entry.path(), target).expect("copy");
+        }
+    }
+}
+
+#[tokio::test]
+async fn import_loads_everything_then_a_rerun_changes_nothing() {
+    let db = TestDb::new(Template::Empty).await;
+    let first =
+        db.store().import_dir(&content_dir(), When::Always { force: false }).await.expect("import").expect("ran");
+    assert_eq!(first.created.len() as i64, SEED_CASES);
+    assert_eq!((first.updated.len(), first.unchanged, first.conflicts.len()), (0, 0, 0));
+    assert_eq!(count(&db, "regions").await, 35);
+    assert_eq!(count(&db, "themes").await, 10);
+    assert_eq!(count(&db, "cases").await, SEED_CASES);
+    let parent: Option<String> = sqlx::query_scalar(
+        "select p.slug from regions r join regions p on p.id = r.parent_id where r.slug = 'cusco-provincia'",
+    )
+    .fetch_one(&db.pool)
+    .await
+    .expect("parent");
+    assert_eq!(parent.as_deref(), Some("cusco"));
+
+    let updated_before: Vec<(String, time::OffsetDateTime)> =
+        sqlx::query_as("select slug, updated_at from cases order by slug").fetch_all(&db.pool).await.expect("rows");
+    let second =
+        db.store().import_dir(&content_dir(), When::Always { force: false }).await.expect("import").expect("ran");
+    assert_eq!(second.to_string(), format!("0 created, 0 updated, {SEED_CASES} unchanged, 0 in conflict"));
+    let updated_after: Vec<(String, time::OffsetDateTime)> =
+        sqlx::query_as("select slug, updated_at from cases order by slug").fetch_all(&db.pool).await.expect("rows");
+    assert_eq!(updated_before, updated_after, "a re-run must not touch any case");
+}
+
+#[tokio::test]
+async fn each_kind_of_bad_file_is_reported_and_nothing_is_written() {
+    let db = TestDb::new(Template::Empty).await;
+    let dir = copy_of_content();
+    let cases = dir.path().join("cases");
+    let good = fs::read_to_string(cases.join("guia-gestion-riesgos-integridad-2023.md")).expect("read");
+    let bad: Vec<(&str, Vec<u8>)> = vec![
+        ("broken-toml.md", good.replacen("title = \"", "title = ", 1).into_bytes()),
+        ("missing-key.md", remove_line(&good, "summary = ").into_bytes()),
+        ("unknown-key.md", good.replacen("year = ", "colour = \"red\"\nyear = ", 1).into_bytes()),
+        ("unknown-region.md", replace_line(&good, "region = ", "region = \"atlantis\"").into_bytes()),
+        ("unknown-theme.md", replace_line(&good, "themes = ", "themes = [\"astrology\"]").into_bytes()),
+        ("year-not-a-number.md", replace_line(&good, "year = ", "year = \"dos mil\"").into_bytes()),
+        ("not-utf8.md", b"+++\ntitle = \"Gesti\xf3n\"\n+++\n".to_vec()),
+        ("Bad_Slug.md", good.clone().into_bytes()),
+        ("history.md", good.clone().into_bytes()),
+    ];
+    for (name, bytes) in &bad {
+        fs::write(cases.join(name), bytes).expect("write");
+    }
+    // A duplicate slug in regions.toml.
+    let regions = fs::read_to_string(dir.path().join("regions.toml")).expect("read");
+    fs::write(
+        dir.path().join("regions.toml"),
+        format!("{regions}\n[[region]]\nslug = \"cusco\"\nname = \"Otra\"\nlevel = \"regional\"\n"),
+    )
+    .expect("write");
+
+    let Err(ImportError::Content(errors)) = db.store().import_dir(dir.path(), When::Always { force: false }).await
+    else {
+        panic!("bad files must be refused");
+    };
+    let lines: Vec<String> = errors.0.iter().map(|e| e.to_string()).collect();
+    for (name, _) in &bad {
+        assert!(lines.iter().any(|l| l.contains(&format!("cases/{name}:"))), "{name} not reported in {lines:#?}");
+    }
+    assert!(
+        lines.iter().any(|l| l.contains("regions.toml:") && l.contains("duplicate region slug \"cusco\"")),
+        "{lines:#?}"
+    );
+    let unknown_region = lines.iter().find(|l| l.contains("unknown-region.md")).expect("reported");
+    assert!(unknown_region.contains(":4: unknown region \"atlantis\""), "{unknown_region}");
+    for table in ["regions", "themes", "cases", "ayni_meta"] {
+        assert_eq!(count(&db, table).await, 0, "{table} must stay empty");
+    }
+}
+
+fn replace_line(text: &str, prefix: &str, with: &str) -> String {
+    text.lines().map(|l| if l.starts_with(prefix) { with } else { l }).collect::<Vec<_>>().join("\n")
+}
+
+fn remove_line(text: &str, prefix: &str) -> String {
+    text.lines().filter(|l| !l.starts_with(prefix)).collect::<Vec<_>>().join("\n")
+}
+
+#[tokio::test]
+async fn a_case_edited_in_the_app_is_a_conflict_unless_forced() {
+    let db = TestDb::new(Template::Seed).await;
+    let slug = "guia-gestion-riesgos-integridad-2023";
+    // What the authoring forms will do: change the text and mark the case as the app's.
+    sqlx::query("update cases set body_markdown = 'Editado en la app.', provenance = 'app' where slug = $1")
+        .bind(slug)
+        .execute(&db.pool)
+        .await
+        .expect("edit");
+    let dir = copy_of_content();
+    let path = dir.path().join("cases").join(format!("{slug}.md"));
+    let text = fs::read_to_string(&path).expect("read");
+    fs::write(&path, format!("{text}\nUn párrafo nuevo en el archivo.\n")).expect("write");
+    fs::remove_file(dir.path().join("cases/first-joint-public-integrity-workshop-2023.md")).expect("remove");
+
+    let summary = db.store().import_dir(dir.path(), When::Always { force: false }).await.expect("import").expect("ran");
+    assert_eq!(summary.conflicts, vec![slug.to_string()]);
+    assert_eq!(summary.not_in_directory, vec!["first-joint-public-integrity-workshop-2023".to_string()]);
+    assert!(summary.to_string().ends_with("0 created, 0 updated, 16 unchanged, 1 in conflict"), "{summary}");
+    let body: String = sqlx::query_scalar("select body_markdown from cases where slug = $1")
+        .bind(slug)
+        .fetch_one(&db.pool)
+        .await
+        .expect("body");
+    assert_eq!(body, "Editado en la app.", "the app's edit must survive");
+    assert_eq!(count(&db, "cases").await, SEED_CASES, "import never deletes");
+
+    let forced = db.store().import_dir(dir.path(), When::Always { force: true }).await.expect("import").expect("ran");
+    assert_eq!(forced.updated, vec![slug.to_string()]);
+    let body: String = sqlx::query_scalar("select body_markdown from cases where slug = $1")
+        .bind(slug)
+        .fetch_one(&db.pool)
+        .await
+        .expect("body");
+    assert!(body.contains("Un párrafo nuevo en el archivo."));
+}
+
+#[tokio::test]
+async fn the_first_start_loads_the_seed_once_even_when_processes_race() {
+    let db = TestDb::new(Template::Empty).await;
+    let dir = content_dir();
+    let (one, two) = (db.store(), db.store());
+    let (a, b) = tokio::join!(one.import_dir(&dir, When::FirstStart), two.import_dir(&dir, When::FirstStart));
+    let loaded: Vec<_> = [a.expect("first"), b.expect("second")].into_iter().flatten().collect();
+    assert_eq!(loaded.len(), 1, "exactly one process loads the seed");
+    assert_eq!(count(&db, "cases").await, SEED_CASES);
+
+    // Later starts leave what people changed alone.
+    sqlx::query("update cases set title = 'Cambiado en la app' where slug = 'guia-gestion-riesgos-integridad-2023'")
+        .execute(&db.pool)
+        .await
+        .expect("edit");
+    assert!(db.store().import_dir(&dir, When::FirstStart).await.expect("start").is_none());
+    let title: String =
+        sqlx::query_scalar("select title from cases where slug = 'guia-gestion-riesgos-integridad-2023'")
+            .fetch_one(&db.pool)
+            .await
+            .expect("title");
+    assert_eq!(title, "Cambiado en la app");
+}
+
+#[tokio::test]
+async fn the_import_command_names_file_and_line_and_writes_nothing() {
+    let db = TestDb::new(Template::Empty).await;
+    let dir = copy_of_content();
+    let bad = dir.path().join("cases/bad-year.md");
+    fs::write(&bad, "+++\ntitle = \"T\"\nkind = \"case\"\nregion = \"cusco\"\nthemes = [\"tax-collection\"]\nlanguage = \"es\"\nyear = \"abc\"\nsummary = \"S\"\n+++\nCuerpo.\n")
+        .expect("write");
+    let output = Command::new(env!("CARGO_BIN_EXE_ayni"))
+        .args(["import", &dir.path().display().to_string(), "--database-url", &db.url()])
+        .output()
+        .expect("run ayni import");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success());
+    assert!(stderr.contains(&format!("{}:7: ", bad.display())), "{stderr}");
+    assert!(stderr.contains("nothing was written"), "{stderr}");
+    assert_eq!(count(&db, "cases").await, 0);
+
+    fs::remove_file(&bad).expect("remove");
+    let output = Command::new(env!("CARGO_BIN_EXE_ayni"))
+        .args(["--database-url", &db.url(), "import", &dir.path().display().to_string()])
+        .output()
+        .expect("run ayni import");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(stdout.contains(&format!("{SEED_CASES} created, 0 updated, 0 unchanged, 0 in conflict")), "{stdout}");
+}

@@ -1,0 +1,10 @@
+//! Integration tests: one binary, so the private PostgreSQL starts once.
+
+mod support;
+
+mod api;
+mod bad_input;
+mod binary;
+mod faults;
+mod import;
+mod pages;

@@ -1,0 +1,207 @@
+//! Every page, as a reader sees it.
+
+use crate::support::{TestApp, SEED_CASES};
+
+/// How many case cards a page lists.
+fn cards(body: &str) -> usize {
+    body.matches(r#"<li class="card">"#).count()
+}
+
+#[tokio::test]
+async fn home_explains_ayni_and_offers_entry_points() {
+    let app = TestApp::new().await;
+    let page = app.get("/").await.expect(200);
+    assert!(page.header("content-type").starts_with("text/html"));
+    assert!(page.body.contains(r#"<html lang="es">"#));
+    assert!(page.body.contains("Aprenda de lo que funcionó en otras regiones"));
+    assert_eq!(cards(&page.body), 6, "the six latest cases");
+    // Entry points by region and theme, with counts.
+    assert!(page.body.contains(r#"<a href="/regions/peru">Perú</a> <span class="count">18</span>"#), "{}", page.body);
+    assert!(page.body.contains(r#"<a href="/themes/tax-collection">"#));
+}
+
+#[tokio::test]
+async fn the_interface_follows_accept_language_and_the_language_cookie() {
+    let app = TestApp::new().await;
+    let english = app.get_with("/cases", &[("accept-language", "en-GB,en;q=0.9")]).await.expect(200);
+    assert!(english.body.contains(r#"<html lang="en">"#));
+    assert!(english.body.contains("Cases and success stories"));
+    assert!(english.header("vary").contains("Accept-Language"));
+
+    let switch = app.get("/language/en?next=/cases%3Fkind%3Dcase").await.expect(303);
+    assert_eq!(switch.header("location"), "/cases?kind=case");
+    assert!(switch.header("set-cookie").starts_with("ayni_lang=en;"));
+    let with_cookie = app.get_with("/cases", &[("cookie", "ayni_lang=en"), ("accept-language", "es")]).await;
+    assert!(with_cookie.body.contains(r#"<html lang="en">"#));
+    // The switch link comes back to the same page, and never leaves the site.
+    assert!(with_cookie.body.contains(r#"href="/language/es?next=%2Fcases""#), "{}", with_cookie.body);
+    assert_eq!(app.get("/language/es?next=//evil.example").await.header("location"), "/");
+    app.get("/language/fr").await.expect(404);
+}
+
+#[tokio::test]
+async fn the_case_list_filters_counts_and_pages() {
+    let app = TestApp::new().await;
+    let all = app.get("/cases").await.expect(200);
+    assert!(all.body.contains(&format!("{SEED_CASES} casos")));
+    assert_eq!(cards(&all.body), SEED_CASES as usize, "18 cases fit on one page of 20");
+    // Newest first: by year, then updated time, then slug.
+    let first_2025 = all.body.find("/cases/property-tax-register-reconciliation-tacna").expect("2025 case");
+    let a_2016 = all.body.find("/cases/control-interno-contrataciones-san-martin").expect("2016 case");
+    assert!(first_2025 < a_2016);
+
+    // A region includes its municipalities: Cusco's case is in the provincial municipality.
+    let cusco = app.get("/cases?region=cusco").await.expect(200);
+    assert!(cusco.body.contains("1 caso"), "{}", cusco.body);
+    assert!(cusco.body.contains("/cases/impuesto-predial-recordatorios-conductuales-cusco"));
+    assert!(cusco.body.contains(r#"<option value="cusco" selected>Cusco</option>"#));
+    // Each filter in force can be removed on its own.
+    assert!(cusco.body.contains(r#"<a href="/cases" aria-label="Quitar filtro: Región: Cusco">"#), "{}", cusco.body);
+
+    let combined = app.get("/cases?theme=tax-collection&language=en&year_from=2024&year_to=2025").await.expect(200);
+    assert!(combined.body.contains("1 caso"));
+    assert!(combined.body.contains("/cases/property-tax-register-reconciliation-tacna"));
+    assert!(
+        combined.body.contains(r#"href="/cases?theme=tax-collection&#38;year_from=2024&#38;year_to=2025""#),
+        "{}",
+        combined.body
+    );
+
+    let stories = app.get("/cases?kind=success-story").await.expect(200);
+    assert!(stories.body.contains("10 casos"));
+
+    let none = app.get("/cases?region=tumbes").await.expect(200);
+    assert!(none.body.contains("Ningún caso publicado coincide con estos filtros."));
+}
+
+#[tokio::test]
+async fn pagination_keeps_the_filters() {
+    let app = TestApp::new().await;
+    // Fill a second page: copies of a published case under new slugs.
+    sqlx::query(
+        "insert into cases (slug, title, kind, region_id, language, year, summary, body_markdown, body_html,
+                            body_html_version, status, provenance, published_at)
+         select 'extra-' || n, 'Caso extra ' || n, kind, region_id, language, 2010, summary, body_markdown, body_html,
+                body_html_version, 'published', 'app', now()
+         from cases, generate_series(1, 5) n where slug = 'guia-gestion-riesgos-integridad-2023'",
+    )
+    .execute(&app.db.pool)
+    .await
+    .expect("insert");
+    let first = app.get("/cases?language=es").await.expect(200);
+    assert!(first.body.contains("18 casos"));
+    assert_eq!(cards(&first.body), 18);
+    let first = app.get("/cases").await.expect(200);
+    assert!(first.body.contains("23 casos") && first.body.contains("Página 1 de 2"));
+    assert_eq!(cards(&first.body), 20);
+    assert!(first.body.contains(r#"<a href="/cases?page=2" rel="next">"#));
+    let second = app.get("/cases?page=2").await.expect(200);
+    assert_eq!(cards(&second.body), 3);
+    assert!(second.body.contains(r#"<a href="/cases" rel="prev">"#));
+    let beyond = app.get("/cases?page=9").await.expect(200);
+    assert!(beyond.body.contains("23 casos"), "the count stays right past the last page");
+    assert_eq!(cards(&beyond.body), 0);
+}
+
+#[tokio::test]
+async fn a_case_page_shows_the_rendered_case_and_its_details() {
+    let app = TestApp::new().await;
+    let page = app.get("/cases/impuesto-predial-recordatorios-conductuales-cusco").await.expect(200);
+    let body = &page.body;
+    assert!(body.contains(r#"<div class="prose" lang="es">"#));
+    assert!(body.contains("<table>"), "the Markdown table is rendered");
+    assert!(body.contains(r#"<a href="/regions/cusco-provincia">Municipalidad Provincial del Cusco</a>"#), "{body}");
+    assert!(body.contains(r#"<a href="/themes/tax-collection">Recaudación tributaria</a>"#), "{body}");
+    assert!(body.contains("<dd>2019</dd>"));
+    assert!(body.contains("Equipo editorial de Ayni"));
+    assert!(body.contains("Actualizado"));
+
+    let english = app.get("/cases/first-joint-public-integrity-workshop-2023").await.expect(200);
+    assert!(english.body.contains(r#"<div class="prose" lang="en">"#));
+    assert!(english.body.contains(r#"<html lang="es">"#), "the interface stays Spanish");
+}
+
+#[tokio::test]
+async fn drafts_and_unpublished_cases_are_never_shown() {
+    let app = TestApp::new().await;
+    for (slug, status) in
+        [("guia-gestion-riesgos-integridad-2023", "draft"), ("procurement-open-data-dashboard-moquegua", "unpublished")]
+    {
+        sqlx::query("update cases set status = $2 where slug = $1")
+            .bind(slug)
+            .bind(status)
+            .execute(&app.db.pool)
+            .await
+            .expect("update");
+        app.get(&format!("/cases/{slug}")).await.expect(404);
+        app.get(&format!("/api/v1/cases/{slug}")).await.expect(404);
+        for list in [
+            "/",
+            "/cases",
+            "/feeds/cases.atom",
+            "/api/v1/cases?per_page=100",
+            "/regions/peru",
+            "/themes/public-procurement",
+        ] {
+            let body = app.get(list).await.expect(200).body;
+            assert!(!body.contains(&format!("/cases/{slug}")), "{slug} leaked into {list}");
+        }
+    }
+    assert!(app.get("/cases").await.body.contains("16 casos"));
+}
+
+#[tokio::test]
+async fn regions_and_themes_list_their_cases() {
+    let app = TestApp::new().await;
+    let regions = app.get("/regions").await.expect(200);
+    assert!(regions.body.contains(r#"<a href="/regions/ancash">Áncash</a>"#));
+    assert!(regions.body.contains(r#"<a href="/regions/miraflores">Municipalidad Distrital de Miraflores</a>"#));
+    assert_eq!(regions.body.matches("<a href=\"/regions/").count(), 35);
+
+    let cusco = app.get("/regions/cusco").await.expect(200);
+    assert!(cusco.body.contains("<h1>Cusco</h1>"));
+    assert!(cusco.body.contains(r#"<a href="/regions/peru">Perú</a>"#), "parent");
+    assert!(cusco.body.contains(r#"<a href="/regions/cusco-provincia">"#), "municipality");
+    assert!(cusco.body.contains("/cases/impuesto-predial-recordatorios-conductuales-cusco"));
+    assert!(cusco.body.contains(r#"href="/cases?region=cusco""#));
+
+    let themes = app.get("/themes").await.expect(200);
+    assert_eq!(themes.body.matches("<a href=\"/themes/").count(), 10);
+    let theme = app.get_with("/themes/whistleblowing", &[("accept-language", "en")]).await.expect(200);
+    assert!(theme.body.contains("<h1>Whistleblowing"), "{}", theme.body);
+    assert!(theme.body.contains("3 cases"));
+    app.get("/regions/atlantis").await.expect(404);
+    app.get("/themes/astrology").await.expect(404);
+}
+
+#[tokio::test]
+async fn the_atom_feed_lists_published_cases() {
+    let app = TestApp::new().await;
+    let feed = app.get("/feeds/cases.atom").await.expect(200);
+    assert!(feed.header("content-type").starts_with("application/atom+xml"));
+    assert!(feed.body.starts_with("<?xml"));
+    assert_eq!(feed.body.matches("<entry ").count(), SEED_CASES as usize);
+    assert!(feed.body.contains("<id>http://ayni.test/cases/guia-gestion-riesgos-integridad-2023</id>"));
+    // The HTML content is escaped once, as Atom wants for type="html".
+    assert!(feed.body.contains("&#60;h2 id="), "body HTML is escaped in the feed");
+    assert!(!feed.body.contains("<h2"), "no raw HTML in the XML");
+}
+
+#[tokio::test]
+async fn static_assets_are_served_by_ayni_itself() {
+    let app = TestApp::new().await;
+    let css = app.get("/static/ayni.css").await.expect(200);
+    assert!(css.header("content-type").starts_with("text/css"));
+    assert!(css.header("cache-control").contains("immutable"));
+    let page = app.get("/").await;
+    assert!(page.body.contains(r#"<link rel="stylesheet" href="/static/ayni.css?v="#));
+    assert!(!page.body.contains("https://"), "no outside requests from the page frame");
+    app.get("/static/nothing.js").await.expect(404);
+}
+
+#[tokio::test]
+async fn health_and_readiness() {
+    let app = TestApp::new().await;
+    assert_eq!(app.get("/healthz").await.expect(200).json()["status"], "ok");
+    assert_eq!(app.get("/readyz").await.expect(200).json()["status"], "ready");
+}

@@ -1,0 +1,200 @@
+//! The test harness: real PostgreSQL, the real router, no mocks.
+//!
+//! Without `DATABASE_URL`, one private cluster starts per test binary (fsync off). Two
+//! template databases are made once: `empty` (migrated) and `seed` (migrated, with the
+//! content directory imported). Each test gets its own `CREATE DATABASE … TEMPLATE` copy.
+
+pub mod http;
+
+use std::{path::PathBuf, str::FromStr, time::Duration};
+
+use axum::Router;
+use ayni::{
+    db::{self, MIGRATOR},
+    http::{router, AppState},
+    postgres::{PrivatePostgres, PrivatePostgresOptions},
+    store::{import::When, Store},
+};
+use sqlx::{
+    postgres::{PgConnectOptions, PgPool},
+    Connection, Executor, PgConnection,
+};
+use tokio::sync::OnceCell;
+
+/// The repository's own content directory: the seed library.
+pub fn content_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("content")
+}
+
+pub const SEED_CASES: i64 = 18;
+
+struct Server {
+    admin: PgConnectOptions,
+    prefix: String,
+    _private: Option<PrivatePostgres>,
+}
+
+static SERVER: OnceCell<Server> = OnceCell::const_new();
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Template {
+    Empty,
+    Seed,
+}
+
+async fn server() -> &'static Server {
+    SERVER
+        .get_or_init(|| async {
+            let (admin, private, prefix) = match std::env::var("DATABASE_URL") {
+                Ok(url) => {
+                    let options = PgConnectOptions::from_str(&url).expect("DATABASE_URL must be a PostgreSQL URL");
+                    // A prefix of our own, so parallel test binaries on one server never collide.
+                    (options, None, format!("ayni_it_{}", std::process::id()))
+                }
+                Err(_) => {
+                    let private = start_private_cluster(&scratch_dir("cluster")).await;
+                    (private.connect_options("postgres"), Some(private), "ayni_it".to_string())
+                }
+            };
+            let server = Server { admin, prefix, _private: private };
+            make_templates(&server).await;
+            server
+        })
+        .await
+}
+
+/// A private cluster for the tests, or a message that says what to install.
+pub async fn start_private_cluster(data_dir: &std::path::Path) -> PrivatePostgres {
+    PrivatePostgres::start(PrivatePostgresOptions {
+        data_dir: data_dir.to_path_buf(),
+        bin_dir: None,
+        pg_user: "postgres".to_string(),
+        fsync: false,
+        max_connections: 400,
+    })
+    .await
+    .unwrap_or_else(|err| {
+        panic!(
+            "the tests need PostgreSQL: either PostgreSQL's server binaries (initdb, postgres; \
+             Debian: apt-get install postgresql) or DATABASE_URL pointing at a server: {err}"
+        )
+    })
+}
+
+/// A fresh folder under the system's temp dir, kept until the next run cleans it up (the
+/// private cluster lives in it until this process exits).
+pub fn scratch_dir(what: &str) -> PathBuf {
+    let root = std::env::temp_dir();
+    remove_stale_scratch(&root);
+    let dir = tempfile::Builder::new()
+        .prefix(&format!("ayni-it-{}-{what}-", std::process::id()))
+        .tempdir_in(&root)
+        .expect("cannot make a temporary directory");
+    dir.keep()
+}
+
+/// Removes the folders of earlier test runs whose process is gone.
+fn remove_stale_scratch(root: &std::path::Path) {
+    let Ok(entries) = std::fs::read_dir(root) else { return };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some(pid) = name.strip_prefix("ayni-it-").and_then(|rest| rest.split('-').next()) else { continue };
+        let Ok(pid) = pid.parse::<u32>() else { continue };
+        if pid != std::process::id() && !PathBuf::from(format!("/proc/{pid}")).exists() {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
+fn template_name(server: &Server, template: Template) -> String {
+    match template {
+        Template::Empty => format!("{}_tpl_empty", server.prefix),
+        Template::Seed => format!("{}_tpl_seed", server.prefix),
+    }
+}
+
+async fn admin_connection(server: &Server) -> PgConnection {
+    PgConnection::connect_with(&server.admin).await.expect("cannot connect to the test PostgreSQL")
+}
+
+async fn make_templates(server: &Server) {
+    let mut admin = admin_connection(server).await;
+    for template in [Template::Empty, Template::Seed] {
+        let name = template_name(server, template);
+        admin.execute(format!("drop database if exists \"{name}\"").as_str()).await.expect("drop old template");
+    }
+    let empty = template_name(server, Template::Empty);
+    admin.execute(format!("create database \"{empty}\"").as_str()).await.expect("create template");
+    let pool = PgPool::connect_with(server.admin.clone().database(&empty)).await.expect("connect to template");
+    MIGRATOR.run(&pool).await.expect("migrations apply to an empty database");
+    pool.close().await;
+    let seed = template_name(server, Template::Seed);
+    admin.execute(format!("create database \"{seed}\" template \"{empty}\"").as_str()).await.expect("create seed");
+    let pool = PgPool::connect_with(server.admin.clone().database(&seed)).await.expect("connect to seed");
+    Store::new(pool.clone())
+        .import_dir(&content_dir(), When::Always { force: false })
+        .await
+        .expect("the seed content imports");
+    pool.close().await;
+}
+
+/// A database of its own for one test, copied from a template.
+pub struct TestDb {
+    pub pool: PgPool,
+    pub options: PgConnectOptions,
+}
+
+impl TestDb {
+    pub async fn new(template: Template) -> TestDb {
+        let server = server().await;
+        let name = format!("{}_{}", server.prefix, uuid::Uuid::new_v4().simple());
+        let mut admin = admin_connection(server).await;
+        admin
+            .execute(format!("create database \"{name}\" template \"{}\"", template_name(server, template)).as_str())
+            .await
+            .expect("create the test database");
+        admin.close().await.ok();
+        let options = server.admin.clone().database(&name);
+        let pool = db::pool_options()
+            .connect_with(db::with_session_settings(options.clone(), Duration::from_secs(10)))
+            .await
+            .expect("connect to the test database");
+        TestDb { pool, options }
+    }
+
+    pub fn store(&self) -> Store {
+        Store::new(self.pool.clone())
+    }
+
+    /// A `postgres://` URL for the binary, over TCP or the Unix socket.
+    pub fn url(&self) -> String {
+        let o = &self.options;
+        let (user, port, database) = (o.get_username(), o.get_port(), o.get_database().unwrap_or_default());
+        match o.get_socket() {
+            Some(socket) => format!("postgres://{user}@localhost:{port}/{database}?host={}", socket.display()),
+            None => format!("postgres://{user}@{}:{port}/{database}", o.get_host()),
+        }
+    }
+}
+
+/// The real router over a test database.
+pub struct TestApp {
+    pub db: TestDb,
+    pub router: Router,
+}
+
+impl TestApp {
+    pub async fn new() -> TestApp {
+        TestApp::with(Template::Seed, Duration::from_secs(10)).await
+    }
+
+    pub async fn with(template: Template, request_timeout: Duration) -> TestApp {
+        let db = TestDb::new(template).await;
+        let router = app_router(db.store(), request_timeout);
+        TestApp { db, router }
+    }
+}
+
+pub fn app_router(store: Store, request_timeout: Duration) -> Router {
+    router(AppState { store, public_url: "http://ayni.test".into(), request_timeout })
+}
