@@ -377,6 +377,18 @@ fn prepare(data_dir: &Path, account: Option<&Account>) -> Result<Layout, Error> 
         }
         for dir in pg_root.ancestors() {
             let meta = fs::metadata(dir).map_err(io_err("read", dir))?;
+            // A folder of root's own (such as a fresh 0700 temp dir holding a clone) only
+            // needs the search bit; only search, never read, is granted.
+            if !can_search(&meta, account) && meta.uid() == 0 {
+                let mode = (meta.mode() | 0o001) & 0o7777;
+                fs::set_permissions(dir, fs::Permissions::from_mode(mode)).map_err(io_err("change mode of", dir))?;
+                info!(
+                    path = %dir.display(),
+                    mode = format!("{mode:o}"),
+                    "let others traverse a parent folder so that PostgreSQL can reach its cluster"
+                );
+                continue;
+            }
             if !can_search(&meta, account) {
                 return Err(Error::NotTraversable {
                     user: account.name.clone(),
@@ -1131,20 +1143,43 @@ mod tests {
     async fn root_reports_a_folder_postgres_cannot_enter() {
         // SAFETY: geteuid has no preconditions.
         if unsafe { libc::geteuid() } != 0 {
+            eprintln!("this test checks what Ayni does as root; run the tests as root to exercise it");
             return;
         }
         let tmp = TempDir::new().unwrap();
-        fs::set_permissions(tmp.path(), fs::Permissions::from_mode(0o700)).unwrap();
-        let err = PrivatePostgres::start(options(&tmp.path().join("data"))).await.err().unwrap();
+        // A folder of another user, closed to others: Ayni names it and changes nothing.
+        let closed = tmp.path().join("closed");
+        fs::create_dir(&closed).unwrap();
+        std::os::unix::fs::chown(&closed, Some(65534), Some(65534)).unwrap();
+        fs::set_permissions(&closed, fs::Permissions::from_mode(0o700)).unwrap();
+        let err = PrivatePostgres::start(options(&closed.join("data"))).await.err().unwrap();
+        assert_eq!(fs::metadata(&closed).unwrap().mode() & 0o777, 0o700);
         assert!(matches!(err, Error::NotTraversable { .. }), "{err}");
-        let tmp_dir = fs::canonicalize(tmp.path()).unwrap();
-        assert!(err.to_string().contains(tmp_dir.to_str().unwrap()), "{err}");
+        let closed = fs::canonicalize(&closed).unwrap();
+        assert!(err.to_string().contains(closed.to_str().unwrap()), "{err}");
+    }
+
+    #[tokio::test]
+    async fn root_opens_its_own_closed_parent_for_search_only() {
+        // SAFETY: geteuid has no preconditions.
+        if unsafe { libc::geteuid() } != 0 {
+            eprintln!("this test checks what Ayni does as root; run the tests as root to exercise it");
+            return;
+        }
+        let tmp = TempDir::new().unwrap();
+        let parent = tmp.path().join("clone");
+        fs::create_dir(&parent).unwrap();
+        fs::set_permissions(&parent, fs::Permissions::from_mode(0o700)).unwrap();
+        let pg = PrivatePostgres::start(options(&parent.join("data"))).await.unwrap();
+        assert_eq!(fs::metadata(&parent).unwrap().mode() & 0o777, 0o701);
+        pg.stop().await.unwrap();
     }
 
     #[tokio::test]
     async fn missing_pg_user_is_reported_as_root() {
         // SAFETY: geteuid has no preconditions.
         if unsafe { libc::geteuid() } != 0 {
+            eprintln!("this test checks what Ayni does as root; run the tests as root to exercise it");
             return;
         }
         let tmp = TempDir::new().unwrap();
