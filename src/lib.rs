@@ -15,4 +15,5 @@ pub mod http;
 pub mod i18n;
 pub mod markdown;
 pub mod postgres;
+pub mod search;
 pub mod store;

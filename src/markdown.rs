@@ -80,6 +80,31 @@ fn sanitize(html: &str) -> String {
     builder.clean(html).to_string()
 }
 
+/// The text a reader sees, without markup: what search indexes.
+pub fn plain_text(markdown: &str) -> String {
+    let mut out = String::with_capacity(markdown.len());
+    // Text inside raw <script> or <style> never reaches a page, so it is not searchable.
+    let mut hidden = false;
+    for event in Parser::new_ext(markdown, Options::ENABLE_TABLES | Options::ENABLE_FOOTNOTES) {
+        match event {
+            Event::Html(html) | Event::InlineHtml(html) => {
+                let tag = html.trim_start().to_ascii_lowercase();
+                if tag.starts_with("<script") || tag.starts_with("<style") {
+                    hidden = !(tag.contains("</script") || tag.contains("</style"));
+                } else if tag.starts_with("</script") || tag.starts_with("</style") {
+                    hidden = false;
+                }
+            }
+            Event::Text(_) | Event::Code(_) if hidden => {}
+            Event::Text(t) | Event::Code(t) => out.push_str(&t),
+            Event::SoftBreak | Event::HardBreak => out.push(' '),
+            Event::End(TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item | TagEnd::TableCell) => out.push('\n'),
+            _ => {}
+        }
+    }
+    out.trim().to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -128,5 +153,13 @@ mod tests {
             assert!(!html.to_lowercase().contains(forbidden), "{forbidden} survived in {html}");
         }
         assert!(html.contains(r#"href="https://example.org""#), "{html}");
+    }
+
+    #[test]
+    fn plain_text_drops_markup_and_raw_html() {
+        assert_eq!(
+            plain_text("## Título\n\nUn **caso** con [enlace](https://x.org).<script>x</script>"),
+            "Título\nUn caso con enlace."
+        );
     }
 }

@@ -3,6 +3,7 @@
 pub mod cases;
 pub mod import;
 pub mod regions;
+pub mod search;
 pub mod themes;
 
 use sqlx::PgPool;

@@ -1,0 +1,50 @@
+//! A case as an index document: plain text taken from the Markdown, never the Markdown.
+
+use tantivy::{schema::Term, TantivyDocument};
+
+use super::schema::Fields;
+use crate::{markdown, store::search::SearchSource};
+
+/// The value of the `type` field for cases.
+pub const CASE_TYPE: &str = "case";
+
+/// The unique key of a document: its type and its row id.
+pub fn case_key(fields: &Fields, case_id: i64) -> Term {
+    Term::from_field_text(fields.key, &format!("{CASE_TYPE}:{case_id}"))
+}
+
+pub fn case_document(fields: &Fields, source: &SearchSource) -> TantivyDocument {
+    let body = markdown::plain_text(&source.body_markdown);
+    let lang = fields.language(source.language);
+    let mut doc = TantivyDocument::default();
+    doc.add_text(fields.key, format!("{CASE_TYPE}:{}", source.id));
+    doc.add_text(fields.doc_type, CASE_TYPE);
+    doc.add_text(fields.slug, &source.slug);
+    doc.add_text(fields.url, format!("/cases/{}", source.slug));
+    doc.add_text(fields.title, &source.title);
+    doc.add_text(fields.summary, &source.summary);
+    doc.add_text(lang.title, &source.title);
+    doc.add_text(lang.summary, &source.summary);
+    doc.add_text(lang.body, &body);
+    for text in [source.title.as_str(), source.summary.as_str(), body.as_str()] {
+        doc.add_text(fields.folded, text);
+    }
+    doc.add_text(fields.region, &source.region);
+    for region in &source.region_path {
+        doc.add_text(fields.region_path, region);
+    }
+    doc.add_text(fields.level, &source.level);
+    for theme in &source.themes {
+        doc.add_text(fields.themes, theme);
+    }
+    doc.add_text(fields.kind, source.kind.as_str());
+    doc.add_text(fields.language, source.language.as_str());
+    doc.add_i64(fields.year, i64::from(source.year));
+    doc.add_u64(fields.newest, newest_key(source.year, source.updated_at.unix_timestamp()));
+    doc
+}
+
+/// Year first, then update time: one number that sorts "newest first" like the case list.
+fn newest_key(year: i32, updated: i64) -> u64 {
+    (year.max(0) as u64) * 10_000_000_000 + updated.clamp(0, 9_999_999_999) as u64
+}

@@ -1,0 +1,298 @@
+//! Keeping the index current: apply the change log in batches, committing at most every
+//! 500 ms with the last applied change id as the commit's payload, so that a restarted
+//! process catches up from there. A missing, corrupt or outdated index, or one that fell
+//! behind the pruned part of the log, is rebuilt aside and swapped in.
+
+use std::{
+    collections::BTreeSet,
+    path::{Path, PathBuf},
+    sync::Arc,
+    time::{Duration, Instant},
+};
+
+use anyhow::Context;
+use sqlx::postgres::PgListener;
+use tantivy::IndexWriter;
+
+use super::{
+    document::{case_document, case_key},
+    engine::{Engine, Unusable},
+    Search,
+};
+use crate::store::Store;
+
+/// Commits happen at most this often.
+const BATCH_INTERVAL: Duration = Duration::from_millis(500);
+/// Without a notification, the log is read this often anyway.
+const POLL_INTERVAL: Duration = Duration::from_secs(1);
+/// How long changes stay in the log, and how often old ones are pruned.
+const RETENTION: Duration = Duration::from_secs(7 * 24 * 3600);
+const PRUNE_EVERY: Duration = Duration::from_secs(600);
+/// Changes read per query, and documents written per blocking step in a rebuild.
+const CHANGES_PER_READ: i64 = 2000;
+const REBUILD_BATCH: i64 = 500;
+const CHANNEL: &str = "ayni_case_changes";
+/// The file naming the index folder in use.
+const POINTER: &str = "current";
+
+/// Reports a rebuild's progress: documents written, documents in all.
+pub type Progress<'a> = &'a (dyn Fn(u64, u64) + Send + Sync);
+
+struct Indexer {
+    store: Store,
+    search: Search,
+    engine: Option<Arc<Engine>>,
+    writer: Option<IndexWriter>,
+    applied: i64,
+    last_commit: Instant,
+}
+
+pub(super) async fn run(store: Store, search: Search) {
+    let mut indexer = Indexer { store, search, engine: None, writer: None, applied: 0, last_commit: Instant::now() };
+    let mut listener: Option<PgListener> = None;
+    let mut last_prune = Instant::now();
+    loop {
+        if indexer.engine.is_none() {
+            if let Err(err) = indexer.open_or_rebuild().await {
+                tracing::warn!(error = %format!("{err:#}"), "cannot prepare the search index yet; retrying");
+                tokio::time::sleep(POLL_INTERVAL).await;
+                continue;
+            }
+        }
+        if listener.is_none() {
+            listener = listen(&indexer.store).await;
+        }
+        if let Err(err) = indexer.catch_up().await {
+            tracing::warn!(error = %format!("{err:#}"), "cannot apply the change log yet; retrying");
+        }
+        if last_prune.elapsed() >= PRUNE_EVERY {
+            last_prune = Instant::now();
+            match indexer.store.prune_changes(RETENTION).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(pruned = n, "pruned old entries from the change log"),
+                Err(err) => tracing::warn!(error = %err, "cannot prune the change log"),
+            }
+        }
+        match listener.as_mut() {
+            Some(l) => {
+                tokio::select! {
+                    notification = l.try_recv() => {
+                        if !matches!(notification, Ok(Some(_))) {
+                            listener = None;
+                        }
+                    }
+                    _ = tokio::time::sleep(POLL_INTERVAL) => {}
+                }
+                if let Some(l) = listener.as_mut() {
+                    while l.next_buffered().is_some() {}
+                }
+            }
+            None => tokio::time::sleep(POLL_INTERVAL).await,
+        }
+        let since = indexer.last_commit.elapsed();
+        if since < BATCH_INTERVAL {
+            tokio::time::sleep(BATCH_INTERVAL - since).await;
+        }
+    }
+}
+
+/// LISTEN wakes the indexer as soon as another transaction commits a change.
+async fn listen(store: &Store) -> Option<PgListener> {
+    let mut listener = PgListener::connect_with(store.pool()).await.ok()?;
+    listener.listen(CHANNEL).await.ok()?;
+    Some(listener)
+}
+
+impl Indexer {
+    async fn open_or_rebuild(&mut self) -> anyhow::Result<()> {
+        let dir = self.search.dir().to_path_buf();
+        let opened = match read_pointer(&dir) {
+            Some(path) => tokio::task::spawn_blocking(move || Engine::open(&path)).await?,
+            None => Err(Unusable::Missing),
+        };
+        match opened {
+            Ok(engine) => {
+                self.applied = engine.committed_change()?;
+                self.writer = Some(engine.writer()?);
+                let engine = Arc::new(engine);
+                remove_other_indexes(&dir, &engine.dir);
+                tracing::info!(change = self.applied, "opened the search index");
+                self.search.install(engine.clone(), self.applied);
+                self.engine = Some(engine);
+                Ok(())
+            }
+            Err(why) => {
+                tracing::info!(reason = %why, "building the search index in the background");
+                self.rebuild().await
+            }
+        }
+    }
+
+    async fn rebuild(&mut self) -> anyhow::Result<()> {
+        // Let go of the old writer first: it holds the old index's lock.
+        self.writer = None;
+        let started = Instant::now();
+        let (engine, writer, applied) = build_index(&self.store, self.search.dir(), &|_, _| {}).await?;
+        let engine = Arc::new(engine);
+        remove_other_indexes(self.search.dir(), &engine.dir);
+        tracing::info!(
+            documents = engine.reader.searcher().num_docs(),
+            seconds = started.elapsed().as_secs_f64(),
+            change = applied,
+            "search index built"
+        );
+        self.applied = applied;
+        self.writer = Some(writer);
+        self.search.install(engine.clone(), applied);
+        self.engine = Some(engine);
+        self.last_commit = Instant::now();
+        Ok(())
+    }
+
+    /// Applies every change after the last one applied.
+    async fn catch_up(&mut self) -> anyhow::Result<()> {
+        if self.applied < self.store.changes_pruned_through().await? {
+            tracing::info!(applied = self.applied, "the index fell behind the pruned change log: rebuilding");
+            return self.rebuild().await;
+        }
+        let (Some(engine), Some(mut writer)) = (self.engine.clone(), self.writer.take()) else { return Ok(()) };
+        let mut pending = self.applied;
+        let outcome = async {
+            loop {
+                let changes = self.store.changes_after(pending, CHANGES_PER_READ).await?;
+                let Some(&(last, _)) = changes.last() else { break };
+                let ids: Vec<i64> =
+                    changes.iter().map(|(_, case)| *case).collect::<BTreeSet<_>>().into_iter().collect();
+                let sources = self.store.search_sources(&ids).await?;
+                let fields = engine.fields.clone();
+                writer = tokio::task::spawn_blocking(move || -> anyhow::Result<IndexWriter> {
+                    for id in ids {
+                        writer.delete_term(case_key(&fields, id));
+                    }
+                    for source in &sources {
+                        writer.add_document(case_document(&fields, source))?;
+                    }
+                    Ok(writer)
+                })
+                .await??;
+                pending = last;
+                if self.last_commit.elapsed() >= BATCH_INTERVAL || (changes.len() as i64) < CHANGES_PER_READ {
+                    writer = self.commit(&engine, writer, pending).await?;
+                }
+            }
+            Ok::<IndexWriter, anyhow::Error>(writer)
+        }
+        .await;
+        match outcome {
+            Ok(writer) => {
+                self.writer = Some(writer);
+                Ok(())
+            }
+            Err(err) => {
+                // The writer may hold half a batch: start again from the last commit.
+                self.engine = None;
+                self.writer = None;
+                Err(err)
+            }
+        }
+    }
+
+    async fn commit(
+        &mut self,
+        engine: &Arc<Engine>,
+        mut writer: IndexWriter,
+        change: i64,
+    ) -> anyhow::Result<IndexWriter> {
+        let writer = tokio::task::spawn_blocking(move || -> tantivy::Result<IndexWriter> {
+            let mut commit = writer.prepare_commit()?;
+            commit.set_payload(&change.to_string());
+            commit.commit()?;
+            Ok(writer)
+        })
+        .await??;
+        engine.reader.reload()?;
+        self.last_commit = Instant::now();
+        self.applied = change;
+        self.search.advance(change);
+        Ok(writer)
+    }
+}
+
+/// Builds a complete index from PostgreSQL in a new folder beside the one in use, then
+/// points `current` at it. Returns the index, its writer and the change id it reflects.
+pub async fn build_index(
+    store: &Store,
+    dir: &Path,
+    progress: Progress<'_>,
+) -> anyhow::Result<(Engine, IndexWriter, i64)> {
+    let stamp = time::OffsetDateTime::now_utc().unix_timestamp_nanos();
+    let folder = dir.join(format!("index-{stamp}"));
+    let create = folder.clone();
+    let engine = tokio::task::spawn_blocking(move || Engine::create(&create))
+        .await?
+        .with_context(|| format!("cannot create an index in {}", folder.display()))?;
+    let engine = Arc::new(engine);
+    let mut writer = engine.writer()?;
+    let mut snapshot = store.search_snapshot().await?;
+    let total = snapshot.total.max(0) as u64;
+    let mut done = 0u64;
+    progress(done, total);
+    loop {
+        let batch = snapshot.next_batch(REBUILD_BATCH).await?;
+        if batch.is_empty() {
+            break;
+        }
+        done += batch.len() as u64;
+        let engine = engine.clone();
+        writer = tokio::task::spawn_blocking(move || -> tantivy::Result<IndexWriter> {
+            for source in &batch {
+                writer.add_document(case_document(&engine.fields, source))?;
+            }
+            Ok(writer)
+        })
+        .await??;
+        progress(done, total);
+    }
+    let change = snapshot.change_id;
+    snapshot.finish().await?;
+    let writer = tokio::task::spawn_blocking(move || -> tantivy::Result<IndexWriter> {
+        let mut commit = writer.prepare_commit()?;
+        commit.set_payload(&change.to_string());
+        commit.commit()?;
+        Ok(writer)
+    })
+    .await??;
+    engine.reader.reload()?;
+    write_pointer(dir, &folder)?;
+    let engine = Arc::into_inner(engine).context("the index is still in use by the build")?;
+    Ok((engine, writer, change))
+}
+
+fn read_pointer(dir: &Path) -> Option<PathBuf> {
+    let name = std::fs::read_to_string(dir.join(POINTER)).ok()?;
+    let name = name.trim();
+    (!name.is_empty() && !name.contains('/')).then(|| dir.join(name))
+}
+
+/// Replaces the pointer atomically: a crash leaves the old one or the new one.
+fn write_pointer(dir: &Path, folder: &Path) -> anyhow::Result<()> {
+    let name = folder.file_name().context("index folder without a name")?.to_string_lossy().into_owned();
+    let temporary = dir.join(format!("{POINTER}.tmp"));
+    std::fs::write(&temporary, format!("{name}\n"))?;
+    std::fs::rename(&temporary, dir.join(POINTER))?;
+    Ok(())
+}
+
+/// Index folders other than the one in use are leftovers of earlier builds.
+fn remove_other_indexes(dir: &Path, keep: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with("index-") && path != keep {
+            if let Err(err) = std::fs::remove_dir_all(&path) {
+                tracing::warn!(path = %path.display(), error = %err, "cannot remove an old index");
+            }
+        }
+    }
+}

@@ -1,0 +1,149 @@
+//! What the search index is built from: published cases as documents, and the change log.
+
+use std::time::Duration;
+
+use sqlx::{Postgres, Transaction};
+use time::OffsetDateTime;
+
+use super::Store;
+use crate::domain::case::{Kind, Language};
+
+/// A published case, with everything the index needs to know about it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SearchSource {
+    pub id: i64,
+    pub slug: String,
+    pub title: String,
+    #[sqlx(try_from = "String")]
+    pub kind: Kind,
+    #[sqlx(try_from = "String")]
+    pub language: Language,
+    pub year: i32,
+    pub summary: String,
+    pub body_markdown: String,
+    pub region: String,
+    pub level: String,
+    /// The region's slug and those of every region above it.
+    pub region_path: Vec<String>,
+    pub themes: Vec<String>,
+    pub updated_at: OffsetDateTime,
+}
+
+/// The columns of `SearchSource` for `cases c join regions r`.
+const SOURCE_SQL: &str = "
+    with recursive up (region_id, ancestor_id) as (
+        select id, id from regions
+        union all
+        select up.region_id, r.parent_id from up join regions r on r.id = up.ancestor_id
+        where r.parent_id is not null
+    )
+    select c.id, c.slug, c.title, c.kind, c.language, c.year, c.summary, c.body_markdown,
+           r.slug as region, r.level,
+           array(select a.slug from up join regions a on a.id = up.ancestor_id
+                 where up.region_id = c.region_id order by a.slug) as region_path,
+           array(select t.slug from case_themes ct join themes t on t.id = ct.theme_id
+                 where ct.case_id = c.id order by t.slug) as themes,
+           c.updated_at
+    from cases c join regions r on r.id = c.region_id
+    where c.status = 'published'";
+
+/// Every published case as of one moment, read in batches inside a repeatable-read
+/// transaction, with the last change id that moment reflects: applying the changes after it
+/// brings the documents up to date.
+pub struct Snapshot {
+    tx: Transaction<'static, Postgres>,
+    after_id: i64,
+    pub change_id: i64,
+    pub total: i64,
+}
+
+impl Snapshot {
+    /// The next `limit` cases in id order; empty at the end.
+    pub async fn next_batch(&mut self, limit: i64) -> Result<Vec<SearchSource>, sqlx::Error> {
+        let batch: Vec<SearchSource> = sqlx::query_as(&format!("{SOURCE_SQL} and c.id > $1 order by c.id limit $2"))
+            .bind(self.after_id)
+            .bind(limit)
+            .fetch_all(&mut *self.tx)
+            .await?;
+        if let Some(last) = batch.last() {
+            self.after_id = last.id;
+        }
+        Ok(batch)
+    }
+
+    pub async fn finish(self) -> Result<(), sqlx::Error> {
+        self.tx.commit().await
+    }
+}
+
+impl Store {
+    /// The current state of these cases; those no longer published are simply absent.
+    pub async fn search_sources(&self, case_ids: &[i64]) -> Result<Vec<SearchSource>, sqlx::Error> {
+        sqlx::query_as(&format!("{SOURCE_SQL} and c.id = any($1)")).bind(case_ids).fetch_all(&self.pool).await
+    }
+
+    pub async fn search_snapshot(&self) -> Result<Snapshot, sqlx::Error> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("set transaction isolation level repeatable read, read only").execute(&mut *tx).await?;
+        let change_id: i64 =
+            sqlx::query_scalar("select coalesce(max(id), 0) from case_changes").fetch_one(&mut *tx).await?;
+        let total: i64 =
+            sqlx::query_scalar("select count(*) from cases where status = 'published'").fetch_one(&mut *tx).await?;
+        Ok(Snapshot { tx, after_id: 0, change_id, total })
+    }
+
+    /// Up to `limit` changes after `after`, in id order: (change id, case id).
+    pub async fn changes_after(&self, after: i64, limit: i64) -> Result<Vec<(i64, i64)>, sqlx::Error> {
+        sqlx::query_as("select id, case_id from case_changes where id > $1 order by id limit $2")
+            .bind(after)
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await
+    }
+
+    /// The newest change id, 0 when there is none.
+    pub async fn latest_change_id(&self) -> Result<i64, sqlx::Error> {
+        sqlx::query_scalar("select coalesce(max(id), 0) from case_changes").fetch_one(&self.pool).await
+    }
+
+    /// Changes up to this id were pruned: an index behind it must be rebuilt.
+    pub async fn changes_pruned_through(&self) -> Result<i64, sqlx::Error> {
+        let value: Option<String> =
+            sqlx::query_scalar("select value from ayni_meta where key = 'changes_pruned_through'")
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(value.and_then(|v| v.parse().ok()).unwrap_or(0))
+    }
+
+    /// Deletes changes older than `age`, always keeping the newest one, and records how far
+    /// it pruned. Returns how many were deleted.
+    pub async fn prune_changes(&self, age: Duration) -> Result<u64, sqlx::Error> {
+        let mut tx = self.pool.begin().await?;
+        let (pruned, deleted): (Option<i64>, i64) = sqlx::query_as(
+            "with gone as (
+                 delete from case_changes
+                 where at < now() - make_interval(secs => $1)
+                   and id < (select max(id) from case_changes)
+                 returning id
+             )
+             select max(id), count(*) from gone",
+        )
+        .bind(age.as_secs_f64())
+        .fetch_one(&mut *tx)
+        .await?;
+        let Some(through) = pruned else {
+            tx.rollback().await?;
+            return Ok(0);
+        };
+        sqlx::query(
+            "insert into ayni_meta (key, value) values ('changes_pruned_through', $1::text)
+             on conflict (key) do update
+             set value = greatest(ayni_meta.value::bigint, excluded.value::bigint)::text",
+        )
+        .bind(through)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(deleted as u64)
+    }
+}
