@@ -11,6 +11,7 @@ use crate::{
     config::{Cli, Command, Config, LogFormat},
     db::Database,
     http::{self, AppState},
+    search::{self, Search},
     store::{
         import::{ImportError, When},
         Store,
@@ -61,6 +62,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 Ok(())
             }
             Command::Import { dir, force } => import(&db, &dir, force).await,
+            Command::Reindex => reindex(&config, &db).await,
         }
     }
     .await;
@@ -86,6 +88,32 @@ async fn import(db: &Database, dir: &std::path::Path, force: bool) -> anyhow::Re
     }
 }
 
+/// Rebuilds the index with a progress bar.
+async fn reindex(config: &Config, db: &Database) -> anyhow::Result<()> {
+    let store = Store::new(db.pool.clone());
+    let bar = indicatif::ProgressBar::new(0).with_style(
+        indicatif::ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} cases ({per_sec}, {eta})")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    bar.set_message("indexing");
+    let started = std::time::Instant::now();
+    let dir = config.data_dir.join("search");
+    let (engine, _, change) = search::build_index(&store, &dir, &|done, total| {
+        bar.set_length(total);
+        bar.set_position(done);
+    })
+    .await?;
+    bar.finish_and_clear();
+    let seconds = started.elapsed().as_secs_f64();
+    let documents = engine.documents();
+    println!(
+        "indexed {documents} cases in {seconds:.1} s ({:.0} per second), up to change {change}, in {}",
+        documents as f64 / seconds.max(0.001),
+        dir.display()
+    );
+    Ok(())
+}
+
 async fn serve(config: &Config, db: &Database) -> anyhow::Result<()> {
     let store = Store::new(db.pool.clone());
     let refreshed = store.refresh_stale_html().await.context("cannot refresh rendered case bodies")?;
@@ -93,7 +121,8 @@ async fn serve(config: &Config, db: &Database) -> anyhow::Result<()> {
         tracing::info!(refreshed, "rendered case bodies again with the current renderer");
     }
     load_seed(&store, config).await?;
-    let app = http::router(AppState::new(store, config));
+    let search = Search::start(store.clone(), config.data_dir.join("search"));
+    let app = http::router(AppState::new(store, search, config));
     let listener = TcpListener::bind(config.bind).await.with_context(|| format!("cannot listen on {}", config.bind))?;
     tracing::info!("serving on http://{}", config.bind);
     axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await.context("the server failed")?;

@@ -20,6 +20,9 @@ pub enum Command {
     Serve,
     /// Apply the database migrations and stop.
     Migrate,
+    /// Rebuild this process's search index from PostgreSQL (stop `serve` first, or it keeps
+    /// its own until it restarts).
+    Reindex,
     /// Validate a content directory, then write it to the database in one transaction.
     Import {
         /// The content directory (regions.toml, themes.toml, cases/*.md).

@@ -157,7 +157,7 @@ fn slug_value(name: &'static str, value: &Option<String>) -> Result<Option<Strin
     }
 }
 
-fn enum_value<T>(
+pub(crate) fn enum_value<T>(
     name: &'static str,
     value: &Option<String>,
     parse: fn(&str) -> Option<T>,

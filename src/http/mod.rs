@@ -8,6 +8,7 @@ mod health;
 mod lang;
 mod middleware;
 mod pages;
+mod search;
 mod views;
 
 use std::{sync::Arc, time::Duration};
@@ -27,7 +28,7 @@ use tower_http::{
     trace::{DefaultOnResponse, TraceLayer},
 };
 
-use crate::{config::Config, store::Store};
+use crate::{config::Config, search::Search, store::Store};
 
 /// Request bodies larger than this get 413.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -40,14 +41,21 @@ const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; img-src 'self' https:
 #[derive(Clone)]
 pub struct AppState {
     pub store: Store,
+    /// This process's search index.
+    pub search: Search,
     /// Base for absolute links (feeds, API `url` fields), without a trailing slash.
     pub public_url: Arc<str>,
     pub request_timeout: Duration,
 }
 
 impl AppState {
-    pub fn new(store: Store, config: &Config) -> Self {
-        AppState { store, public_url: config.public_base_url().into(), request_timeout: config.request_timeout() }
+    pub fn new(store: Store, search: Search, config: &Config) -> Self {
+        AppState {
+            store,
+            search,
+            public_url: config.public_base_url().into(),
+            request_timeout: config.request_timeout(),
+        }
     }
 }
 
@@ -58,6 +66,7 @@ pub fn router(state: AppState) -> Router {
     let openapi = Arc::new(openapi);
     let pages = Router::new()
         .route("/", get(pages::home::show))
+        .route("/search", get(pages::search::show))
         .route("/cases", get(pages::cases::list))
         .route("/cases/{slug}", get(pages::cases::show))
         .route("/regions", get(pages::regions::list))

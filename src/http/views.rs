@@ -5,7 +5,7 @@ use axum::response::Html;
 
 use super::{assets, extract::Ui};
 use crate::{
-    domain::filter::{CaseFilter, Paging},
+    domain::filter::Paging,
     error::{AppError, AppResult},
     i18n::{Catalog, Lang},
 };
@@ -19,6 +19,8 @@ pub struct Chrome {
     /// The link that shows this page in the other language.
     pub switch_url: String,
     pub asset_version: &'static str,
+    /// What the header's search box shows: the current query on the search page.
+    pub search_q: String,
 }
 
 impl Chrome {
@@ -29,6 +31,7 @@ impl Chrome {
             section,
             switch_url: format!("/language/{}?{}", lang.other().code(), query(&[("next", here.to_string())])),
             asset_version: assets::version(),
+            search_q: String::new(),
         }
     }
 
@@ -76,10 +79,11 @@ pub struct Pager {
 }
 
 impl Pager {
-    pub fn new(t: &Catalog, path: &str, filter: &CaseFilter, paging: Paging, total: i64) -> Self {
+    /// Links to `path` with `pairs` and the page number.
+    pub fn new(t: &Catalog, path: &str, pairs: Vec<(&'static str, String)>, paging: Paging, total: i64) -> Self {
         let pages = paging.page_count(total);
         let at = |page: i64| {
-            let mut pairs = filter.pairs();
+            let mut pairs = pairs.clone();
             if page > 1 {
                 pairs.push(("page", page.to_string()));
             }

@@ -60,6 +60,10 @@ impl Engine {
         Ok(Engine { index, reader, fields, dir: dir.to_path_buf() })
     }
 
+    pub fn documents(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+
     pub fn writer(&self) -> tantivy::Result<IndexWriter> {
         self.index.writer_with_num_threads(1, WRITER_HEAP)
     }

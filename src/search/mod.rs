@@ -10,7 +10,7 @@
 
 pub mod analyzers;
 mod document;
-mod engine;
+pub mod engine;
 mod indexer;
 pub mod query;
 pub mod schema;

@@ -75,6 +75,7 @@ impl SearchFilters {
     }
 }
 
+#[derive(Debug, Clone)]
 pub struct SearchRequest {
     pub text: ParsedQuery,
     pub filters: SearchFilters,
@@ -203,8 +204,13 @@ impl Engine {
         let mut suggestion_words = Vec::with_capacity(text.words.len());
         let mut corrected_any = false;
         for word in &text.words {
-            let exact = self.word_query(word, 1.0);
             let correction = self.correction(searcher, word)?;
+            if correction.is_none() && !self.is_known(searcher, word)? {
+                // A word no document has, with nothing near it, would only make matching stricter.
+                suggestion_words.push(word.clone());
+                continue;
+            }
+            let exact = self.word_query(word, 1.0);
             let fixed = correction.as_deref().and_then(|c| self.word_query(c, CORRECTION_WEIGHT));
             suggestion_words.push(correction.clone().unwrap_or_else(|| word.clone()));
             corrected_any |= correction.is_some();
@@ -216,12 +222,11 @@ impl Engine {
         }
         let mut must: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         if !word_clauses.is_empty() {
-            // All words rank first; a long question may miss up to a third of its words.
-            let n = word_clauses.len();
-            let required = n - (n / 3).max(1).min(n - 1);
+            // Documents with every word score highest; a long question needs only half of them.
+            let required = word_clauses.len().div_ceil(2);
             must.push((
                 Occur::Must,
-                Box::new(BooleanQuery::union_with_minimum_required_clauses(word_clauses, required.max(1))),
+                Box::new(BooleanQuery::union_with_minimum_required_clauses(word_clauses, required)),
             ));
         }
         for phrase in &text.phrases {
@@ -283,6 +288,25 @@ impl Engine {
         (!clauses.is_empty()).then(|| Box::new(BooleanQuery::union(clauses)) as Box<dyn Query>)
     }
 
+    /// Whether any document has this word, as typed or by its stem.
+    fn is_known(&self, searcher: &Searcher, word: &str) -> tantivy::Result<bool> {
+        for (_, token) in analyzers::tokens(&self.index, FOLDED, word) {
+            if searcher.doc_freq(&Term::from_field_text(self.fields.folded, &token))? > 0 {
+                return Ok(true);
+            }
+        }
+        for (lang, analyzer) in [(self.fields.es, SPANISH), (self.fields.en, ENGLISH)] {
+            for (_, token) in analyzers::tokens(&self.index, analyzer, word) {
+                for field in [lang.title, lang.summary, lang.body] {
+                    if searcher.doc_freq(&Term::from_field_text(field, &token))? > 0 {
+                        return Ok(true);
+                    }
+                }
+            }
+        }
+        Ok(false)
+    }
+
     /// The nearest known word within one edit, for a word the index lacks or barely has.
     fn correction(&self, searcher: &Searcher, word: &str) -> tantivy::Result<Option<String>> {
         let folded: String = analyzers::tokens(&self.index, FOLDED, word).into_iter().map(|(_, t)| t).collect();
@@ -302,7 +326,7 @@ impl Engine {
                 best = Some((n, candidate));
             }
         }
-        Ok(best.filter(|(n, _)| own == 0 || *n >= own * 10).map(|(_, w)| w))
+        Ok(best.filter(|(n, _)| *n > own).map(|(_, w)| w))
     }
 
     fn filter_clauses(&self, filters: &SearchFilters) -> Vec<Box<dyn Query>> {

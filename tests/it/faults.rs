@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use ayni::{db, store::Store};
+use ayni::{db, search::Search, store::Store};
 
 use crate::support::{app_router, http::send, scratch_dir, start_private_cluster, Template, TestApp};
 
@@ -31,7 +31,9 @@ async fn pages_answer_503_while_the_database_is_gone_and_recover_without_a_resta
         .await
         .expect("connect");
     db::MIGRATOR.run(&pool).await.expect("migrate");
-    let router = app_router(Store::new(pool.clone()), Duration::from_secs(10));
+    let index = tempfile::tempdir().expect("index dir");
+    let search = Search::start(Store::new(pool.clone()), index.path().join("search"));
+    let router = app_router(Store::new(pool.clone()), search, Duration::from_secs(10));
     let get = |path: &'static str| {
         let router = router.clone();
         async move { send(&router, axum::http::Request::get(path).body(axum::body::Body::empty()).expect("request")).await }

@@ -8,3 +8,4 @@ mod binary;
 mod faults;
 mod import;
 mod pages;
+mod search;

@@ -3,6 +3,7 @@
 
 mod cases;
 mod regions;
+mod search;
 mod themes;
 
 use std::sync::Arc;
@@ -35,6 +36,7 @@ pub fn routes() -> (Router<AppState>, String) {
         .routes(routes!(cases::list))
         .routes(routes!(cases::show))
         .routes(routes!(regions::list))
+        .routes(routes!(search::search))
         .routes(routes!(themes::list))
         .split_for_parts();
     let json = serde_json::to_string_pretty(&doc).unwrap_or_else(|_| "{}".to_string());

@@ -19,6 +19,7 @@ use crate::{
         AppState,
     },
     i18n::Catalog,
+    search::Hit,
 };
 
 #[derive(Template)]
@@ -52,7 +53,7 @@ pub async fn list(State(state): State<AppState>, ui: Ui, Params(query): Params<C
         t,
         total,
         active: active_filters(t, &filter, &regions, &themes, &ui),
-        pager: Pager::new(t, "/cases", &filter, paging, total),
+        pager: Pager::new(t, "/cases", filter.pairs(), paging, total),
         region_options: region_options(&regions, filter.region.as_deref()),
         theme_options: themes.iter().map(|th| option(&th.slug, th.name(&ui.lang), filter.theme.as_deref())).collect(),
         kind_options: Kind::ALL.iter().map(|k| option(k.as_str(), t.kind(k), filter.kind.map(Kind::as_str))).collect(),
@@ -123,10 +124,32 @@ struct CasePage {
     chrome: Chrome,
     t: &'static Catalog,
     case: Case,
+    /// Peer cases from other regions, with their region's name.
+    similar: Vec<(Hit, String)>,
 }
+
+const PEER_CASES: usize = 5;
 
 pub async fn show(State(state): State<AppState>, ui: Ui, Path(slug): Path<String>) -> AppResult<Html<String>> {
     let slug = checked_slug(&slug)?;
     let case = state.store.published_case(slug).await?.ok_or(AppError::NotFound)?;
-    render(CasePage { chrome: Chrome::for_ui(&ui, case.summary.title.clone(), "cases"), t: ui.t, case })
+    // Peer cases help but are not the page: if search fails, the case still shows.
+    let similar = match state.search.similar(slug, PEER_CASES).await {
+        Ok(hits) if !hits.is_empty() => {
+            let regions = state.store.regions().await?;
+            hits.into_iter()
+                .map(|hit| {
+                    let name =
+                        regions.iter().find(|r| r.slug == hit.region).map_or(hit.region.clone(), |r| r.name.clone());
+                    (hit, name)
+                })
+                .collect()
+        }
+        Ok(_) => Vec::new(),
+        Err(err) => {
+            tracing::warn!(error = %format!("{err:#}"), "peer cases unavailable");
+            Vec::new()
+        }
+    };
+    render(CasePage { chrome: Chrome::for_ui(&ui, case.summary.title.clone(), "cases"), t: ui.t, case, similar })
 }

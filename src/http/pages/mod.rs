@@ -4,6 +4,7 @@ pub mod cases;
 pub mod feed;
 pub mod home;
 pub mod regions;
+pub mod search;
 pub mod themes;
 
 use crate::domain::slug;

@@ -13,6 +13,7 @@ use ayni::{
     db::{self, MIGRATOR},
     http::{router, AppState},
     postgres::{PrivatePostgres, PrivatePostgresOptions},
+    search::Search,
     store::{import::When, Store},
 };
 use sqlx::{
@@ -177,10 +178,12 @@ impl TestDb {
     }
 }
 
-/// The real router over a test database.
+/// The real router over a test database, with a search index of its own.
 pub struct TestApp {
     pub db: TestDb,
     pub router: Router,
+    pub search: Search,
+    pub index_dir: tempfile::TempDir,
 }
 
 impl TestApp {
@@ -190,11 +193,29 @@ impl TestApp {
 
     pub async fn with(template: Template, request_timeout: Duration) -> TestApp {
         let db = TestDb::new(template).await;
-        let router = app_router(db.store(), request_timeout);
-        TestApp { db, router }
+        let index_dir = tempfile::tempdir().expect("index dir");
+        let search = Search::start(db.store(), index_dir.path().join("search"));
+        let router = app_router(db.store(), search.clone(), request_timeout);
+        let app = TestApp { db, router, search, index_dir };
+        app.wait_for_index().await;
+        app
+    }
+
+    /// Waits until the index reflects every change in the database so far.
+    pub async fn wait_for_index(&self) {
+        wait_for_index(&self.db, &self.search).await;
     }
 }
 
-pub fn app_router(store: Store, request_timeout: Duration) -> Router {
-    router(AppState { store, public_url: "http://ayni.test".into(), request_timeout })
+pub async fn wait_for_index(db: &TestDb, search: &Search) {
+    let target = db.store().latest_change_id().await.expect("latest change");
+    assert!(
+        search.wait_for(target, Duration::from_secs(10)).await,
+        "the index did not reach change {target} within 10 s (it is at {:?})",
+        search.applied_change()
+    );
+}
+
+pub fn app_router(store: Store, search: Search, request_timeout: Duration) -> Router {
+    router(AppState { store, search, public_url: "http://ayni.test".into(), request_timeout })
 }

@@ -1,0 +1,111 @@
+use std::collections::BTreeMap;
+
+use axum::{extract::State, Json};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::{
+    domain::region::RegionRef,
+    error::{AppError, AppResult},
+    http::{
+        extract::{Params, Ui},
+        middleware::ErrorBody,
+        search::{facet_groups, resolve, SearchQuery},
+        AppState,
+    },
+};
+
+/// One match, in rank order.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SearchResult {
+    /// `case` today.
+    #[serde(rename = "type")]
+    pub doc_type: String,
+    pub slug: String,
+    pub url: String,
+    pub title: String,
+    pub region: RegionRef,
+    pub year: i64,
+    /// The passage that matched: escaped text with the matched words in `<b>`.
+    pub snippet_html: String,
+}
+
+/// A facet value and how many results carry it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FacetCount {
+    pub value: String,
+    pub label: String,
+    pub count: u64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SearchResponse {
+    pub results: Vec<SearchResult>,
+    pub total: usize,
+    pub page: u32,
+    pub per_page: u32,
+    /// Counts by `region`, `theme`, `type`, `language` and `year`.
+    pub facets: BTreeMap<String, Vec<FacetCount>>,
+    /// The query with misspelt words corrected, when any were.
+    pub suggestion: Option<String>,
+}
+
+/// Full-text search over published cases, in Spanish and English, with facets.
+#[utoipa::path(
+    get,
+    path = "/api/v1/search",
+    tag = "search",
+    params(SearchQuery),
+    responses(
+        (status = 200, description = "Results in rank order, with facets; any `q` is accepted", body = SearchResponse),
+        (status = 400, description = "A query-string filter is not valid; the message names it", body = ErrorBody),
+        (status = 503, description = "The database is unavailable or the request ran out of time", body = ErrorBody),
+    )
+)]
+pub async fn search(
+    State(state): State<AppState>,
+    ui: Ui,
+    Params(query): Params<SearchQuery>,
+) -> AppResult<Json<SearchResponse>> {
+    let (regions, themes) = tokio::try_join!(state.store.regions(), state.store.themes())?;
+    let resolved = resolve(&query, &regions, &themes, true)?;
+    let outcome = state.search.search(resolved.request.clone()).await.map_err(AppError::Internal)?.unwrap_or_default();
+    let facets = facet_groups(&outcome.facets, &resolved, &regions, &themes, ui.t, ui.lang)
+        .into_iter()
+        .map(|group| {
+            let values = group
+                .values
+                .into_iter()
+                .map(|v| FacetCount { value: v.value, label: v.label, count: v.count })
+                .collect();
+            (group.name.to_string(), values)
+        })
+        .collect();
+    let results = outcome
+        .hits
+        .into_iter()
+        .map(|hit| SearchResult {
+            region: RegionRef {
+                name: regions
+                    .iter()
+                    .find(|r| r.slug == hit.region)
+                    .map_or_else(|| hit.region.clone(), |r| r.name.clone()),
+                slug: hit.region,
+            },
+            url: format!("{}{}", state.public_url, hit.url),
+            doc_type: hit.doc_type,
+            slug: hit.slug,
+            title: hit.title,
+            year: hit.year,
+            snippet_html: hit.snippet_html,
+        })
+        .collect();
+    Ok(Json(SearchResponse {
+        results,
+        total: outcome.total,
+        page: resolved.paging.page,
+        per_page: resolved.paging.per_page,
+        facets,
+        suggestion: outcome.suggestion,
+    }))
+}

@@ -1,0 +1,139 @@
+use askama::Template;
+use axum::{extract::State, response::Html};
+
+use crate::{
+    domain::{region::Region, theme::Theme},
+    error::{AppError, AppResult},
+    http::{
+        extract::{Params, Ui},
+        search::{facet_groups, resolve, FacetGroup, Resolved, SearchQuery},
+        views::{link, render, ActiveFilter, Chrome, Pager},
+        AppState,
+    },
+    i18n::{fill, Catalog},
+    search::{Hit, SearchFilters, Sort},
+};
+
+/// A result as listed.
+struct ResultView {
+    hit: Hit,
+    region_name: String,
+}
+
+#[derive(Template)]
+#[template(path = "search.html")]
+struct SearchPage {
+    chrome: Chrome,
+    t: &'static Catalog,
+    q: String,
+    newest: bool,
+    /// The query-string filters, kept when the form is sent again.
+    hidden: Vec<(&'static str, String)>,
+    active: Vec<ActiveFilter>,
+    ignored: Vec<String>,
+    building: bool,
+    searched: bool,
+    results: Vec<ResultView>,
+    total: usize,
+    facets: Vec<FacetGroup>,
+    suggestion: Option<(String, String)>,
+    without_filters: Option<String>,
+    pager: Pager,
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    ui: Ui,
+    Params(query): Params<SearchQuery>,
+) -> AppResult<Html<String>> {
+    let (regions, themes) = tokio::try_join!(state.store.regions(), state.store.themes())?;
+    let resolved = resolve(&query, &regions, &themes, true)?;
+    let outcome = state.search.search(resolved.request.clone()).await.map_err(AppError::Internal)?;
+    let building = outcome.is_none();
+    let outcome = outcome.unwrap_or_default();
+    let t = ui.t;
+    let filters = &resolved.url_filters;
+    let searched = !resolved.request.text.is_empty() || !filters.is_empty();
+    let title = if resolved.q.is_empty() {
+        t.search_title.to_string()
+    } else {
+        fill(t.search_title_for, &[("q", &resolved.q)])
+    };
+    let suggestion = outcome.suggestion.clone().map(|s| {
+        let url = link("/search", &resolved.pairs_for(&s, filters));
+        (s, url)
+    });
+    let without_filters = (outcome.total == 0 && !filters.is_empty() && !resolved.q.is_empty())
+        .then(|| link("/search", &[("q", resolved.q.clone())]));
+    let paging = resolved.paging;
+    let pager = Pager::new(t, "/search", resolved.pairs_with(filters), paging, outcome.total as i64);
+    let mut chrome = Chrome::for_ui(&ui, title, "search");
+    chrome.search_q = resolved.q.clone();
+    render(SearchPage {
+        chrome,
+        t,
+        newest: resolved.request.sort == Sort::Newest,
+        hidden: resolved.pairs_with(filters).into_iter().filter(|(k, _)| *k != "q" && *k != "sort").collect(),
+        active: active_filters(&resolved, &regions, &themes, &ui),
+        ignored: resolved.ignored.clone(),
+        building,
+        searched,
+        total: outcome.total,
+        facets: facet_groups(&outcome.facets, &resolved, &regions, &themes, t, ui.lang),
+        results: outcome
+            .hits
+            .into_iter()
+            .map(|hit| ResultView { region_name: region_name(&regions, &hit.region), hit })
+            .collect(),
+        suggestion,
+        without_filters,
+        pager,
+        q: resolved.q,
+    })
+}
+
+fn region_name(regions: &[Region], slug: &str) -> String {
+    regions.iter().find(|r| r.slug == slug).map_or_else(|| slug.to_string(), |r| r.name.clone())
+}
+
+/// Each query-string filter in force, with a link to the search without it.
+fn active_filters(resolved: &Resolved, regions: &[Region], themes: &[Theme], ui: &Ui) -> Vec<ActiveFilter> {
+    let t = ui.t;
+    let f = &resolved.url_filters;
+    let mut active = Vec::new();
+    let mut add = |label: &str, shown: String, without: SearchFilters| {
+        active.push(ActiveFilter {
+            label: format!("{label}: {shown}"),
+            remove_url: link("/search", &resolved.pairs_with(&without)),
+        });
+    };
+    if let Some(v) = &f.region {
+        add(t.filter_region, region_name(regions, v), SearchFilters { region: None, ..f.clone() });
+    }
+    if let Some(v) = &f.theme {
+        let name = themes.iter().find(|th| &th.slug == v).map_or(v.clone(), |th| th.name(&ui.lang).to_string());
+        add(t.filter_theme, name, SearchFilters { theme: None, ..f.clone() });
+    }
+    if let Some(v) = &f.kind {
+        let shown = crate::domain::case::Kind::parse(v).map_or(v.clone(), |k| t.kind(&k).to_string());
+        add(t.filter_kind, shown, SearchFilters { kind: None, ..f.clone() });
+    }
+    if let Some(v) = &f.language {
+        let shown = crate::domain::case::Language::parse(v).map_or(v.clone(), |l| t.language(&l).to_string());
+        add(t.filter_language, shown, SearchFilters { language: None, ..f.clone() });
+    }
+    if f.doc_type.is_some() {
+        add(t.facet_type, t.type_case.to_string(), SearchFilters { doc_type: None, ..f.clone() });
+    }
+    if let Some(v) = &f.level {
+        let shown = crate::domain::region::Level::parse(v).map_or(v.clone(), |l| t.level(&l).to_string());
+        add(t.region_level, shown, SearchFilters { level: None, ..f.clone() });
+    }
+    if let Some(y) = f.year_from {
+        add(t.filter_year_from, y.to_string(), SearchFilters { year_from: None, ..f.clone() });
+    }
+    if let Some(y) = f.year_to {
+        add(t.filter_year_to, y.to_string(), SearchFilters { year_to: None, ..f.clone() });
+    }
+    active
+}

@@ -1,0 +1,259 @@
+//! What `/search` and `/api/v1/search` share: reading the query string, the filters typed
+//! into the box, and facets with their labels and links.
+
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use super::views::link;
+use crate::{
+    domain::{
+        case::{Kind, Language},
+        filter::{enum_value, CaseQuery, Paging},
+        region::{Level, Region},
+        theme::Theme,
+    },
+    error::AppResult,
+    i18n::{Catalog, Lang},
+    search::{
+        query::{parse, TypedField},
+        FacetCounts, SearchFilters, SearchRequest, Sort, CASE_TYPE,
+    },
+};
+
+/// The query string of both search endpoints.
+#[derive(Debug, Default, Clone, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SearchQuery {
+    /// Words, "exact phrases", -excluded words and filters such as `region:cusco`.
+    pub q: Option<String>,
+    /// A region slug; a region includes its municipalities.
+    pub region: Option<String>,
+    /// A theme slug.
+    pub theme: Option<String>,
+    /// `case` or `success-story`.
+    pub kind: Option<String>,
+    /// `es` or `en`.
+    pub language: Option<String>,
+    /// Earliest year, inclusive.
+    pub year_from: Option<String>,
+    /// Latest year, inclusive.
+    pub year_to: Option<String>,
+    /// The kind of document: `case`.
+    #[serde(rename = "type")]
+    #[param(rename = "type")]
+    pub doc_type: Option<String>,
+    /// `national`, `regional` or `municipal`.
+    pub level: Option<String>,
+    /// `relevance` (the default) or `newest`.
+    pub sort: Option<String>,
+    /// Page number, from 1.
+    pub page: Option<String>,
+    /// Results per page, 1 to 100.
+    pub per_page: Option<String>,
+}
+
+/// A search, checked and ready to run, with what the page needs to link back to it.
+pub struct Resolved {
+    pub request: SearchRequest,
+    pub q: String,
+    pub paging: Paging,
+    /// The filters given in the query string (typed ones stay inside `q`).
+    pub url_filters: SearchFilters,
+    /// Typed filters that named nothing, such as `region:atlantis`.
+    pub ignored: Vec<String>,
+}
+
+impl Resolved {
+    /// Query-string pairs for a link to this search with different filters.
+    pub fn pairs_with(&self, filters: &SearchFilters) -> Vec<(&'static str, String)> {
+        self.pairs_for(&self.q, filters)
+    }
+
+    /// The same, for other words.
+    pub fn pairs_for(&self, q: &str, filters: &SearchFilters) -> Vec<(&'static str, String)> {
+        let mut pairs = Vec::new();
+        if !q.is_empty() {
+            pairs.push(("q", q.to_string()));
+        }
+        pairs.extend(filter_pairs(filters));
+        if self.request.sort == Sort::Newest {
+            pairs.push(("sort", "newest".to_string()));
+        }
+        pairs
+    }
+}
+
+fn filter_pairs(f: &SearchFilters) -> Vec<(&'static str, String)> {
+    let mut pairs = Vec::new();
+    let mut add = |name, value: &Option<String>| {
+        if let Some(v) = value {
+            pairs.push((name, v.clone()));
+        }
+    };
+    add("region", &f.region);
+    add("theme", &f.theme);
+    add("kind", &f.kind);
+    add("language", &f.language);
+    add("type", &f.doc_type);
+    add("level", &f.level);
+    if let Some(y) = f.year_from {
+        pairs.push(("year_from", y.to_string()));
+    }
+    if let Some(y) = f.year_to {
+        pairs.push(("year_to", y.to_string()));
+    }
+    pairs
+}
+
+/// Checks the query string (a bad value is a 400 naming it) and reads what was typed
+/// (a bad typed filter is ignored and reported back).
+pub fn resolve(query: &SearchQuery, regions: &[Region], themes: &[Theme], snippets: bool) -> AppResult<Resolved> {
+    let shared = CaseQuery {
+        region: query.region.clone(),
+        theme: query.theme.clone(),
+        kind: query.kind.clone(),
+        language: query.language.clone(),
+        year_from: query.year_from.clone(),
+        year_to: query.year_to.clone(),
+        page: query.page.clone(),
+        per_page: query.per_page.clone(),
+    };
+    let (filter, paging) = shared.validate()?;
+    filter.check_refs(regions, themes)?;
+    let doc_type = enum_value("type", &query.doc_type, |v| (v == CASE_TYPE).then_some(CASE_TYPE))?;
+    let level = enum_value("level", &query.level, Level::parse)?;
+    let sort = enum_value("sort", &query.sort, |v| match v {
+        "relevance" => Some(Sort::Relevance),
+        "newest" => Some(Sort::Newest),
+        _ => None,
+    })?
+    .unwrap_or_default();
+    // The text itself is never an error; the parser bounds how much of it is read.
+    let q = query.q.as_deref().unwrap_or_default().trim().to_string();
+    let url_filters = SearchFilters {
+        region: filter.region,
+        theme: filter.theme,
+        kind: filter.kind.map(|k| k.as_str().to_string()),
+        language: filter.language.map(|l| l.as_str().to_string()),
+        doc_type: doc_type.map(str::to_string),
+        level: level.map(|l| l.as_str().to_string()),
+        year_from: filter.year_from,
+        year_to: filter.year_to,
+    };
+    let text = parse(&q);
+    let mut filters = url_filters.clone();
+    let mut ignored = Vec::new();
+    for (field, value) in &text.filters {
+        if !apply_typed(&mut filters, *field, value, regions, themes) {
+            ignored.push(format!("{}:{}", field.name(), value));
+        }
+    }
+    Ok(Resolved {
+        request: SearchRequest { text, filters, sort, page: paging.page, per_page: paging.per_page, snippets },
+        q,
+        paging,
+        url_filters,
+        ignored,
+    })
+}
+
+/// Applies a filter typed into the box if its value names something; false otherwise.
+fn apply_typed(f: &mut SearchFilters, field: TypedField, value: &str, regions: &[Region], themes: &[Theme]) -> bool {
+    let set = |slot: &mut Option<String>, ok: bool| {
+        if ok {
+            *slot = Some(value.to_string());
+        }
+        ok
+    };
+    match field {
+        TypedField::Region => set(&mut f.region, regions.iter().any(|r| r.slug == value)),
+        TypedField::Theme => set(&mut f.theme, themes.iter().any(|t| t.slug == value)),
+        TypedField::Kind => set(&mut f.kind, Kind::parse(value).is_some()),
+        TypedField::Language => set(&mut f.language, Language::parse(value).is_some()),
+        TypedField::Type => set(&mut f.doc_type, value == CASE_TYPE),
+        TypedField::Level => set(&mut f.level, Level::parse(value).is_some()),
+        TypedField::Year => match value.parse::<i32>() {
+            Ok(year) if (1900..=2100).contains(&year) => {
+                f.year_from = Some(year);
+                f.year_to = Some(year);
+                true
+            }
+            _ => false,
+        },
+    }
+}
+
+/// One value of a facet, as people see it.
+pub struct FacetValue {
+    pub value: String,
+    pub label: String,
+    pub count: u64,
+    pub active: bool,
+    /// Applies this value, or removes it when it is active.
+    pub toggle_url: String,
+}
+
+pub struct FacetGroup {
+    /// The query-string parameter, and the JSON key.
+    pub name: &'static str,
+    pub title: &'static str,
+    pub values: Vec<FacetValue>,
+}
+
+/// Facets with labels in the reader's language and links that apply or remove them.
+pub fn facet_groups(
+    counts: &FacetCounts,
+    resolved: &Resolved,
+    regions: &[Region],
+    themes: &[Theme],
+    t: &Catalog,
+    lang: Lang,
+) -> Vec<FacetGroup> {
+    let base = &resolved.url_filters;
+    let group = |name: &'static str,
+                 title: &'static str,
+                 counts: &[(String, u64)],
+                 label: &dyn Fn(&str) -> Option<String>,
+                 current: Option<String>,
+                 set: &dyn Fn(&mut SearchFilters, Option<String>)| {
+        let values = counts
+            .iter()
+            .filter_map(|(value, count)| {
+                let label = label(value)?;
+                let active = current.as_deref() == Some(value.as_str());
+                let mut next = base.clone();
+                set(&mut next, (!active).then(|| value.clone()));
+                Some(FacetValue {
+                    value: value.clone(),
+                    label,
+                    count: *count,
+                    active,
+                    toggle_url: link("/search", &resolved.pairs_with(&next)),
+                })
+            })
+            .collect();
+        FacetGroup { name, title, values }
+    };
+    let region_label =
+        |slug: &str| regions.iter().find(|r| r.slug == slug && r.level != Level::National).map(|r| r.name.clone());
+    let theme_label = |slug: &str| themes.iter().find(|th| th.slug == slug).map(|th| th.name(&lang).to_string());
+    let type_label = |value: &str| (value == CASE_TYPE).then(|| t.type_case.to_string());
+    let language_label = |value: &str| Language::parse(value).map(|l| t.language(&l).to_string());
+    let year_label = |value: &str| Some(value.to_string());
+    let year_value = base.year_from.filter(|_| base.year_from == base.year_to);
+    let mut years = counts.year.clone();
+    years.sort_by(|a, b| b.0.cmp(&a.0));
+    vec![
+        group("region", t.filter_region, &counts.region, &region_label, base.region.clone(), &|f, v| f.region = v),
+        group("theme", t.filter_theme, &counts.theme, &theme_label, base.theme.clone(), &|f, v| f.theme = v),
+        group("type", t.facet_type, &counts.doc_type, &type_label, base.doc_type.clone(), &|f, v| f.doc_type = v),
+        group("language", t.filter_language, &counts.language, &language_label, base.language.clone(), &|f, v| {
+            f.language = v
+        }),
+        group("year", t.case_year, &years, &year_label, year_value.map(|y| y.to_string()), &|f, v| {
+            let year = v.and_then(|y| y.parse().ok());
+            f.year_from = year;
+            f.year_to = year;
+        }),
+    ]
+}
