@@ -9,7 +9,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use crate::support::{content_dir, scratch_dir};
+use crate::support::{content_dir, scratch_dir, Template, TestDb};
 
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port")
@@ -104,4 +104,104 @@ fn serve_runs_its_own_postgres_loads_the_seed_and_stops_cleanly() {
     assert!(body.contains("\"total\":18"), "the seed is loaded once, not twice: {body}");
     unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
     assert!(child.wait().expect("wait").success());
+}
+
+/// `ayni serve` against a shared database, with its own data dir (and so its own index).
+fn serve_on(url: &str, data_dir: &Path, port: u16) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_ayni"))
+        .args(["serve", "--database-url", url, "--bind", &format!("127.0.0.1:{port}")])
+        .arg("--data-dir")
+        .arg(data_dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start ayni")
+}
+
+fn json(port: u16, path: &str) -> serde_json::Value {
+    let (_, body) = get(port, path).unwrap_or_default();
+    serde_json::from_str(&body).unwrap_or_default()
+}
+
+/// Polls until `check` holds for the JSON at `path`, for at most 10 seconds.
+fn eventually(port: u16, path: &str, what: &str, check: impl Fn(&serde_json::Value) -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let value = json(port, path);
+        if check(&value) {
+            return;
+        }
+        assert!(Instant::now() < deadline, "{what}: still {value} after 10 s");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+fn applied(port: u16) -> i64 {
+    json(port, "/readyz")["search"]["applied_change"].as_i64().unwrap_or(-1)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn two_processes_share_one_database_and_a_killed_one_catches_up() {
+    let db = TestDb::new(Template::Seed).await;
+    let url = db.url();
+    let (dir_a, dir_b) = (scratch_dir("node-a"), scratch_dir("node-b"));
+    let (port_a, port_b) = (free_port(), free_port());
+    let mut a = serve_on(&url, &dir_a, port_a);
+    let mut b = serve_on(&url, &dir_b, port_b);
+    wait_ready(&mut a, port_a);
+    wait_ready(&mut b, port_b);
+
+    // A change made by another process (here `ayni import`) reaches both indexes.
+    let content = tempfile::tempdir().expect("dir");
+    std::fs::create_dir(content.path().join("cases")).expect("mkdir");
+    std::fs::write(
+        content.path().join("cases/caso-compartido.md"),
+        "+++\ntitle = \"Mesa de partes quipucamayoc\"\nkind = \"case\"\nregion = \"cusco\"\nthemes = [\"internal-control\"]\nlanguage = \"es\"\nyear = 2025\nsummary = \"Ejemplo ilustrativo.\"\n+++\nCuerpo del caso.\n",
+    )
+    .expect("write");
+    let imported = Command::new(env!("CARGO_BIN_EXE_ayni"))
+        .args(["import", &content.path().display().to_string(), "--database-url", &url])
+        .output()
+        .expect("import");
+    assert!(imported.status.success(), "{}", String::from_utf8_lossy(&imported.stderr));
+    for port in [port_a, port_b] {
+        eventually(port, "/api/v1/search?q=quipucamayoc", "the new case is found", |v| v["total"] == 1);
+    }
+
+    // Many changes at once, and B killed while it applies them.
+    sqlx::query("update cases set summary = summary || ' (revisado)'").execute(&db.pool).await.expect("update");
+    sqlx::query(
+        "insert into cases (slug, title, kind, region_id, language, year, summary, body_markdown, body_html,
+                            body_html_version, status, provenance, published_at)
+         select 'lote-' || n, 'Caso de lote ' || n, 'case', (select id from regions where slug = 'puno'), 'es', 2021,
+                'Resumen.', 'Texto del lote número ' || n || ' sobre tesorería.', '', 1, 'published', 'app', now()
+         from generate_series(1, 1500) n",
+    )
+    .execute(&db.pool)
+    .await
+    .expect("insert many");
+    std::thread::sleep(Duration::from_millis(300));
+    b.kill().expect("SIGKILL");
+    b.wait().expect("wait");
+    let latest = db.store().latest_change_id().await.expect("latest");
+    let published: i64 = sqlx::query_scalar("select count(*) from cases where status = 'published'")
+        .fetch_one(&db.pool)
+        .await
+        .expect("count");
+
+    let mut b = serve_on(&url, &dir_b, port_b);
+    wait_ready(&mut b, port_b);
+    for port in [port_a, port_b] {
+        eventually(port, "/readyz", "the index catches up", |v| v["search"]["applied_change"].as_i64() >= Some(latest));
+        let all = json(port, "/api/v1/search?q=region:peru&per_page=1");
+        assert_eq!(all["total"], published, "every published case is indexed once on port {port}");
+        assert_eq!(json(port, "/api/v1/search?q=tesorería")["total"], 1500);
+        assert_eq!(json(port, "/api/v1/search?q=revisado")["total"], published - 1500);
+    }
+    assert!(applied(port_b) >= latest);
+    for mut child in [a, b] {
+        // SAFETY: kill(2) on our own child's pid.
+        unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+        assert!(child.wait().expect("wait").success());
+    }
 }

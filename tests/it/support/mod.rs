@@ -130,13 +130,28 @@ async fn make_templates(server: &Server) {
     MIGRATOR.run(&pool).await.expect("migrations apply to an empty database");
     pool.close().await;
     let seed = template_name(server, Template::Seed);
-    admin.execute(format!("create database \"{seed}\" template \"{empty}\"").as_str()).await.expect("create seed");
+    create_from_template(&mut admin, &seed, &empty).await;
     let pool = PgPool::connect_with(server.admin.clone().database(&seed)).await.expect("connect to seed");
     Store::new(pool.clone())
         .import_dir(&content_dir(), When::Always { force: false })
         .await
         .expect("the seed content imports");
     pool.close().await;
+}
+
+/// `CREATE DATABASE … TEMPLATE`, waiting out a session that is still closing on the template.
+async fn create_from_template(admin: &mut PgConnection, name: &str, template: &str) {
+    let sql = format!("create database \"{name}\" template \"{template}\"");
+    for attempt in 0.. {
+        match admin.execute(sql.as_str()).await {
+            Ok(_) => return,
+            // 55006: the template is still being accessed by other users.
+            Err(sqlx::Error::Database(e)) if e.code().as_deref() == Some("55006") && attempt < 50 => {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            Err(err) => panic!("cannot create database {name}: {err}"),
+        }
+    }
 }
 
 /// A database of its own for one test, copied from a template.
@@ -150,10 +165,7 @@ impl TestDb {
         let server = server().await;
         let name = format!("{}_{}", server.prefix, uuid::Uuid::new_v4().simple());
         let mut admin = admin_connection(server).await;
-        admin
-            .execute(format!("create database \"{name}\" template \"{}\"", template_name(server, template)).as_str())
-            .await
-            .expect("create the test database");
+        create_from_template(&mut admin, &name, &template_name(server, template)).await;
         admin.close().await.ok();
         let options = server.admin.clone().database(&name);
         let pool = db::pool_options()
