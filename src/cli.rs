@@ -63,6 +63,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Command::Import { dir, force } => import(&db, &dir, force).await,
             Command::Reindex => reindex(&config, &db).await,
+            Command::Generate { cases, seed } => {
+                let started = std::time::Instant::now();
+                let written = crate::generate::generate(&Store::new(db.pool.clone()), cases, seed).await?;
+                println!("wrote {written} synthetic cases in {:.1} s", started.elapsed().as_secs_f64());
+                Ok(())
+            }
         }
     }
     .await;

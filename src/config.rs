@@ -23,6 +23,15 @@ pub enum Command {
     /// Rebuild this process's search index from PostgreSQL (stop `serve` first, or it keeps
     /// its own until it restarts).
     Reindex,
+    /// Write N synthetic published cases, for benchmarks.
+    Generate {
+        /// How many cases to write.
+        #[arg(long)]
+        cases: u64,
+        /// Seed of the random choices: the same seed writes the same text.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
     /// Validate a content directory, then write it to the database in one transaction.
     Import {
         /// The content directory (regions.toml, themes.toml, cases/*.md).

@@ -11,6 +11,7 @@ pub mod content;
 pub mod db;
 pub mod domain;
 pub mod error;
+pub mod generate;
 pub mod http;
 pub mod i18n;
 pub mod markdown;

@@ -6,7 +6,7 @@ use tantivy::{directory::MmapDirectory, Index, IndexReader, IndexWriter, ReloadP
 
 use super::{analyzers, schema::Fields};
 
-/// Memory for the writer's indexing buffer.
+/// Memory for each indexing thread's buffer.
 const WRITER_HEAP: usize = 64 * 1024 * 1024;
 
 pub struct Engine {
@@ -64,8 +64,15 @@ impl Engine {
         self.reader.searcher().num_docs()
     }
 
+    /// A writer for small batches of changes: one thread is plenty.
     pub fn writer(&self) -> tantivy::Result<IndexWriter> {
         self.index.writer_with_num_threads(1, WRITER_HEAP)
+    }
+
+    /// A writer for a full build: one indexing thread per core.
+    pub fn bulk_writer(&self) -> tantivy::Result<IndexWriter> {
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 4);
+        self.index.writer_with_num_threads(threads, WRITER_HEAP * threads)
     }
 
     /// The change id stored with the last commit: where catching up starts.

@@ -232,7 +232,7 @@ pub async fn build_index(
         .await?
         .with_context(|| format!("cannot create an index in {}", folder.display()))?;
     let engine = Arc::new(engine);
-    let mut writer = engine.writer()?;
+    let mut writer = engine.bulk_writer()?;
     let mut snapshot = store.search_snapshot().await?;
     let total = snapshot.total.max(0) as u64;
     let mut done = 0u64;
@@ -262,9 +262,12 @@ pub async fn build_index(
         Ok(writer)
     })
     .await??;
+    // The bulk writer's threads are done; updates from here on use a one-thread writer.
+    writer.wait_merging_threads()?;
     engine.reader.reload()?;
     write_pointer(dir, &folder)?;
     let engine = Arc::into_inner(engine).context("the index is still in use by the build")?;
+    let writer = engine.writer()?;
     Ok((engine, writer, change))
 }
 

@@ -1,6 +1,7 @@
 //! The store: every SQL statement lives under this module.
 
 pub mod cases;
+pub mod generate;
 pub mod import;
 pub mod regions;
 pub mod search;

@@ -1,0 +1,359 @@
+//! The search benchmark: `cargo bench --bench search` (sizes default to 10,000 and 100,000
+//! cases; pass others after `--`). It runs its own PostgreSQL unless DATABASE_URL is set,
+//! generates the cases, and reports reindex speed, query latency (ranking with total and
+//! facets; a full page with snippets), the PostgreSQL full-text baseline, freshness in this
+//! process and in another, and the serving process's memory. Not part of `cargo test`.
+
+use std::{
+    io::{Read, Write},
+    net::{TcpListener, TcpStream},
+    path::Path,
+    process::{Child, Command, Stdio},
+    str::FromStr,
+    time::{Duration, Instant},
+};
+
+use anyhow::Context;
+use ayni::{
+    db,
+    postgres::{PrivatePostgres, PrivatePostgresOptions},
+    search::{self, query::parse, Search, SearchFilters, SearchRequest, Sort},
+    store::{import::When, Store},
+};
+use sqlx::{postgres::PgConnectOptions, Connection, Executor, PgConnection};
+
+/// The fixed mix: (name, what is typed, region filter).
+const MIX: &[(&str, &str, Option<&str>)] = &[
+    ("1 word", "integridad", None),
+    ("2 words", "impuesto predial", None),
+    ("4 words", "capacitación funcionarios municipales integridad", None),
+    ("phrase", "\"declaraciones juradas\"", None),
+    ("filter", "integridad", Some("cusco")),
+    ("typo", "capacitasion", None),
+];
+const RUNS: usize = 300;
+const BASELINE_RUNS: usize = 60;
+const FRESHNESS_RUNS: usize = 5;
+
+fn main() -> anyhow::Result<()> {
+    let mut sizes: Vec<u64> = std::env::args().skip(1).filter_map(|a| a.replace('_', "").parse().ok()).collect();
+    if sizes.is_empty() {
+        sizes = vec![10_000, 100_000];
+    }
+    tokio::runtime::Builder::new_multi_thread().enable_all().build()?.block_on(run(sizes))
+}
+
+async fn run(sizes: Vec<u64>) -> anyhow::Result<()> {
+    let scratch = tempfile::Builder::new().prefix("ayni-bench-").tempdir_in(env!("CARGO_TARGET_TMPDIR"))?;
+    let (admin, private) = match std::env::var("DATABASE_URL") {
+        Ok(url) => (PgConnectOptions::from_str(&url)?, None),
+        Err(_) => {
+            let pg = PrivatePostgres::start(PrivatePostgresOptions {
+                data_dir: scratch.path().join("pg"),
+                bin_dir: None,
+                pg_user: "postgres".into(),
+                fsync: false,
+                max_connections: 100,
+            })
+            .await
+            .context("the benchmark needs PostgreSQL's server binaries or DATABASE_URL")?;
+            (pg.connect_options("postgres"), Some(pg))
+        }
+    };
+    println!("machine: {} cores, {}", cores(), meminfo_total());
+    let mut reports = Vec::new();
+    for &n in &sizes {
+        reports.push(bench_size(&admin, scratch.path(), n).await?);
+    }
+    for report in &reports {
+        println!("{report}");
+    }
+    if let Some(pg) = private {
+        pg.stop().await?;
+    }
+    Ok(())
+}
+
+async fn bench_size(admin: &PgConnectOptions, scratch: &Path, n: u64) -> anyhow::Result<String> {
+    let name = format!("ayni_bench_{n}");
+    let mut conn = PgConnection::connect_with(admin).await?;
+    conn.execute(format!("drop database if exists {name}").as_str()).await?;
+    conn.execute(format!("create database {name}").as_str()).await?;
+    conn.close().await?;
+    let options = admin.clone().database(&name);
+    let pool = db::pool_options().connect_with(options.clone()).await?;
+    db::MIGRATOR.run(&pool).await?;
+    let store = Store::new(pool.clone());
+    let content = Path::new(env!("CARGO_MANIFEST_DIR")).join("content");
+    store.import_dir(&content, When::Always { force: false }).await?;
+    let started = Instant::now();
+    ayni::generate::generate(&store, n, 7).await?;
+    eprintln!("[{n}] generated in {:.0} s", started.elapsed().as_secs_f64());
+    sqlx::query("vacuum analyze").execute(&pool).await?;
+
+    // Full reindex.
+    let dir = scratch.join(format!("data-{n}/search"));
+    let started = Instant::now();
+    let (engine, writer, _) = search::build_index(&store, &dir, &|_, _| {}).await?;
+    let reindex = started.elapsed().as_secs_f64();
+    let docs = engine.documents();
+    drop(writer);
+    eprintln!("[{n}] reindexed {docs} in {reindex:.1} s");
+
+    // Query latency, in this process, straight on the index.
+    let mut rows = Vec::new();
+    for (label, text, region) in MIX {
+        let request = |snippets| SearchRequest {
+            text: parse(text),
+            filters: SearchFilters { region: region.map(str::to_string), ..SearchFilters::default() },
+            sort: Sort::Relevance,
+            page: 1,
+            per_page: 20,
+            snippets,
+        };
+        let total = engine.search(&request(false))?.total;
+        let ranking = timed(RUNS, || Ok(engine.search(&request(false)).map(|_| ())?))?;
+        let page = timed(RUNS, || Ok(engine.search(&request(true)).map(|_| ())?))?;
+        rows.push((label.to_string(), total, ranking, page));
+    }
+    drop(engine);
+
+    // The PostgreSQL baseline on the same corpus.
+    let started = Instant::now();
+    sqlx::query(
+        "alter table cases add column bench_tsv tsvector generated always as (
+             setweight(to_tsvector('spanish', title), 'A') || setweight(to_tsvector('spanish', summary), 'B')
+             || setweight(to_tsvector('spanish', body_markdown), 'C')) stored",
+    )
+    .execute(&pool)
+    .await?;
+    sqlx::query("create index cases_bench_tsv on cases using gin (bench_tsv)").execute(&pool).await?;
+    sqlx::query("analyze cases").execute(&pool).await?;
+    eprintln!("[{n}] baseline index in {:.0} s", started.elapsed().as_secs_f64());
+    let mut baseline = Vec::new();
+    for (_, text, region) in MIX {
+        let sql = "select c.slug, ts_rank(c.bench_tsv, q) as rank, count(*) over () as total
+                   from cases c, websearch_to_tsquery('spanish', $1) q
+                   where c.bench_tsv @@ q and c.status = 'published'
+                     and ($2::text is null or c.region_id in (
+                         with recursive s as (select id from regions where slug = $2
+                                              union all select r.id from regions r join s on r.parent_id = s.id)
+                         select id from s))
+                   order by rank desc limit 20";
+        let mut times = Vec::with_capacity(BASELINE_RUNS);
+        for _ in 0..BASELINE_RUNS {
+            let t = Instant::now();
+            sqlx::query(sql).bind(text).bind(region).fetch_all(&pool).await?;
+            times.push(t.elapsed());
+        }
+        baseline.push(percentiles(times));
+    }
+    sqlx::query("drop index cases_bench_tsv").execute(&pool).await?;
+    sqlx::query("alter table cases drop column bench_tsv").execute(&pool).await?;
+
+    // Freshness in this process: the indexer follows the log.
+    let search = Search::start(store.clone(), dir.clone());
+    anyhow::ensure!(
+        search.wait_for(store.latest_change_id().await?, Duration::from_secs(600)).await,
+        "index never caught up"
+    );
+    let mut local = Vec::new();
+    for i in 0..FRESHNESS_RUNS {
+        let word = format!("frescura{n}local{i}");
+        let t = insert_marker(&store, &word).await?;
+        loop {
+            let found = search.search(marker_request(&word)).await?.is_some_and(|o| o.total == 1);
+            if found {
+                break;
+            }
+            anyhow::ensure!(t.elapsed() < Duration::from_secs(30), "a change never became searchable");
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
+        local.push(t.elapsed());
+    }
+
+    // Another process: `ayni serve` on a copy of the index, for freshness and memory.
+    let other = scratch.join(format!("data-{n}-other"));
+    copy_dir(&dir, &other.join("search"))?;
+    let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ayni"))
+        .args(["serve", "--database-url", &url_of(&options), "--bind", &format!("127.0.0.1:{port}")])
+        .arg("--data-dir")
+        .arg(&other)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()?;
+    let latest = store.latest_change_id().await?;
+    wait_until(&mut child, Duration::from_secs(600), || {
+        http_get(port, "/readyz").is_some_and(|b| applied_of(&b).is_some_and(|a| a >= latest))
+    })?;
+    let mut remote = Vec::new();
+    for i in 0..FRESHNESS_RUNS {
+        let word = format!("frescura{n}remote{i}");
+        let t = insert_marker(&store, &word).await?;
+        wait_until(&mut child, Duration::from_secs(30), || {
+            http_get(port, &format!("/api/v1/search?q={word}")).is_some_and(|b| b.contains("\"total\":1"))
+        })?;
+        remote.push(t.elapsed());
+    }
+    for (_, text, _) in MIX {
+        http_get(port, &format!("/search?q={}", text.replace(' ', "+").replace('"', "%22")));
+    }
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let memory = memory_of(child.id());
+    child.kill().ok();
+    child.wait().ok();
+    pool.close().await;
+
+    let mut out = format!("\n### {n} cases ({docs} documents indexed)\n\n");
+    out += &format!("Full reindex: {reindex:.1} s, {:.0} documents per second.\n\n", docs as f64 / reindex);
+    out += "| query | hits | ranking + total + facets p50 / p99 | full page with snippets p50 / p99 | PostgreSQL FTS p50 / p99 | speed-up at p50 |\n";
+    out += "|---|---|---|---|---|---|\n";
+    for ((label, total, ranking, page), pg) in rows.iter().zip(&baseline) {
+        out += &format!(
+            "| {label} | {total} | {} / {} | {} / {} | {} / {} | {:.0}× |\n",
+            ms(ranking.0),
+            ms(ranking.1),
+            ms(page.0),
+            ms(page.1),
+            ms(pg.0),
+            ms(pg.1),
+            pg.0.as_secs_f64() / ranking.0.as_secs_f64().max(1e-9)
+        );
+    }
+    let all_rank: Vec<Duration> = rows.iter().map(|r| r.2 .1).collect();
+    let all_page: Vec<Duration> = rows.iter().map(|r| r.3 .1).collect();
+    out += &format!(
+        "\nWorst p99 over the mix: ranking {}, full page {}.\n",
+        ms(all_rank.into_iter().max().unwrap_or_default()),
+        ms(all_page.into_iter().max().unwrap_or_default())
+    );
+    out += &format!(
+        "Freshness (change committed → searchable), median / max of {FRESHNESS_RUNS}: same process {} / {}, another process {} / {}.\n",
+        ms(median(&local)),
+        ms(local.iter().max().copied().unwrap_or_default()),
+        ms(median(&remote)),
+        ms(remote.iter().max().copied().unwrap_or_default())
+    );
+    out += &format!("Serving process at rest after the query mix: {memory}.\n");
+    Ok(out)
+}
+
+fn timed(runs: usize, mut f: impl FnMut() -> anyhow::Result<()>) -> anyhow::Result<(Duration, Duration)> {
+    for _ in 0..runs / 10 {
+        f()?;
+    }
+    let mut times = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        let t = Instant::now();
+        f()?;
+        times.push(t.elapsed());
+    }
+    Ok(percentiles(times))
+}
+
+fn percentiles(mut times: Vec<Duration>) -> (Duration, Duration) {
+    times.sort();
+    let at = |p: f64| times[((times.len() as f64 - 1.0) * p).round() as usize];
+    (at(0.5), at(0.99))
+}
+
+fn median(times: &[Duration]) -> Duration {
+    let mut sorted = times.to_vec();
+    sorted.sort();
+    sorted.get(sorted.len() / 2).copied().unwrap_or_default()
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.2} ms", d.as_secs_f64() * 1000.0)
+}
+
+fn marker_request(word: &str) -> SearchRequest {
+    SearchRequest {
+        text: parse(word),
+        filters: SearchFilters::default(),
+        sort: Sort::Relevance,
+        page: 1,
+        per_page: 1,
+        snippets: false,
+    }
+}
+
+/// Publishes a small case containing `word`; returns when the change was committed.
+async fn insert_marker(store: &Store, word: &str) -> anyhow::Result<Instant> {
+    sqlx::query(
+        "insert into cases (slug, title, kind, region_id, language, year, summary, body_markdown, body_html,
+                            body_html_version, status, provenance, published_at)
+         values ($1, $1, 'case', (select id from regions where slug = 'puno'), 'es', 2025, 'Marcador.', $1, '', 1,
+                 'published', 'app', now())",
+    )
+    .bind(word)
+    .execute(store.pool())
+    .await?;
+    Ok(Instant::now())
+}
+
+fn url_of(o: &PgConnectOptions) -> String {
+    let (user, port, database) = (o.get_username(), o.get_port(), o.get_database().unwrap_or_default());
+    match o.get_socket() {
+        Some(socket) => format!("postgres://{user}@localhost:{port}/{database}?host={}", socket.display()),
+        None => format!("postgres://{user}@{}:{port}/{database}", o.get_host()),
+    }
+}
+
+fn http_get(port: u16, path: &str) -> Option<String> {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
+    stream.set_read_timeout(Some(Duration::from_secs(10))).ok()?;
+    write!(stream, "GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n").ok()?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response).ok()?;
+    (response.split(' ').nth(1) == Some("200")).then_some(response)
+}
+
+fn applied_of(body: &str) -> Option<i64> {
+    let json: serde_json::Value = serde_json::from_str(body.split_once("\r\n\r\n")?.1).ok()?;
+    json["search"]["applied_change"].as_i64()
+}
+
+fn wait_until(child: &mut Child, limit: Duration, mut check: impl FnMut() -> bool) -> anyhow::Result<()> {
+    let started = Instant::now();
+    while !check() {
+        anyhow::ensure!(child.try_wait()?.is_none(), "the serving process exited");
+        anyhow::ensure!(started.elapsed() < limit, "timed out after {limit:?}");
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    Ok(())
+}
+
+fn copy_dir(from: &Path, to: &Path) -> anyhow::Result<()> {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_dir(&entry.path(), &target)?;
+        } else if !entry.file_name().to_string_lossy().ends_with(".lock") {
+            std::fs::copy(entry.path(), target)?;
+        }
+    }
+    Ok(())
+}
+
+fn memory_of(pid: u32) -> String {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let field = |name: &str| {
+        status.lines().find(|l| l.starts_with(name)).map(|l| l[name.len()..].trim().to_string()).unwrap_or_default()
+    };
+    format!("RssAnon {}, VmRSS {}", field("RssAnon:"), field("VmRSS:"))
+}
+
+fn cores() -> usize {
+    std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
+}
+
+fn meminfo_total() -> String {
+    std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|m| m.lines().next().map(|l| l.replace("MemTotal:", "").trim().to_string()))
+        .map_or_else(String::new, |t| format!("{t} of memory"))
+}

@@ -1,0 +1,225 @@
+//! Synthetic cases for benchmarks (`ayni generate --cases N`): Spanish and English, every
+//! region and theme, a range of years, bodies of 300 to 1,500 words drawn with a Zipf law
+//! from a vocabulary of more than 30,000 words, so that queries are as selective as real ones.
+
+use crate::{markdown, store::Store};
+
+/// Invented words: syllables joined, so that the vocabulary is large and reproducible.
+const ONSETS: &[&str] =
+    &["b", "c", "d", "f", "g", "j", "l", "m", "n", "p", "r", "s", "t", "v", "ch", "br", "tr", "pl", "qu", "gu"];
+const VOWELS: &[&str] = &["a", "e", "i", "o", "u"];
+const VOCABULARY: usize = 32_000;
+
+/// Real words of the field, mixed in often, so that the benchmark's queries find things.
+const SPANISH: &[&str] = &[
+    "integridad",
+    "corrupción",
+    "impuesto",
+    "predial",
+    "capacitación",
+    "funcionarios",
+    "municipales",
+    "gestión",
+    "riesgos",
+    "declaraciones",
+    "juradas",
+    "intereses",
+    "conflicto",
+    "licitaciones",
+    "públicas",
+    "contrataciones",
+    "control",
+    "interno",
+    "denuncias",
+    "transparencia",
+    "presupuesto",
+    "participativo",
+    "recaudación",
+    "tributaria",
+    "municipalidad",
+    "gobierno",
+    "regional",
+    "oficina",
+    "servidores",
+    "ciudadanía",
+    "rendición",
+    "cuentas",
+    "auditoría",
+    "compras",
+    "obras",
+    "ejecución",
+    "gasto",
+    "evasión",
+    "contribuyentes",
+    "incentivos",
+    "conductuales",
+];
+const ENGLISH: &[&str] = &[
+    "integrity",
+    "corruption",
+    "property",
+    "tax",
+    "training",
+    "officials",
+    "municipal",
+    "management",
+    "risk",
+    "declarations",
+    "assets",
+    "interest",
+    "conflict",
+    "procurement",
+    "public",
+    "contracts",
+    "internal",
+    "control",
+    "whistleblowing",
+    "transparency",
+    "budget",
+    "participatory",
+    "collection",
+    "revenue",
+    "government",
+    "regional",
+    "office",
+    "staff",
+    "citizens",
+    "accountability",
+    "audit",
+    "purchases",
+    "works",
+    "spending",
+    "evasion",
+    "taxpayers",
+    "behavioural",
+    "nudges",
+];
+
+/// A small, reproducible random source (SplitMix64).
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+
+    fn unit(&mut self) -> f64 {
+        (self.next() >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
+struct Words {
+    invented: Vec<String>,
+    /// Cumulative Zipf weights over `invented`.
+    cumulative: Vec<f64>,
+}
+
+impl Words {
+    fn new(rng: &mut Rng) -> Words {
+        let syllables: Vec<String> =
+            ONSETS.iter().flat_map(|o| VOWELS.iter().map(move |v| format!("{o}{v}"))).collect();
+        let mut seen = std::collections::HashSet::new();
+        let mut invented = Vec::with_capacity(VOCABULARY);
+        while invented.len() < VOCABULARY {
+            let parts = 2 + rng.below(3);
+            let word: String = (0..parts).map(|_| syllables[rng.below(syllables.len())].as_str()).collect();
+            if seen.insert(word.clone()) {
+                invented.push(word);
+            }
+        }
+        let mut total = 0.0;
+        let cumulative = (1..=VOCABULARY)
+            .map(|rank| {
+                total += 1.0 / rank as f64;
+                total
+            })
+            .collect();
+        Words { invented, cumulative }
+    }
+
+    fn zipf(&self, rng: &mut Rng) -> &str {
+        let target = rng.unit() * self.cumulative.last().copied().unwrap_or(1.0);
+        let i = self.cumulative.partition_point(|c| *c < target).min(self.invented.len() - 1);
+        &self.invented[i]
+    }
+
+    /// Text of `n` words: mostly invented, about one in eighty from the field.
+    fn text(&self, rng: &mut Rng, n: usize, field: &[&str]) -> String {
+        let mut out = String::with_capacity(n * 8);
+        for i in 0..n {
+            if i > 0 {
+                out.push(if rng.below(14) == 0 { '.' } else { ' ' });
+                if out.ends_with('.') {
+                    out.push(' ');
+                }
+            }
+            if rng.below(80) == 0 {
+                out.push_str(field[rng.below(field.len())]);
+            } else {
+                out.push_str(self.zipf(rng));
+            }
+        }
+        out.push('.');
+        out
+    }
+}
+
+/// Writes `count` synthetic published cases; returns how many were written.
+pub async fn generate(store: &Store, count: u64, seed: u64) -> anyhow::Result<u64> {
+    let regions: Vec<String> = store.regions().await?.into_iter().map(|r| r.slug).collect();
+    let themes: Vec<String> = store.themes().await?.into_iter().map(|t| t.slug).collect();
+    anyhow::ensure!(!regions.is_empty() && !themes.is_empty(), "load regions and themes first (ayni import content)");
+    let mut rng = Rng(seed);
+    let words = Words::new(&mut rng);
+    let start = store.count_synthetic_cases().await?;
+    let mut written = 0;
+    while written < count {
+        let batch = (count - written).min(500);
+        let mut cases = Vec::with_capacity(batch as usize);
+        for i in 0..batch {
+            let english = rng.below(5) == 0;
+            let field = if english { ENGLISH } else { SPANISH };
+            let paragraphs = 3 + rng.below(6);
+            let body_words = 300 + rng.below(1201);
+            let per_paragraph = body_words / paragraphs;
+            let body = (0..paragraphs)
+                .map(|p| {
+                    format!(
+                        "## {}\n\n{}",
+                        words.text(&mut rng, 3, field),
+                        words.text(&mut rng, per_paragraph + p % 2, field)
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("\n\n");
+            let (title_words, summary_words) = (4 + rng.below(6), 20 + rng.below(20));
+            let mut case_themes: Vec<String> =
+                (0..1 + rng.below(3)).map(|_| themes[rng.below(themes.len())].clone()).collect();
+            case_themes.sort();
+            case_themes.dedup();
+            cases.push(crate::store::generate::SyntheticCase {
+                slug: format!("sintetico-{seed}-{}", start + written + i),
+                title: words.text(&mut rng, title_words, field).trim_end_matches('.').to_string(),
+                kind: if rng.below(3) == 0 { "success-story" } else { "case" },
+                region: regions[rng.below(regions.len())].clone(),
+                language: if english { "en" } else { "es" },
+                year: 2010 + rng.below(16) as i32,
+                summary: words.text(&mut rng, summary_words, field),
+                body_html: markdown::render(&body),
+                body_markdown: body,
+                themes: case_themes,
+            });
+        }
+        store.insert_synthetic_cases(&cases).await?;
+        written += batch;
+    }
+    Ok(written)
+}
