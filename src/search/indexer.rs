@@ -197,19 +197,8 @@ impl Indexer {
         }
     }
 
-    async fn commit(
-        &mut self,
-        engine: &Arc<Engine>,
-        mut writer: IndexWriter,
-        change: i64,
-    ) -> anyhow::Result<IndexWriter> {
-        let writer = tokio::task::spawn_blocking(move || -> tantivy::Result<IndexWriter> {
-            let mut commit = writer.prepare_commit()?;
-            commit.set_payload(&change.to_string());
-            commit.commit()?;
-            Ok(writer)
-        })
-        .await??;
+    async fn commit(&mut self, engine: &Arc<Engine>, writer: IndexWriter, change: i64) -> anyhow::Result<IndexWriter> {
+        let writer = commit_at(writer, change).await?;
         engine.reader.reload()?;
         self.last_commit = Instant::now();
         self.applied = change;
@@ -255,13 +244,7 @@ pub async fn build_index(
     }
     let change = snapshot.change_id;
     snapshot.finish().await?;
-    let writer = tokio::task::spawn_blocking(move || -> tantivy::Result<IndexWriter> {
-        let mut commit = writer.prepare_commit()?;
-        commit.set_payload(&change.to_string());
-        commit.commit()?;
-        Ok(writer)
-    })
-    .await??;
+    let writer = commit_at(writer, change).await?;
     // The bulk writer's threads are done; updates from here on use a one-thread writer.
     writer.wait_merging_threads()?;
     engine.reader.reload()?;
@@ -269,6 +252,17 @@ pub async fn build_index(
     let engine = Arc::into_inner(engine).context("the index is still in use by the build")?;
     let writer = engine.writer()?;
     Ok((engine, writer, change))
+}
+
+/// Commits with `change` as the payload: the point a restarted process resumes from.
+async fn commit_at(mut writer: IndexWriter, change: i64) -> anyhow::Result<IndexWriter> {
+    Ok(tokio::task::spawn_blocking(move || -> tantivy::Result<IndexWriter> {
+        let mut commit = writer.prepare_commit()?;
+        commit.set_payload(&change.to_string());
+        commit.commit()?;
+        Ok(writer)
+    })
+    .await??)
 }
 
 fn read_pointer(dir: &Path) -> Option<PathBuf> {

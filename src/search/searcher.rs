@@ -222,7 +222,8 @@ impl Engine {
         }
         let mut must: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         if !word_clauses.is_empty() {
-            // Documents with every word score highest; a long question needs only half of them.
+            // Documents with every word score highest; half of the words is enough to be
+            // found, so a question in a reader's own words never comes back empty.
             let required = word_clauses.len().div_ceil(2);
             must.push((
                 Occur::Must,
