@@ -11,6 +11,7 @@
 pub mod analyzers;
 mod document;
 pub mod engine;
+mod facets;
 mod indexer;
 pub mod query;
 pub mod schema;
