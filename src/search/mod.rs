@@ -11,7 +11,6 @@
 pub mod analyzers;
 mod document;
 pub mod engine;
-mod facets;
 mod indexer;
 pub mod query;
 pub mod schema;

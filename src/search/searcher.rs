@@ -1,9 +1,11 @@
 //! Answering a query: the tantivy query built from what was typed, ranking or sorting,
 //! the total, facet counts, snippets, typo correction and peer cases.
 
-use std::ops::Bound;
+use std::{collections::BTreeMap, ops::Bound};
 
+use serde_json::{json, Value};
 use tantivy::{
+    aggregation::{agg_req::Aggregations, AggregationCollector},
     collector::{Count, TopDocs},
     query::{AllQuery, BooleanQuery, BoostQuery, MoreLikeThisQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery},
     schema::{IndexRecordOption, OwnedValue, Term, Value as _},
@@ -14,7 +16,6 @@ use tantivy::{
 use super::{
     analyzers::{self, ENGLISH, FOLDED, SPANISH},
     engine::Engine,
-    facets::Facets,
     query::ParsedQuery,
     schema::LanguageFields,
 };
@@ -143,18 +144,20 @@ impl Engine {
 
         let offset = ((request.page.max(1) - 1) * request.per_page) as usize;
         let limit = request.per_page.max(1) as usize;
-        let (total, addresses, facets) = match request.sort {
+        let aggregations = AggregationCollector::from_aggs(facet_request()?, Default::default());
+        let (total, addresses, aggregated) = match request.sort {
             Sort::Relevance => {
                 let (total, top, aggs) =
-                    searcher.search(&query, &(Count, TopDocs::with_limit(limit).and_offset(offset), Facets))?;
+                    searcher.search(&query, &(Count, TopDocs::with_limit(limit).and_offset(offset), aggregations))?;
                 (total, top.into_iter().map(|(_, a)| a).collect::<Vec<_>>(), aggs)
             }
             Sort::Newest => {
                 let top = TopDocs::with_limit(limit).and_offset(offset).order_by_u64_field("newest", Order::Desc);
-                let (total, top, aggs) = searcher.search(&query, &(Count, top, Facets))?;
+                let (total, top, aggs) = searcher.search(&query, &(Count, top, aggregations))?;
                 (total, top.into_iter().map(|(_, a)| a).collect::<Vec<_>>(), aggs)
             }
         };
+        let facets = facet_counts(&serde_json::to_value(aggregated).map_err(json_error)?);
         let hits = self.hits(&searcher, &query, &addresses, request.snippets && request.text.has_text())?;
         Ok(SearchOutcome { hits, total, facets, suggestion })
     }
@@ -419,6 +422,47 @@ fn truncate(text: &str, max: usize) -> String {
 
 fn escape(text: &str) -> String {
     text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+fn json_error(err: serde_json::Error) -> tantivy::TantivyError {
+    tantivy::TantivyError::InternalError(err.to_string())
+}
+
+/// Counted per value: the region (with the regions above it), theme, type, language, year.
+fn facet_request() -> tantivy::Result<Aggregations> {
+    let terms = |field: &str| json!({"terms": {"field": field, "size": 200, "min_doc_count": 1}});
+    serde_json::from_value(json!({
+        "region": terms("region_path"),
+        "theme": terms("themes"),
+        "type": terms("type"),
+        "language": terms("language"),
+        "year": terms("year"),
+    }))
+    .map_err(json_error)
+}
+
+fn facet_counts(results: &Value) -> FacetCounts {
+    let buckets = |name: &str| -> Vec<(String, u64)> {
+        let mut counts: BTreeMap<String, u64> = BTreeMap::new();
+        for bucket in results[name]["buckets"].as_array().into_iter().flatten() {
+            let key = match &bucket["key"] {
+                Value::String(s) => s.clone(),
+                Value::Number(n) => n.as_f64().map_or_else(|| n.to_string(), |f| format!("{}", f as i64)),
+                _ => continue,
+            };
+            counts.insert(key, bucket["doc_count"].as_u64().unwrap_or_default());
+        }
+        let mut list: Vec<(String, u64)> = counts.into_iter().collect();
+        list.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        list
+    };
+    FacetCounts {
+        region: buckets("region"),
+        theme: buckets("theme"),
+        doc_type: buckets("type"),
+        language: buckets("language"),
+        year: buckets("year"),
+    }
 }
 
 /// Every string one deletion, transposition, substitution or insertion away.
