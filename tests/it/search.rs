@@ -333,7 +333,7 @@ async fn the_change_log_records_every_write_in_order() {
 }
 
 #[tokio::test]
-async fn a_deleted_corrupt_or_pruned_index_is_rebuilt() {
+async fn a_deleted_corrupt_outdated_or_pruned_index_is_rebuilt() {
     let app = TestApp::new().await;
     let dir = app.index_dir.path().join("search");
     assert_eq!(total(&app.db, &app.search, "region:peru").await, SEED_CASES);
@@ -351,6 +351,18 @@ async fn a_deleted_corrupt_or_pruned_index_is_rebuilt() {
     let search = Search::start(app.db.store(), dir.clone());
     wait_for_index(&app.db, &search).await;
     assert_eq!(total(&app.db, &search, "region:peru").await, SEED_CASES);
+
+    // Outdated: an index written with another schema.
+    let old = dir.join("index-outdated");
+    let mut schema = tantivy::schema::Schema::builder();
+    schema.add_text_field("title", tantivy::schema::TEXT);
+    std::fs::create_dir(&old).expect("old index folder");
+    tantivy::Index::create_in_dir(&old, schema.build()).expect("old index");
+    std::fs::write(dir.join("current"), "index-outdated\n").expect("pointer");
+    let search = Search::start(app.db.store(), dir.clone());
+    wait_for_index(&app.db, &search).await;
+    assert_eq!(total(&app.db, &search, "region:peru").await, SEED_CASES);
+    assert_ne!(std::fs::read_to_string(dir.join("current")).expect("pointer").trim(), "index-outdated");
 
     // Fallen behind the pruned log: rebuilt rather than left stale.
     let stale = tempfile::tempdir().expect("dir");
