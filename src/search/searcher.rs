@@ -319,12 +319,22 @@ impl Engine {
         if own > RARE_DOC_FREQ {
             return Ok(None);
         }
+        let stems = |w: &str| {
+            [SPANISH, ENGLISH].map(|analyzer| {
+                analyzers::tokens(&self.index, analyzer, w).into_iter().map(|(_, t)| t).collect::<Vec<_>>()
+            })
+        };
+        let own_stems = stems(&folded);
         let mut best: Option<(u64, String)> = None;
         for candidate in one_edit_away(&folded) {
             let n = freq(&candidate)?;
             // Ties go to the most frequent word, then the first in alphabetical order.
             if n > 0 && best.as_ref().is_none_or(|(m, w)| n > *m || (n == *m && candidate < *w)) {
-                best = Some((n, candidate));
+                // Another form of the same word ("jurada" for "juradas") is found anyway.
+                let same_word = stems(&candidate).iter().zip(&own_stems).any(|(a, b)| !a.is_empty() && a == b);
+                if !same_word {
+                    best = Some((n, candidate));
+                }
             }
         }
         Ok(best.filter(|(n, _)| *n > own).map(|(_, w)| w))

@@ -111,6 +111,10 @@ async fn typos_find_the_right_word_ranked_below_exact_matches_with_a_suggestion(
         assert_eq!(wrong["suggestion"], suggestion, "{typo}");
     }
     assert!(search(&app, &q("integridad")).await["suggestion"].is_null(), "no suggestion for a known word");
+    assert!(
+        search(&app, &q("declaraciones juradas")).await["suggestion"].is_null(),
+        "a rare plural is not 'corrected' to its singular"
+    );
 
     // A case that really says "capacitasion" matches exactly and ranks first.
     insert_case(&app, "caso-con-errata", "Registro de la capacitasion", "Texto.", "tacna", 2020).await;
