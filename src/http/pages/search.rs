@@ -36,6 +36,7 @@ struct SearchPage {
     results: Vec<ResultView>,
     total: usize,
     facets: Vec<FacetGroup>,
+    has_facets: bool,
     suggestion: Option<(String, String)>,
     without_filters: Option<String>,
     pager: Pager,
@@ -66,6 +67,7 @@ pub async fn show(
     let without_filters = (outcome.total == 0 && !filters.is_empty() && !resolved.q.is_empty())
         .then(|| link("/search", &[("q", resolved.q.clone())]));
     let paging = resolved.paging;
+    let facets = facet_groups(&outcome.facets, &resolved, &regions, &themes, t, ui.lang);
     let pager = Pager::new(t, "/search", resolved.pairs_with(filters), paging, outcome.total as i64);
     let mut chrome = Chrome::for_ui(&ui, title, "search");
     chrome.search_q = resolved.q.clone();
@@ -79,7 +81,8 @@ pub async fn show(
         building,
         searched,
         total: outcome.total,
-        facets: facet_groups(&outcome.facets, &resolved, &regions, &themes, t, ui.lang),
+        has_facets: facets.iter().any(|g| !g.values.is_empty()),
+        facets,
         results: outcome
             .hits
             .into_iter()
