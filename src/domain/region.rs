@@ -17,8 +17,9 @@ pub struct Region {
     pub level: Level,
     /// The slug of the region this one belongs to, if any.
     pub parent: Option<String>,
-    /// Published cases of this region and of the municipalities inside it.
-    pub case_count: i64,
+    /// Published cases of this region and of the municipalities inside it, when counted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub case_count: Option<i64>,
 }
 
 /// The short form of a region that other objects point to.

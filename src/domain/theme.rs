@@ -10,7 +10,9 @@ pub struct Theme {
     pub name_es: String,
     pub name_en: String,
     pub description: String,
-    pub case_count: i64,
+    /// Published cases with this theme, when counted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub case_count: Option<i64>,
 }
 
 /// The short form of a theme that cases point to.

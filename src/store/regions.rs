@@ -2,8 +2,19 @@ use super::Store;
 use crate::{domain::region::Region, error::AppResult};
 
 impl Store {
-    /// Every region with its published cases counted, its municipalities' included.
+    /// Every region, without counting cases: for names, links and checking filters.
     pub async fn regions(&self) -> AppResult<Vec<Region>> {
+        Ok(sqlx::query_as(
+            "select r.slug, r.name, r.level, p.slug as parent, null::bigint as case_count
+             from regions r left join regions p on p.id = r.parent_id
+             order by r.slug",
+        )
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// Every region with its published cases counted, its municipalities' included.
+    pub async fn regions_with_counts(&self) -> AppResult<Vec<Region>> {
         Ok(sqlx::query_as(
             "with recursive tree (root, id) as (
                  select id, id from regions

@@ -24,5 +24,5 @@ pub struct RegionList {
     )
 )]
 pub async fn list(State(state): State<AppState>) -> AppResult<Json<RegionList>> {
-    Ok(Json(RegionList { regions: state.store.regions().await? }))
+    Ok(Json(RegionList { regions: state.store.regions_with_counts().await? }))
 }

@@ -24,5 +24,5 @@ pub struct ThemeList {
     )
 )]
 pub async fn list(State(state): State<AppState>) -> AppResult<Json<ThemeList>> {
-    Ok(Json(ThemeList { themes: state.store.themes().await? }))
+    Ok(Json(ThemeList { themes: state.store.themes_with_counts().await? }))
 }

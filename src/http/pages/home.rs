@@ -25,10 +25,13 @@ struct HomePage {
 }
 
 pub async fn show(State(state): State<AppState>, ui: Ui) -> AppResult<Html<String>> {
-    let (latest, regions, mut themes) =
-        tokio::try_join!(state.store.latest_cases(LATEST), state.store.regions(), state.store.themes())?;
+    let (latest, regions, mut themes) = tokio::try_join!(
+        state.store.latest_cases(LATEST),
+        state.store.regions_with_counts(),
+        state.store.themes_with_counts()
+    )?;
     // Entry points: the regions that have something to read, busiest first.
-    let mut regions: Vec<Region> = regions.into_iter().filter(|r| r.case_count > 0).collect();
+    let mut regions: Vec<Region> = regions.into_iter().filter(|r| r.case_count.unwrap_or_default() > 0).collect();
     regions.sort_by(|a, b| b.case_count.cmp(&a.case_count).then_with(|| a.slug.cmp(&b.slug)));
     super::themes::sort_by_name(&mut themes, ui.lang);
     render(HomePage { chrome: Chrome::for_ui(&ui, ui.t.home_title, "home"), t: ui.t, latest, regions, themes })
