@@ -51,19 +51,27 @@ pub(super) async fn run(store: Store, search: Search) {
     let mut indexer = Indexer { store, search, engine: None, writer: None, applied: 0, last_commit: Instant::now() };
     let mut listener: Option<PgListener> = None;
     let mut last_prune = Instant::now();
+    let mut failures: u32 = 0;
     loop {
+        if failures > 0 {
+            // While the database is away, try less and less often (up to every 30 s).
+            tokio::time::sleep(POLL_INTERVAL * 2u32.pow(failures.min(5)).min(30)).await;
+        }
         if indexer.engine.is_none() {
             if let Err(err) = indexer.open_or_rebuild().await {
-                tracing::warn!(error = %format!("{err:#}"), "cannot prepare the search index yet; retrying");
-                tokio::time::sleep(POLL_INTERVAL).await;
+                failures = report(failures, "cannot prepare the search index yet; retrying", &err);
                 continue;
             }
         }
         if listener.is_none() {
             listener = listen(&indexer.store).await;
         }
-        if let Err(err) = indexer.catch_up().await {
-            tracing::warn!(error = %format!("{err:#}"), "cannot apply the change log yet; retrying");
+        match indexer.catch_up().await {
+            Ok(()) => failures = 0,
+            Err(err) => {
+                failures = report(failures, "cannot apply the change log yet; retrying", &err);
+                continue;
+            }
         }
         if last_prune.elapsed() >= PRUNE_EVERY {
             last_prune = Instant::now();
@@ -94,6 +102,17 @@ pub(super) async fn run(store: Store, search: Search) {
             tokio::time::sleep(BATCH_INTERVAL - since).await;
         }
     }
+}
+
+/// Logs the first failure of a run of them as a warning and the rest quietly; returns the
+/// new count.
+fn report(failures: u32, what: &str, err: &anyhow::Error) -> u32 {
+    if failures == 0 {
+        tracing::warn!(error = %format!("{err:#}"), "{what}");
+    } else {
+        tracing::debug!(error = %format!("{err:#}"), failures, "{what}");
+    }
+    failures.saturating_add(1)
 }
 
 /// LISTEN wakes the indexer as soon as another transaction commits a change.
