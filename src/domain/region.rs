@@ -22,6 +22,11 @@ pub struct Region {
     pub case_count: Option<i64>,
 }
 
+/// The name of the region with this slug, or the slug itself when it names none.
+pub fn name_of(regions: &[Region], slug: &str) -> String {
+    regions.iter().find(|r| r.slug == slug).map_or_else(|| slug.to_string(), |r| r.name.clone())
+}
+
 /// The short form of a region that other objects point to.
 #[derive(Debug, Clone, Serialize, serde::Deserialize, ToSchema)]
 pub struct RegionRef {

@@ -5,7 +5,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::{
-    domain::region::RegionRef,
+    domain::region::{name_of, RegionRef},
     error::{AppError, AppResult},
     http::{
         extract::{Params, Ui},
@@ -85,13 +85,7 @@ pub async fn search(
         .hits
         .into_iter()
         .map(|hit| SearchResult {
-            region: RegionRef {
-                name: regions
-                    .iter()
-                    .find(|r| r.slug == hit.region)
-                    .map_or_else(|| hit.region.clone(), |r| r.name.clone()),
-                slug: hit.region,
-            },
+            region: RegionRef { name: name_of(&regions, &hit.region), slug: hit.region },
             url: format!("{}{}", state.public_url, hit.url),
             doc_type: hit.doc_type,
             slug: hit.slug,

@@ -9,7 +9,7 @@ use crate::{
     domain::{
         case::{Case, CaseSummary, Kind, Language},
         filter::{CaseFilter, CaseQuery, Paging, DEFAULT_PER_PAGE},
-        region::Region,
+        region::{name_of, Region},
         theme::Theme,
     },
     error::{AppError, AppResult},
@@ -139,8 +139,7 @@ pub async fn show(State(state): State<AppState>, ui: Ui, Path(slug): Path<String
             let regions = state.store.regions().await?;
             hits.into_iter()
                 .map(|hit| {
-                    let name =
-                        regions.iter().find(|r| r.slug == hit.region).map_or(hit.region.clone(), |r| r.name.clone());
+                    let name = name_of(&regions, &hit.region);
                     (hit, name)
                 })
                 .collect()

@@ -2,7 +2,10 @@ use askama::Template;
 use axum::{extract::State, response::Html};
 
 use crate::{
-    domain::{region::Region, theme::Theme},
+    domain::{
+        region::{name_of, Region},
+        theme::Theme,
+    },
     error::{AppError, AppResult},
     http::{
         extract::{Params, Ui},
@@ -86,17 +89,13 @@ pub async fn show(
         results: outcome
             .hits
             .into_iter()
-            .map(|hit| ResultView { region_name: region_name(&regions, &hit.region), hit })
+            .map(|hit| ResultView { region_name: name_of(&regions, &hit.region), hit })
             .collect(),
         suggestion,
         without_filters,
         pager,
         q: resolved.q,
     })
-}
-
-fn region_name(regions: &[Region], slug: &str) -> String {
-    regions.iter().find(|r| r.slug == slug).map_or_else(|| slug.to_string(), |r| r.name.clone())
 }
 
 /// Each query-string filter in force, with a link to the search without it.
@@ -111,7 +110,7 @@ fn active_filters(resolved: &Resolved, regions: &[Region], themes: &[Theme], ui:
         });
     };
     if let Some(v) = &f.region {
-        add(t.filter_region, region_name(regions, v), SearchFilters { region: None, ..f.clone() });
+        add(t.filter_region, name_of(regions, v), SearchFilters { region: None, ..f.clone() });
     }
     if let Some(v) = &f.theme {
         let name = themes.iter().find(|th| &th.slug == v).map_or(v.clone(), |th| th.name(&ui.lang).to_string());
