@@ -8,7 +8,7 @@ use tokio::net::TcpListener;
 use tracing_subscriber::EnvFilter;
 
 use crate::{
-    config::{Cli, Command, Config, LogFormat},
+    config::{Cli, Command, Config, LogFormat, UserCommand},
     db::Database,
     http::{self, AppState},
     search::{self, Search},
@@ -62,6 +62,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 Ok(())
             }
             Command::Import { dir, force } => import(&db, &dir, force).await,
+            Command::User(UserCommand::Create { email, name, role, organisation }) => {
+                create_user(&db, &email, &name, &role, &organisation).await
+            }
             Command::Reindex => reindex(&config, &db).await,
             Command::Generate { cases, seed } => {
                 let started = std::time::Instant::now();
@@ -92,6 +95,54 @@ async fn import(db: &Database, dir: &std::path::Path, force: bool) -> anyhow::Re
         }
         Err(err) => Err(err.into()),
     }
+}
+
+/// `ayni user create`: validates like the sign-up form, then reads the password.
+async fn create_user(db: &Database, email: &str, name: &str, role: &str, organisation: &str) -> anyhow::Result<()> {
+    use crate::domain::account::{self, Role, MAX_NAME_CHARS};
+    let email = account::normalise_email(email);
+    account::check_email(&email).map_err(|p| anyhow::anyhow!("--email {email:?}: {p:?}"))?;
+    account::check_line(name, MAX_NAME_CHARS).map_err(|p| anyhow::anyhow!("--name: {p:?}"))?;
+    account::check_optional_line(organisation, MAX_NAME_CHARS).map_err(|p| anyhow::anyhow!("--organisation: {p:?}"))?;
+    let role = Role::parse(role)
+        .ok_or_else(|| anyhow::anyhow!("--role {role:?}: use member, editor, facilitator or admin"))?;
+    let password = read_password()?;
+    account::check_password(&password).map_err(|p| {
+        anyhow::anyhow!(
+            "the password is not acceptable ({p:?}): use {} to {} characters",
+            account::MIN_PASSWORD_CHARS,
+            account::MAX_PASSWORD_CHARS
+        )
+    })?;
+    let hash = crate::auth::password::hash(&password)?;
+    let store = Store::new(db.pool.clone());
+    let new = crate::store::users::NewUser {
+        email: &email,
+        display_name: name.trim(),
+        organisation: organisation.trim(),
+        region: None,
+        password_hash: &hash,
+        role,
+        language: crate::i18n::Lang::Es,
+    };
+    let id =
+        store.create_account(&new, false).await?.ok_or_else(|| anyhow::anyhow!("{email} already has an account"))?;
+    println!("created account {id} for {email} with the role {role}");
+    Ok(())
+}
+
+/// From a prompt (typed twice, not echoed) or the first line of standard input.
+fn read_password() -> anyhow::Result<String> {
+    use std::io::{BufRead, IsTerminal};
+    if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password("Password (at least 10 characters): ")?;
+        let again = rpassword::prompt_password("Repeat the password: ")?;
+        anyhow::ensure!(first == again, "the two passwords differ; nothing was created");
+        return Ok(first);
+    }
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line).context("cannot read the password from standard input")?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_string())
 }
 
 /// Rebuilds the index with a progress bar.
@@ -128,12 +179,28 @@ async fn serve(config: &Config, db: &Database) -> anyhow::Result<()> {
     }
     load_seed(&store, config).await?;
     let search = Search::start(store.clone(), config.data_dir.join("search"));
+    tokio::spawn(delete_expired_sessions(store.clone()));
     let app = http::router(AppState::new(store, search, config));
     let listener = TcpListener::bind(config.bind).await.with_context(|| format!("cannot listen on {}", config.bind))?;
     tracing::info!("serving on http://{}", config.bind);
+    // The peer address feeds the sign-in rate limits.
+    let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await.context("the server failed")?;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Ended sessions are deleted hourly (any process may do it; the delete is idempotent).
+async fn delete_expired_sessions(store: Store) {
+    let mut every_hour = tokio::time::interval(std::time::Duration::from_secs(3600));
+    loop {
+        every_hour.tick().await;
+        match store.delete_expired_sessions().await {
+            Ok(0) => {}
+            Ok(deleted) => tracing::info!(deleted, "deleted expired sessions"),
+            Err(err) => tracing::warn!(error = %err, "cannot delete expired sessions"),
+        }
+    }
 }
 
 /// On first start against an empty database, loads the content directory (once, even when

@@ -32,6 +32,9 @@ pub enum Command {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+    /// Manage accounts from the command line (the first admin, above all).
+    #[command(subcommand)]
+    User(UserCommand),
     /// Validate a content directory, then write it to the database in one transaction.
     Import {
         /// The content directory (regions.toml, themes.toml, cases/*.md).
@@ -39,6 +42,24 @@ pub enum Command {
         /// Overwrite cases that were edited in the app since they were imported.
         #[arg(long)]
         force: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create an account. The password is read from a prompt, or from the first line of
+    /// standard input when it is not a terminal; never from an argument.
+    Create {
+        #[arg(long)]
+        email: String,
+        /// The name others see.
+        #[arg(long)]
+        name: String,
+        /// member, editor, facilitator or admin.
+        #[arg(long, default_value = "member")]
+        role: String,
+        #[arg(long, default_value = "")]
+        organisation: String,
     },
 }
 
@@ -78,6 +99,10 @@ pub struct Config {
     /// Seconds a request may take before it is answered with 503.
     #[arg(long = "request-timeout", env = "AYNI_REQUEST_TIMEOUT", default_value_t = 30, global = true)]
     pub request_timeout_secs: u64,
+    /// Addresses of reverse proxies whose `X-Forwarded-For` names the client (comma-separated).
+    /// Rate limits count per client address; from anyone else the header is ignored.
+    #[arg(long = "trusted-proxy", env = "AYNI_TRUSTED_PROXY", value_delimiter = ',', global = true)]
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl Config {

@@ -4,6 +4,8 @@
 //! [`ErrorReport`]; the `render_errors` middleware then writes the page or the JSON body in
 //! the reader's language, because only it knows the path and the language.
 
+use crate::domain::FieldProblem;
+
 use axum::{
     http::StatusCode,
     response::{IntoResponse, Response},
@@ -34,6 +36,26 @@ pub enum AppError {
     PayloadTooLarge,
     #[error("request timed out")]
     Timeout,
+    #[error("sign in required")]
+    SignInRequired,
+    #[error("unknown or revoked API token")]
+    BadToken,
+    #[error("not allowed")]
+    Forbidden,
+    #[error("cross-site request refused")]
+    Forgery,
+    #[error("gone")]
+    Gone,
+    #[error("the link was used, expired or replaced")]
+    LinkExpired,
+    #[error("too many attempts")]
+    TooManyAttempts,
+    #[error("the case changed since it was loaded")]
+    EditConflict,
+    #[error("invalid fields: {0:?}")]
+    InvalidFields(Vec<FieldError>),
+    #[error("session store unavailable: {0}")]
+    SessionStore(String),
     #[error("database unavailable: {0}")]
     DatabaseUnavailable(#[source] sqlx::Error),
     #[error(transparent)]
@@ -47,6 +69,15 @@ pub struct ErrorReport {
     pub code: &'static str,
     pub param: Option<String>,
     pub problem: Option<ParamProblem>,
+    /// For `invalid_fields`: each field at fault and what is wrong with it.
+    pub fields: Vec<FieldError>,
+}
+
+/// A submitted field and what is wrong with it (forms and the JSON API share these).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    pub field: &'static str,
+    pub problem: FieldProblem,
 }
 
 impl AppError {
@@ -60,7 +91,15 @@ impl AppError {
             AppError::BadParam { .. } | AppError::BadRequest => StatusCode::BAD_REQUEST,
             AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-            AppError::Timeout | AppError::DatabaseUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::SignInRequired | AppError::BadToken => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden | AppError::Forgery => StatusCode::FORBIDDEN,
+            AppError::Gone | AppError::LinkExpired => StatusCode::GONE,
+            AppError::TooManyAttempts => StatusCode::TOO_MANY_REQUESTS,
+            AppError::EditConflict => StatusCode::CONFLICT,
+            AppError::InvalidFields(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Timeout | AppError::DatabaseUnavailable(_) | AppError::SessionStore(_) => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -74,7 +113,16 @@ impl AppError {
             AppError::MethodNotAllowed => "method_not_allowed",
             AppError::PayloadTooLarge => "payload_too_large",
             AppError::Timeout => "timeout",
-            AppError::DatabaseUnavailable(_) => "database_unavailable",
+            AppError::SignInRequired => "sign_in_required",
+            AppError::BadToken => "bad_token",
+            AppError::Forbidden => "forbidden",
+            AppError::Forgery => "forgery",
+            AppError::Gone => "gone",
+            AppError::LinkExpired => "link_expired",
+            AppError::TooManyAttempts => "too_many_attempts",
+            AppError::EditConflict => "edit_conflict",
+            AppError::InvalidFields(_) => "invalid_fields",
+            AppError::DatabaseUnavailable(_) | AppError::SessionStore(_) => "database_unavailable",
             AppError::Internal(_) => "internal",
         }
     }
@@ -84,7 +132,11 @@ impl AppError {
             AppError::BadParam { param, problem } => (Some(param.clone()), Some(*problem)),
             _ => (None, None),
         };
-        ErrorReport { status: self.status(), code: self.code(), param, problem }
+        let fields = match self {
+            AppError::InvalidFields(fields) => fields.clone(),
+            _ => Vec::new(),
+        };
+        ErrorReport { status: self.status(), code: self.code(), param, problem, fields }
     }
 
     /// The error for a response that some layer (router, body limit) produced without us.
@@ -133,6 +185,7 @@ impl IntoResponse for AppError {
             AppError::Internal(err) => tracing::error!(error = ?err, "internal error"),
             AppError::DatabaseUnavailable(err) => tracing::warn!(error = %err, "database unavailable"),
             AppError::Timeout => tracing::warn!("request timed out"),
+            AppError::SessionStore(err) => tracing::warn!(error = %err, "session store unavailable"),
             _ => {}
         }
         let report = self.report();

@@ -5,6 +5,7 @@
 //! format), `markdown` (rendering and sanitizing), `http` (router, pages, JSON API),
 //! `i18n` (interface strings), `error` (one error type, mapped to HTTP in one place).
 
+pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod content;

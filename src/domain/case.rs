@@ -46,6 +46,8 @@ pub struct CaseSummary {
     pub language: Language,
     pub year: i32,
     pub summary: String,
+    #[sqlx(try_from = "String")]
+    pub status: Status,
     pub published_at: Option<OffsetDateTime>,
     pub updated_at: OffsetDateTime,
 }

@@ -1,7 +1,11 @@
 //! The domain: the types Ayni talks about and the rules they obey, free of HTTP and SQL.
 
+pub mod account;
 pub mod case;
+pub mod diff;
+pub mod draft;
 pub mod filter;
+pub mod permission;
 pub mod region;
 pub mod slug;
 pub mod theme;
@@ -47,3 +51,30 @@ pub(crate) use text_enum;
 #[derive(Debug, thiserror::Error)]
 #[error("unknown value {0:?}")]
 pub struct UnknownValue(pub String);
+
+/// What can be wrong with a typed field, in a form or in the JSON API. The HTTP layer
+/// words it in the reader's language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldProblem {
+    Missing,
+    TooLong {
+        max: usize,
+    },
+    TooShort {
+        min: usize,
+    },
+    OutOfRange {
+        min: i64,
+        max: i64,
+    },
+    NotAnEmail,
+    NotAUrl,
+    /// Not one of the accepted values.
+    Unknown,
+    /// The confirmation does not match.
+    Mismatch,
+    /// Someone already has it.
+    Taken,
+    /// Not the right password.
+    Wrong,
+}

@@ -6,7 +6,7 @@ use axum::{
 };
 use serde::de::DeserializeOwned;
 
-use super::lang;
+use super::{lang, session::Viewer};
 use crate::{
     error::{AppError, ParamProblem},
     i18n::{Catalog, Lang},
@@ -35,19 +35,80 @@ pub struct Ui {
     pub t: &'static Catalog,
     /// Path and query of this page, for the language switch to come back to.
     pub here: String,
+    pub viewer: Viewer,
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for Ui {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(Ui::from_headers(&parts.headers, parts.uri.path_and_query().map_or("/", |pq| pq.as_str())))
+        let viewer = parts.extensions.get::<Viewer>().cloned().unwrap_or_default();
+        Ok(Ui::from_headers(&parts.headers, parts.uri.path_and_query().map_or("/", |pq| pq.as_str()), viewer))
     }
 }
 
 impl Ui {
-    fn from_headers(headers: &HeaderMap, here: &str) -> Self {
+    fn from_headers(headers: &HeaderMap, here: &str, viewer: Viewer) -> Self {
         let lang = lang::negotiate(headers);
-        Ui { lang, t: lang.catalog(), here: here.to_string() }
+        Ui { lang, t: lang.catalog(), here: here.to_string(), viewer }
+    }
+}
+
+/// A submitted form, read leniently (missing fields are empty); validation comes after.
+/// A body that is not a form is a 400, never a bare rejection.
+pub struct FormData<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> axum::extract::FromRequest<S> for FormData<T> {
+    type Rejection = AppError;
+
+    async fn from_request(request: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
+        let bytes = body_bytes(request, state).await?;
+        serde_urlencoded::from_bytes(&bytes).map(FormData).map_err(|_| AppError::BadRequest)
+    }
+}
+
+/// The whole body, within the size limit.
+async fn body_bytes<S: Send + Sync>(request: axum::extract::Request, state: &S) -> Result<axum::body::Bytes, AppError> {
+    <axum::body::Bytes as axum::extract::FromRequest<S>>::from_request(request, state).await.map_err(|rejection| {
+        match rejection.status() {
+            axum::http::StatusCode::PAYLOAD_TOO_LARGE => AppError::PayloadTooLarge,
+            _ => AppError::BadRequest,
+        }
+    })
+}
+
+/// A submitted form as its name-value pairs, for forms with repeated names (checkboxes).
+pub struct FormPairs(pub Vec<(String, String)>);
+
+impl FormPairs {
+    /// The first value of `name`, or "".
+    pub fn one(&self, name: &str) -> String {
+        self.0.iter().find(|(n, _)| n == name).map(|(_, v)| v.clone()).unwrap_or_default()
+    }
+
+    /// Every value of `name`.
+    pub fn all(&self, name: &str) -> Vec<String> {
+        self.0.iter().filter(|(n, _)| n == name).map(|(_, v)| v.clone()).collect()
+    }
+}
+
+impl<S: Send + Sync> axum::extract::FromRequest<S> for FormPairs {
+    type Rejection = AppError;
+
+    async fn from_request(request: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
+        let FormData(pairs) = FormData::<Vec<(String, String)>>::from_request(request, state).await?;
+        Ok(FormPairs(pairs))
+    }
+}
+
+/// A JSON request body; one that cannot be read is a 400 with our error body.
+pub struct JsonBody<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> axum::extract::FromRequest<S> for JsonBody<T> {
+    type Rejection = AppError;
+
+    async fn from_request(request: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
+        let bytes = body_bytes(request, state).await?;
+        serde_json::from_slice(&bytes).map(JsonBody).map_err(|_| AppError::BadRequest)
     }
 }

@@ -7,6 +7,7 @@ use axum::{
 };
 use serde::Deserialize;
 
+use super::session::safe_next;
 use crate::{error::AppError, i18n::Lang};
 
 pub const COOKIE: &str = "ayni_lang";
@@ -29,6 +30,11 @@ fn from_cookie(headers: &HeaderMap) -> Option<Lang> {
         .and_then(Lang::parse)
 }
 
+/// The `Set-Cookie` value that remembers an interface language for a year.
+pub fn cookie(code: &str) -> String {
+    format!("{COOKIE}={code}; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly")
+}
+
 #[derive(Deserialize)]
 pub struct Next {
     next: Option<String>,
@@ -38,13 +44,9 @@ pub struct Next {
 pub async fn switch(Path(code): Path<String>, Query(next): Query<Next>) -> Result<Response, AppError> {
     let lang = Lang::parse(&code).ok_or(AppError::NotFound)?;
     // Only paths on this site: never an open redirect.
-    let target = next
-        .next
-        .filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\'))
-        .unwrap_or_else(|| "/".to_string());
-    let cookie = format!("{COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly", lang.code());
+    let target = safe_next(next.next.as_deref());
     let mut response = Redirect::to(&target).into_response();
-    if let Ok(value) = HeaderValue::from_str(&cookie) {
+    if let Ok(value) = HeaderValue::from_str(&cookie(lang.code())) {
         response.headers_mut().insert(header::SET_COOKIE, value);
     }
     Ok(response)

@@ -53,6 +53,15 @@ pub struct ErrorDetail {
     /// The query parameter at fault, for `bad_parameter`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub parameter: Option<String>,
+    /// For `invalid_fields`: each field at fault, with what is wrong with it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<FieldDetail>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FieldDetail {
+    pub field: String,
+    pub message: String,
 }
 
 #[derive(Template)]
@@ -88,7 +97,16 @@ pub async fn render_errors(request: Request, next: Next) -> Response {
     let message = t.error_message(&report);
     let mut rendered = if wants_json(&path) {
         let body = ErrorBody {
-            error: ErrorDetail { code: report.code.to_string(), message, parameter: report.param.clone() },
+            error: ErrorDetail {
+                code: report.code.to_string(),
+                message,
+                parameter: report.param.clone(),
+                fields: report
+                    .fields
+                    .iter()
+                    .map(|f| FieldDetail { field: f.field.to_string(), message: t.field_problem(f.field, f.problem) })
+                    .collect(),
+            },
         };
         (report.status, Json(body)).into_response()
     } else {

@@ -21,6 +21,17 @@ pub struct Chrome {
     pub asset_version: &'static str,
     /// What the header's search box shows: the current query on the search page.
     pub search_q: String,
+    /// The signed-in person's links in the header; `None` for visitors.
+    pub account: Option<AccountNav>,
+}
+
+/// The header's links for someone signed in.
+pub struct AccountNav {
+    pub name: String,
+    /// For the sign-out button, which is a form.
+    pub csrf: String,
+    pub reviews: bool,
+    pub admin: bool,
 }
 
 impl Chrome {
@@ -32,11 +43,19 @@ impl Chrome {
             switch_url: format!("/language/{}?{}", lang.other().code(), query(&[("next", here.to_string())])),
             asset_version: assets::version(),
             search_q: String::new(),
+            account: None,
         }
     }
 
     pub fn for_ui(ui: &Ui, title: impl Into<String>, section: &'static str) -> Self {
-        Chrome::new(ui.lang, &ui.here, title, section)
+        let mut chrome = Chrome::new(ui.lang, &ui.here, title, section);
+        chrome.account = ui.viewer.user().map(|user| AccountNav {
+            name: user.display_name.clone(),
+            csrf: ui.viewer.csrf.clone().unwrap_or_default(),
+            reviews: user.reviews(),
+            admin: user.is_admin(),
+        });
+        chrome
     }
 }
 
@@ -55,6 +74,34 @@ pub fn link(path: &str, pairs: &[(&str, String)]) -> String {
         path.to_string()
     } else {
         format!("{path}?{}", query(pairs))
+    }
+}
+
+/// A refused form's problems, in the order of its fields: the error summary at the top
+/// and the message beside each field.
+#[derive(Default)]
+pub struct FormErrors {
+    pub items: Vec<FormError>,
+}
+
+pub struct FormError {
+    /// The `id` of the field, which the summary links to.
+    pub field: &'static str,
+    pub message: String,
+}
+
+impl FormErrors {
+    pub fn add(&mut self, field: &'static str, message: impl Into<String>) {
+        self.items.push(FormError { field, message: message.into() });
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    /// The message for a field, if it has one.
+    pub fn get(&self, field: &str) -> Option<&str> {
+        self.items.iter().find(|e| e.field == field).map(|e| e.message.as_str())
     }
 }
 

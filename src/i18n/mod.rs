@@ -9,8 +9,10 @@ use time::OffsetDateTime;
 
 use crate::{
     domain::{
-        case::{Kind, Language},
+        account::Role,
+        case::{Kind, Language, Status},
         region::Level,
+        FieldProblem,
     },
     error::{ErrorReport, ParamProblem},
 };
@@ -196,6 +198,242 @@ pub struct Catalog {
     pub problem_before_year_from: &'static str,
     pub problem_unreadable: &'static str,
 
+    pub nav_propose: &'static str,
+    pub nav_my_cases: &'static str,
+    pub nav_review: &'static str,
+    pub nav_admin: &'static str,
+    pub signout_button: &'static str,
+    pub optional: &'static str,
+    pub choose_none: &'static str,
+    pub error_prefix: &'static str,
+    pub form_problem_title: &'static str,
+    pub signin_title: &'static str,
+    pub signin_button: &'static str,
+    pub signin_no_account: &'static str,
+    pub signin_forgot: &'static str,
+    pub signin_failed: &'static str,
+    pub signin_too_many: &'static str,
+    pub signup_title: &'static str,
+    pub signup_intro: &'static str,
+    pub signup_button: &'static str,
+    pub signup_have_account: &'static str,
+    pub signup_email_hint: &'static str,
+    pub signup_name_hint: &'static str,
+    pub signup_region_hint: &'static str,
+    pub signup_consent: &'static str,
+    pub signup_consent_missing: &'static str,
+    pub signup_too_many: &'static str,
+    pub password_hint: &'static str,
+    pub privacy_title: &'static str,
+    pub privacy_what: &'static str,
+    pub privacy_why: &'static str,
+    pub privacy_rights: &'static str,
+    pub field_email: &'static str,
+    pub field_display_name: &'static str,
+    pub field_organisation: &'static str,
+    pub field_organisation_optional: &'static str,
+    pub field_region: &'static str,
+    pub field_region_optional: &'static str,
+    pub field_password: &'static str,
+    pub field_password_confirm: &'static str,
+    pub problem_missing: &'static str,
+    pub problem_field_too_long: &'static str,
+    pub problem_field_too_short: &'static str,
+    pub problem_field_range: &'static str,
+    pub problem_not_an_email: &'static str,
+    pub problem_not_a_url: &'static str,
+    pub problem_field_unknown: &'static str,
+    pub problem_mismatch: &'static str,
+    pub problem_taken: &'static str,
+    pub problem_wrong_password: &'static str,
+    pub error_title_forbidden: &'static str,
+    pub error_title_gone: &'static str,
+    pub error_sign_in_required: &'static str,
+    pub error_bad_token: &'static str,
+    pub error_forbidden: &'static str,
+    pub error_forgery: &'static str,
+    pub error_gone: &'static str,
+    pub error_too_many_attempts: &'static str,
+    pub error_edit_conflict: &'static str,
+    pub error_invalid_fields: &'static str,
+
+    pub new_case_title: &'static str,
+    pub edit_case_title: &'static str,
+    pub field_title: &'static str,
+    pub field_kind: &'static str,
+    pub field_themes: &'static str,
+    pub field_case_language: &'static str,
+    pub field_year: &'static str,
+    pub field_summary: &'static str,
+    pub field_sources: &'static str,
+    pub field_body: &'static str,
+    pub field_note: &'static str,
+    pub title_hint: &'static str,
+    pub themes_hint: &'static str,
+    pub choose_region: &'static str,
+    pub year_hint: &'static str,
+    pub summary_hint: &'static str,
+    pub body_hint: &'static str,
+    pub sources_hint: &'static str,
+    pub preview_heading: &'static str,
+    pub preview_button: &'static str,
+    pub save_draft: &'static str,
+    pub save_changes: &'static str,
+    pub cancel: &'static str,
+    pub conflict_see_current: &'static str,
+    pub conflict_text_kept: &'static str,
+    pub case_actions: &'static str,
+    pub action_edit: &'static str,
+    pub action_submit: &'static str,
+    pub action_publish: &'static str,
+    pub action_unpublish: &'static str,
+    pub action_send_back: &'static str,
+    pub action_history: &'static str,
+    pub action_delete: &'static str,
+    pub note_hint: &'static str,
+    pub review_note_heading: &'static str,
+    pub status_draft: &'static str,
+    pub status_submitted: &'static str,
+    pub status_published: &'static str,
+    pub status_unpublished: &'static str,
+    pub status_draft_explained: &'static str,
+    pub status_submitted_explained: &'static str,
+    pub status_unpublished_explained: &'static str,
+    pub done_created: &'static str,
+    pub done_saved: &'static str,
+    pub done_submitted: &'static str,
+    pub done_published: &'static str,
+    pub done_unpublished: &'static str,
+    pub done_sent_back: &'static str,
+    pub done_restored: &'static str,
+    pub delete_title: &'static str,
+    pub delete_warning: &'static str,
+    pub delete_confirm: &'static str,
+
+    pub history_title: &'static str,
+    pub history_caption: &'static str,
+    pub history_revision: &'static str,
+    pub history_when: &'static str,
+    pub history_who: &'static str,
+    pub history_how: &'static str,
+    pub history_current: &'static str,
+    pub history_no_author: &'static str,
+    pub history_compare_previous: &'static str,
+    pub history_restore: &'static str,
+    pub history_compare_heading: &'static str,
+    pub history_from: &'static str,
+    pub history_to: &'static str,
+    pub history_compare_button: &'static str,
+    pub history_comparing: &'static str,
+    pub history_no_changes: &'static str,
+    pub history_field: &'static str,
+    pub history_before: &'static str,
+    pub history_after: &'static str,
+    pub history_added: &'static str,
+    pub history_removed: &'static str,
+    pub origin_import: &'static str,
+    pub origin_form: &'static str,
+    pub origin_api: &'static str,
+    pub origin_restore: &'static str,
+
+    pub review_title: &'static str,
+    pub review_intro: &'static str,
+    pub review_empty: &'static str,
+    pub my_cases_title: &'static str,
+    pub my_cases_intro: &'static str,
+    pub my_cases_empty: &'static str,
+    pub listing_status: &'static str,
+    pub listing_changed: &'static str,
+
+    pub profile_title: &'static str,
+    pub profile_signed_in_as: &'static str,
+    pub profile_details: &'static str,
+    pub profile_password: &'static str,
+    pub profile_change_password: &'static str,
+    pub field_language: &'static str,
+    pub language_hint: &'static str,
+    pub field_current_password: &'static str,
+    pub field_new_password: &'static str,
+    pub field_token_name: &'static str,
+    pub token_name_hint: &'static str,
+    pub tokens_title: &'static str,
+    pub tokens_intro: &'static str,
+    pub tokens_none: &'static str,
+    pub token_created: &'static str,
+    pub token_copy_now: &'static str,
+    pub token_created_at: &'static str,
+    pub token_last_used: &'static str,
+    pub token_never_used: &'static str,
+    pub token_revoke: &'static str,
+    pub token_create: &'static str,
+    pub close_title: &'static str,
+    pub close_explained: &'static str,
+    pub close_password_hint: &'static str,
+    pub close_button: &'static str,
+    pub profile_done_details: &'static str,
+    pub profile_done_password: &'static str,
+    pub profile_done_token_revoked: &'static str,
+
+    pub admin_users_title: &'static str,
+    pub admin_search_label: &'static str,
+    pub admin_no_accounts: &'static str,
+    pub field_role: &'static str,
+    pub role_member: &'static str,
+    pub role_editor: &'static str,
+    pub role_facilitator: &'static str,
+    pub role_admin: &'static str,
+    pub all_regions: &'static str,
+    pub account_active: &'static str,
+    pub account_disabled: &'static str,
+    pub account_closed: &'static str,
+    pub account_since: &'static str,
+    pub role_hint: &'static str,
+    pub editor_all_regions: &'static str,
+    pub editor_regions: &'static str,
+    pub editor_regions_hint: &'static str,
+    pub role_save: &'static str,
+    pub access_title: &'static str,
+    pub reset_link_button: &'static str,
+    pub reset_link_issued: &'static str,
+    pub reset_link_pass_on: &'static str,
+    pub disable_button: &'static str,
+    pub enable_button: &'static str,
+    pub disable_hint: &'static str,
+    pub admin_done_role: &'static str,
+    pub admin_done_disabled: &'static str,
+    pub admin_done_enabled: &'static str,
+    pub audit_title: &'static str,
+    pub audit_intro: &'static str,
+    pub audit_empty: &'static str,
+    pub audit_actor: &'static str,
+    pub audit_action: &'static str,
+    pub audit_subject: &'static str,
+    pub audit_detail: &'static str,
+    pub audit_command_line: &'static str,
+
+    pub audit_account_created: &'static str,
+    pub audit_account_disabled: &'static str,
+    pub audit_account_enabled: &'static str,
+    pub audit_account_closed: &'static str,
+    pub audit_role_changed: &'static str,
+    pub audit_reset_link_issued: &'static str,
+    pub audit_password_reset: &'static str,
+    pub audit_password_changed: &'static str,
+    pub audit_token_created: &'static str,
+    pub audit_token_revoked: &'static str,
+    pub audit_case_submitted: &'static str,
+    pub audit_case_published: &'static str,
+    pub audit_case_unpublished: &'static str,
+    pub audit_case_sent_back: &'static str,
+    pub audit_case_deleted: &'static str,
+    pub date_time_format: &'static str,
+
+    pub reset_title: &'static str,
+    pub reset_intro: &'static str,
+    pub reset_button: &'static str,
+    pub signin_done_reset: &'static str,
+    pub error_reset_gone: &'static str,
+
     pub months: [&'static str; 12],
     /// `{day}`, `{month}` and `{year}`.
     pub date_format: &'static str,
@@ -232,6 +470,129 @@ impl Catalog {
         fill(self.pagination_page, &[("page", &page), ("pages", &pages)])
     }
 
+    /// What is wrong with the field labelled `label`, as a sentence.
+    pub fn field_problem(&self, label: &str, problem: FieldProblem) -> String {
+        match problem {
+            FieldProblem::Missing => fill(self.problem_missing, &[("label", &label)]),
+            FieldProblem::TooLong { max } => fill(self.problem_field_too_long, &[("label", &label), ("max", &max)]),
+            FieldProblem::TooShort { min } => fill(self.problem_field_too_short, &[("label", &label), ("min", &min)]),
+            FieldProblem::OutOfRange { min, max } => {
+                fill(self.problem_field_range, &[("label", &label), ("min", &min), ("max", &max)])
+            }
+            FieldProblem::NotAnEmail => self.problem_not_an_email.to_string(),
+            FieldProblem::NotAUrl => fill(self.problem_not_a_url, &[("label", &label)]),
+            FieldProblem::Unknown => fill(self.problem_field_unknown, &[("label", &label)]),
+            FieldProblem::Mismatch => self.problem_mismatch.to_string(),
+            FieldProblem::Taken => self.problem_taken.to_string(),
+            FieldProblem::Wrong => self.problem_wrong_password.to_string(),
+        }
+    }
+
+    pub fn status(&self, status: &Status) -> &'static str {
+        match status {
+            Status::Draft => self.status_draft,
+            Status::Submitted => self.status_submitted,
+            Status::Published => self.status_published,
+            Status::Unpublished => self.status_unpublished,
+        }
+    }
+
+    pub fn status_explained(&self, status: &Status) -> &'static str {
+        match status {
+            Status::Draft => self.status_draft_explained,
+            Status::Submitted => self.status_submitted_explained,
+            Status::Published => "",
+            Status::Unpublished => self.status_unpublished_explained,
+        }
+    }
+
+    pub fn history_comparing(&self, from: &i32, to: &i32) -> String {
+        fill(self.history_comparing, &[("from", from), ("to", to)])
+    }
+
+    /// How a revision came about.
+    pub fn revision_origin(&self, origin: &str, restored_from: &Option<i32>) -> String {
+        match (origin, restored_from) {
+            ("restore", Some(n)) => fill(self.origin_restore, &[("n", n)]),
+            ("import", _) => self.origin_import.to_string(),
+            ("api", _) => self.origin_api.to_string(),
+            _ => self.origin_form.to_string(),
+        }
+    }
+
+    pub fn role(&self, role: &Role) -> &'static str {
+        match role {
+            Role::Member => self.role_member,
+            Role::Editor => self.role_editor,
+            Role::Facilitator => self.role_facilitator,
+            Role::Admin => self.role_admin,
+        }
+    }
+
+    /// The banner after an admin action (`?done=…`).
+    pub fn admin_done(&self, done: &str) -> &'static str {
+        match done {
+            "role" => self.admin_done_role,
+            "disabled" => self.admin_done_disabled,
+            "enabled" => self.admin_done_enabled,
+            _ => "",
+        }
+    }
+
+    /// An audit-log action in words; unknown actions show as recorded.
+    pub fn audit_action_name(&self, action: &str) -> String {
+        let words = match action {
+            "account.created" => self.audit_account_created,
+            "account.disabled" => self.audit_account_disabled,
+            "account.enabled" => self.audit_account_enabled,
+            "account.closed" => self.audit_account_closed,
+            "role.changed" => self.audit_role_changed,
+            "reset_link.issued" => self.audit_reset_link_issued,
+            "password.reset" => self.audit_password_reset,
+            "password.changed" => self.audit_password_changed,
+            "token.created" => self.audit_token_created,
+            "token.revoked" => self.audit_token_revoked,
+            "case.submitted" => self.audit_case_submitted,
+            "case.published" => self.audit_case_published,
+            "case.unpublished" => self.audit_case_unpublished,
+            "case.draft" => self.audit_case_sent_back,
+            "case.deleted" => self.audit_case_deleted,
+            other => other,
+        };
+        words.to_string()
+    }
+
+    /// A date with the time of day, in UTC.
+    pub fn date_time(&self, at: &OffsetDateTime) -> String {
+        let at = at.to_offset(time::UtcOffset::UTC);
+        let clock = format!("{:02}:{:02}", at.hour(), at.minute());
+        fill(self.date_time_format, &[("date", &self.date(&at)), ("time", &clock)])
+    }
+
+    /// The banner after a profile change (`?done=…`).
+    pub fn profile_done(&self, done: &str) -> &'static str {
+        match done {
+            "details" => self.profile_done_details,
+            "password" => self.profile_done_password,
+            "token-revoked" => self.profile_done_token_revoked,
+            _ => "",
+        }
+    }
+
+    /// The banner after a workflow action (`?done=…` on the page it leads to).
+    pub fn done_message(&self, done: &str) -> &'static str {
+        match done {
+            "created" => self.done_created,
+            "saved" => self.done_saved,
+            "submitted" => self.done_submitted,
+            "published" => self.done_published,
+            "unpublished" => self.done_unpublished,
+            "sent-back" => self.done_sent_back,
+            "restored" => self.done_restored,
+            _ => "",
+        }
+    }
+
     pub fn kind(&self, kind: &Kind) -> &'static str {
         match kind {
             Kind::Case => self.kind_case,
@@ -263,6 +624,8 @@ impl Catalog {
         match report.code {
             "not_found" => self.error_title_not_found,
             "bad_parameter" | "bad_request" => self.error_title_bad_request,
+            "forbidden" | "forgery" | "sign_in_required" | "bad_token" | "link_expired" => self.error_title_forbidden,
+            "gone" => self.error_title_gone,
             "timeout" | "database_unavailable" => self.error_title_unavailable,
             _ => self.error_title_other,
         }
@@ -287,6 +650,18 @@ impl Catalog {
                 fill(self.error_bad_parameter, &[("param", &param), ("problem", &problem)])
             }
             "bad_request" => self.error_bad_request.to_string(),
+            "sign_in_required" => self.error_sign_in_required.to_string(),
+            "bad_token" => self.error_bad_token.to_string(),
+            "forbidden" => self.error_forbidden.to_string(),
+            "forgery" => self.error_forgery.to_string(),
+            "gone" => self.error_gone.to_string(),
+            "link_expired" => self.error_reset_gone.to_string(),
+            "too_many_attempts" => self.error_too_many_attempts.to_string(),
+            "edit_conflict" => self.error_edit_conflict.to_string(),
+            "invalid_fields" => {
+                let fields: Vec<&str> = report.fields.iter().map(|f| f.field).collect();
+                fill(self.error_invalid_fields, &[("fields", &fields.join(", "))])
+            }
             "method_not_allowed" => self.error_method_not_allowed.to_string(),
             "payload_too_large" => self.error_payload_too_large.to_string(),
             "timeout" => self.error_timeout.to_string(),
@@ -315,6 +690,7 @@ mod tests {
             code: "bad_parameter",
             param: Some("page".into()),
             problem: Some(ParamProblem::OutOfRange { min: 1, max: 10000 }),
+            fields: Vec::new(),
         };
         let message = Lang::En.catalog().error_message(&report);
         assert!(message.contains("page") && message.contains("10000"), "{message}");

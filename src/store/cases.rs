@@ -1,8 +1,9 @@
 use sqlx::{FromRow, Row};
 
-use super::Store;
+use super::{authoring::editor_scope, Store};
 use crate::{
     domain::{
+        account::{Role, User},
         case::{Case, CaseSummary},
         filter::{CaseFilter, Paging},
     },
@@ -17,30 +18,47 @@ const SUMMARY_COLUMNS: &str = "
                               order by t.slug)
               from case_themes ct join themes t on t.id = ct.theme_id
               where ct.case_id = c.id), '[]') as themes,
-    c.language, c.year, c.summary, c.published_at, c.updated_at";
+    c.language, c.year, c.summary, c.status, c.published_at, c.updated_at";
 
 impl Store {
-    /// Published cases that match `filter`, newest first, and how many match in all.
-    pub async fn list_cases(&self, filter: &CaseFilter, paging: Paging) -> AppResult<(Vec<CaseSummary>, i64)> {
-        let (cases, total) = self.list_page(filter, paging.per_page, paging.offset()).await?;
+    /// Cases that match `filter`, newest first, and how many match in all: the published
+    /// ones, and for a signed-in `viewer` also those they may edit (the rules of
+    /// `domain::permission`, in SQL).
+    pub async fn list_cases(
+        &self,
+        filter: &CaseFilter,
+        paging: Paging,
+        viewer: Option<&User>,
+    ) -> AppResult<(Vec<CaseSummary>, i64)> {
+        let (cases, total) = self.list_page(filter, paging.per_page, paging.offset(), viewer).await?;
         if cases.is_empty() && paging.page > 1 {
             // Past the last page the window count has no row to ride on: count separately.
-            let (_, total) = self.list_page(filter, 1, 0).await?;
+            let (_, total) = self.list_page(filter, 1, 0, viewer).await?;
             return Ok((cases, total));
         }
         Ok((cases, total))
     }
 
-    async fn list_page(&self, filter: &CaseFilter, limit: u32, offset: i64) -> AppResult<(Vec<CaseSummary>, i64)> {
+    async fn list_page(
+        &self,
+        filter: &CaseFilter,
+        limit: u32,
+        offset: i64,
+        viewer: Option<&User>,
+    ) -> AppResult<(Vec<CaseSummary>, i64)> {
+        // $9: the viewer's id; $10: whether they review every region (admins, editors of all).
+        let editor_scope = editor_scope("$9");
         let sql = format!(
-            "with recursive scope as (
+            "with recursive {editor_scope}, scope as (
                  select id from regions where slug = $1
                  union all
                  select r.id from regions r join scope s on r.parent_id = s.id
              )
              select {SUMMARY_COLUMNS}, count(*) over () as total
              from cases c join regions r on r.id = c.region_id
-             where c.status = 'published'
+             where (c.status = 'published'
+                    or ($9::bigint is not null
+                        and (c.author_id = $9 or $10 or c.region_id in (select id from editor_scope))))
                and ($1::text is null or c.region_id in (select id from scope))
                and ($2::text is null or exists (
                      select 1 from case_themes ct join themes t on t.id = ct.theme_id
@@ -61,6 +79,8 @@ impl Store {
             .bind(filter.year_to)
             .bind(i64::from(limit))
             .bind(offset)
+            .bind(viewer.map(|u| u.id))
+            .bind(viewer.is_some_and(|u| u.is_admin() || (u.role == Role::Editor && u.edits_all_regions)))
             .fetch_all(&self.pool)
             .await?;
         let total = match rows.first() {
@@ -83,14 +103,14 @@ impl Store {
         Ok(sqlx::query_as(&sql).bind(limit).fetch_all(&self.pool).await?)
     }
 
-    /// A published case; drafts and unpublished cases are invisible here.
-    pub async fn published_case(&self, slug: &str) -> AppResult<Option<Case>> {
+    /// A case by slug: only if published, or in any state (the caller checked who may see it).
+    pub async fn case(&self, slug: &str, published_only: bool) -> AppResult<Option<Case>> {
         let sql = format!(
             "select {SUMMARY_COLUMNS}, c.sources, c.body_markdown, c.body_html, c.created_at
              from cases c join regions r on r.id = c.region_id
-             where c.slug = $1 and c.status = 'published'"
+             where c.slug = $1 and (not $2 or c.status = 'published')"
         );
-        Ok(sqlx::query_as(&sql).bind(slug).fetch_optional(&self.pool).await?)
+        Ok(sqlx::query_as(&sql).bind(slug).bind(published_only).fetch_optional(&self.pool).await?)
     }
 
     /// Renders again the bodies whose HTML came from an older renderer. Returns how many.

@@ -4,9 +4,9 @@ use std::{collections::HashMap, fmt, path::Path};
 
 use sqlx::{PgConnection, Postgres, Transaction};
 
-use super::{Store, CONTENT_LOCK};
+use super::{authoring::record_revision_as, Store, CONTENT_LOCK};
 use crate::{
-    content::{self, CaseEntry, ContentErrors, ContentSet, Known},
+    content::{self, CaseEntry, ContentError, ContentErrors, ContentSet, Known},
     domain::case::{Provenance, Status},
     markdown,
 };
@@ -85,6 +85,24 @@ impl Store {
         };
         // Reading files inside the transaction keeps "validate, then write" under one lock.
         let set = content::load(dir, &known).map_err(ImportError::Content)?;
+        let retired: Vec<String> =
+            sqlx::query_scalar("select slug from retired_slugs where case_id is null and slug = any($1)")
+                .bind(set.cases.iter().map(|c| c.slug.as_str()).collect::<Vec<_>>())
+                .fetch_all(&mut *tx)
+                .await?;
+        if !retired.is_empty() {
+            let errors = set
+                .cases
+                .iter()
+                .filter(|c| retired.contains(&c.slug))
+                .map(|c| ContentError {
+                    path: dir.join("cases").join(format!("{}.md", c.slug)),
+                    line: 1,
+                    message: format!("the slug {:?} belonged to a deleted case and is never used again", c.slug),
+                })
+                .collect();
+            return Err(ImportError::Content(ContentErrors(errors)));
+        }
         let summary = write(&mut tx, &set, force).await?;
         sqlx::query(
             "insert into ayni_meta (key, value) values ('content_loaded', now()::text)
@@ -220,6 +238,7 @@ async fn upsert_case(tx: &mut PgConnection, case: &CaseEntry) -> Result<(), sqlx
     .bind(published)
     .fetch_one(&mut *tx)
     .await?;
+    sqlx::query("update cases set revision = revision + 1 where id = $1").bind(id).execute(&mut *tx).await?;
     sqlx::query("delete from case_themes where case_id = $1").bind(id).execute(&mut *tx).await?;
     sqlx::query(
         "insert into case_themes (case_id, theme_id)
@@ -229,5 +248,7 @@ async fn upsert_case(tx: &mut PgConnection, case: &CaseEntry) -> Result<(), sqlx
     .bind(&case.themes)
     .execute(&mut *tx)
     .await?;
+    // An import is a save: it keeps a revision like any other.
+    record_revision_as(tx, id, None, "import", None).await?;
     Ok(())
 }

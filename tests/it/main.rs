@@ -2,6 +2,7 @@
 
 mod support;
 
+mod accounts;
 mod api;
 mod bad_input;
 mod binary;

@@ -1,5 +1,6 @@
 use axum::{
     extract::{Path, State},
+    response::{IntoResponse, Redirect, Response},
     Json,
 };
 use serde::Serialize;
@@ -8,20 +9,25 @@ use utoipa::ToSchema;
 
 use crate::{
     domain::{
-        case::{Case, CaseSummary, Kind, Language, Source},
+        case::{Case, CaseSummary, Kind, Language, Source, Status},
         filter::CaseQuery,
+        permission::{may, CaseAction},
         region::RegionRef,
         slug,
         theme::ThemeRef,
     },
     error::{AppError, AppResult},
-    http::{extract::Params, middleware::ErrorBody, AppState},
+    http::{extract::Params, middleware::ErrorBody, session::Viewer, AppState},
+    store::authoring::Lookup,
 };
 
-/// A published case as listed.
+/// A case as listed.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CaseItem {
     pub slug: String,
+    /// Always `published` for anonymous callers; a signed-in caller also gets the cases they
+    /// may edit, in any state.
+    pub status: Status,
     /// The case's page.
     pub url: String,
     pub title: String,
@@ -38,8 +44,9 @@ pub struct CaseItem {
 }
 
 impl CaseItem {
-    fn new(base: &str, case: CaseSummary) -> Self {
+    pub fn new(base: &str, case: CaseSummary) -> Self {
         CaseItem {
+            status: case.status,
             url: format!("{base}/cases/{}", case.slug),
             region: case.region(),
             slug: case.slug,
@@ -75,6 +82,8 @@ pub struct CaseDetail {
     pub body_html: String,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
+    /// The number of the latest revision: send it back with `PUT` to save over it.
+    pub revision: i32,
 }
 
 /// Published cases, newest first, with the same filters as the `/cases` page.
@@ -89,11 +98,15 @@ pub struct CaseDetail {
         (status = 503, description = "The database is unavailable or the request ran out of time", body = ErrorBody),
     )
 )]
-pub async fn list(State(state): State<AppState>, Params(query): Params<CaseQuery>) -> AppResult<Json<CaseList>> {
+pub async fn list(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Params(query): Params<CaseQuery>,
+) -> AppResult<Json<CaseList>> {
     let (filter, paging) = query.validate()?;
     let (regions, themes) = tokio::try_join!(state.store.regions(), state.store.themes())?;
     filter.check_refs(&regions, &themes)?;
-    let (cases, total) = state.store.list_cases(&filter, paging).await?;
+    let (cases, total) = state.store.list_cases(&filter, paging, viewer.user()).await?;
     Ok(Json(CaseList {
         cases: cases.into_iter().map(|c| CaseItem::new(&state.public_url, c)).collect(),
         total,
@@ -102,7 +115,7 @@ pub async fn list(State(state): State<AppState>, Params(query): Params<CaseQuery
     }))
 }
 
-/// One published case.
+/// One case: a published one, or for a signed-in caller one they may edit.
 #[utoipa::path(
     get,
     path = "/api/v1/cases/{slug}",
@@ -110,18 +123,36 @@ pub async fn list(State(state): State<AppState>, Params(query): Params<CaseQuery
     params(("slug" = String, Path, description = "The case's slug")),
     responses(
         (status = 200, description = "The case", body = CaseDetail),
-        (status = 404, description = "No published case has this slug", body = ErrorBody),
+        (status = 301, description = "The case has a new slug; `Location` gives it"),
+        (status = 404, description = "No case that the caller may see has this slug", body = ErrorBody),
+        (status = 410, description = "The case was deleted", body = ErrorBody),
         (status = 503, description = "The database is unavailable or the request ran out of time", body = ErrorBody),
-    )
+    ),
+    security((), ("api_token" = []))
 )]
-pub async fn show(State(state): State<AppState>, Path(slug): Path<String>) -> AppResult<Json<CaseDetail>> {
+pub async fn show(State(state): State<AppState>, viewer: Viewer, Path(slug): Path<String>) -> AppResult<Response> {
     slug::validate(&slug).map_err(|_| AppError::NotFound)?;
-    let case: Case = state.store.published_case(&slug).await?.ok_or(AppError::NotFound)?;
-    Ok(Json(CaseDetail {
+    let record = match state.store.find_case(&slug).await? {
+        Lookup::Found(record) => record,
+        Lookup::Moved(current) => return Ok(Redirect::permanent(&format!("/api/v1/cases/{current}")).into_response()),
+        Lookup::Gone => return Err(AppError::Gone),
+        Lookup::Missing => return Err(AppError::NotFound),
+    };
+    if !may(viewer.user(), CaseAction::View, &record.access()) {
+        return Err(AppError::NotFound);
+    }
+    Ok(Json(detail(&state, &record.slug, record.revision).await?).into_response())
+}
+
+/// The JSON form of the case `slug`, whose latest revision is `revision`.
+pub async fn detail(state: &AppState, slug: &str, revision: i32) -> AppResult<CaseDetail> {
+    let case: Case = state.store.case(slug, false).await?.ok_or(AppError::NotFound)?;
+    Ok(CaseDetail {
         sources: case.sources.0,
         body_markdown: case.body_markdown,
         body_html: case.body_html,
         created_at: case.created_at,
+        revision,
         case: CaseItem::new(&state.public_url, case.summary),
-    }))
+    })
 }

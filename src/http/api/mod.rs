@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`. Routes are registered through utoipa, so the OpenAPI
 //! document is built from the same handlers that serve the requests and cannot drift.
 
+mod authoring;
 mod cases;
 mod regions;
 mod search;
@@ -26,15 +27,39 @@ use super::{middleware::ErrorBody, AppState};
         description = "Published cases and success stories on public integrity and public finance from Peru's regions. \
                        Errors are `{\"error\": {\"code\", \"message\"}}` with the HTTP status."
     ),
-    components(schemas(ErrorBody))
+    components(schemas(ErrorBody)),
+    modifiers(&ApiToken)
 )]
 struct ApiDoc;
 
+/// Writes need a personal API token (created on the profile page): `Authorization: Bearer …`.
+struct ApiToken;
+
+impl utoipa::Modify for ApiToken {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        let mut scheme = Http::new(HttpAuthScheme::Bearer);
+        scheme.description = Some(
+            "A personal API token from your profile page, sent as `Authorization: Bearer ayni_…`. \
+             Calls with a token see and change what its owner may; calls without one see published cases only."
+                .to_string(),
+        );
+        components.add_security_scheme("api_token", SecurityScheme::Http(scheme));
+    }
+}
+
 /// The API's routes, and the OpenAPI document that describes them, serialized once.
-pub fn routes() -> (Router<AppState>, String) {
+pub fn routes(state: &AppState) -> (Router<AppState>, String) {
+    // Writes pass the forgery check too: calls with a browser session need the form token.
+    let guarded = |(schemas, paths, routes): utoipa_axum::router::UtoipaMethodRouter<AppState>| {
+        (schemas, paths, super::guarded(state, routes))
+    };
     let (router, doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(cases::list))
+        .routes(guarded(routes!(authoring::create)))
         .routes(routes!(cases::show))
+        .routes(guarded(routes!(authoring::update)))
         .routes(routes!(regions::list))
         .routes(routes!(search::search))
         .routes(routes!(themes::list))

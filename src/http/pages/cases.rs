@@ -1,25 +1,30 @@
 use askama::Template;
 use axum::{
     extract::{Path, State},
-    response::Html,
+    response::{Html, IntoResponse, Redirect, Response},
 };
+use tower_sessions::Session;
 
-use super::{checked_slug, regions::grouped};
+use super::{checked_slug, option, region_options};
 use crate::{
     domain::{
-        case::{Case, CaseSummary, Kind, Language},
+        account::User,
+        case::{Case, CaseSummary, Kind, Language, Status},
         filter::{CaseFilter, CaseQuery, Paging, DEFAULT_PER_PAGE},
+        permission::{may, CaseAction},
         region::{name_of, Region},
         theme::Theme,
     },
     error::{AppError, AppResult},
     http::{
         extract::{Params, Ui},
-        views::{link, render, ActiveFilter, Chrome, Pager, SelectOption},
+        session,
+        views::{link, render, ActiveFilter, Chrome, FormErrors, Pager, SelectOption},
         AppState,
     },
     i18n::Catalog,
     search::Hit,
+    store::authoring::{CaseRecord, Lookup},
 };
 
 #[derive(Template)]
@@ -45,7 +50,7 @@ pub async fn list(State(state): State<AppState>, ui: Ui, Params(query): Params<C
     let paging = Paging { per_page: DEFAULT_PER_PAGE, ..paging };
     let (regions, mut themes) = tokio::try_join!(state.store.regions(), state.store.themes())?;
     filter.check_refs(&regions, &themes)?;
-    let (cases, total) = state.store.list_cases(&filter, paging).await?;
+    let (cases, total) = state.store.list_cases(&filter, paging, None).await?;
     super::themes::sort_by_name(&mut themes, ui.lang);
     let t = ui.t;
     render(CasesPage {
@@ -65,22 +70,6 @@ pub async fn list(State(state): State<AppState>, ui: Ui, Params(query): Params<C
         year_to: filter.year_to.map(|y| y.to_string()).unwrap_or_default(),
         cases,
     })
-}
-
-fn option(value: &str, label: &str, selected: Option<&str>) -> SelectOption {
-    SelectOption { value: value.to_string(), label: label.to_string(), selected: selected == Some(value) }
-}
-
-/// Regions in their tree order, municipalities indented under their region.
-fn region_options(regions: &[Region], selected: Option<&str>) -> Vec<SelectOption> {
-    let mut options = Vec::new();
-    for group in grouped(regions) {
-        options.push(option(&group.region.slug, &group.region.name, selected));
-        for child in &group.children {
-            options.push(option(&child.slug, &format!("— {}", child.name), selected));
-        }
-    }
-    options
 }
 
 /// Each filter in force, labelled for people, with a link to the list without it.
@@ -126,15 +115,131 @@ struct CasePage {
     case: Case,
     /// Peer cases from other regions, with their region's name.
     similar: Vec<(Hit, String)>,
+    status: Status,
+    author_name: Option<String>,
+    /// What the viewer may do here, and what they just did.
+    actions: CaseActions,
+    done: String,
+    review_note: Option<String>,
+    csrf: String,
+    errors: FormErrors,
+    note: String,
+}
+
+/// The workflow buttons the viewer may use on this case.
+#[derive(Default)]
+pub struct CaseActions {
+    pub edit: bool,
+    pub submit: bool,
+    pub publish: bool,
+    pub unpublish: bool,
+    pub send_back: bool,
+    pub history: bool,
+    pub delete: bool,
+}
+
+impl CaseActions {
+    fn for_viewer(user: Option<&User>, record: &CaseRecord) -> Self {
+        let access = record.access();
+        let can = |action| may(user, action, &access);
+        CaseActions {
+            edit: can(CaseAction::Edit),
+            submit: can(CaseAction::Submit),
+            publish: can(CaseAction::Publish),
+            unpublish: can(CaseAction::Unpublish),
+            send_back: can(CaseAction::SendBack),
+            history: can(CaseAction::History),
+            delete: can(CaseAction::Delete),
+        }
+    }
+
+    pub fn any(&self) -> bool {
+        self.edit || self.submit || self.publish || self.unpublish || self.send_back || self.history || self.delete
+    }
 }
 
 const PEER_CASES: usize = 5;
 
-pub async fn show(State(state): State<AppState>, ui: Ui, Path(slug): Path<String>) -> AppResult<Html<String>> {
+#[derive(serde::Deserialize, Default)]
+pub struct CasePageQuery {
+    done: Option<String>,
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    ui: Ui,
+    session: Session,
+    Path(slug): Path<String>,
+    Params(query): Params<CasePageQuery>,
+) -> AppResult<Response> {
     let slug = checked_slug(&slug)?;
-    let case = state.store.published_case(slug).await?.ok_or(AppError::NotFound)?;
+    let record = match state.store.find_case(slug).await? {
+        Lookup::Found(record) => record,
+        Lookup::Moved(current) => return Ok(Redirect::permanent(&format!("/cases/{current}")).into_response()),
+        Lookup::Gone => return Err(AppError::Gone),
+        Lookup::Missing => return Err(AppError::NotFound),
+    };
+    let user = ui.viewer.user.clone();
+    if !may(user.as_deref(), CaseAction::View, &record.access()) {
+        return Err(AppError::NotFound);
+    }
+    let done = query.done.unwrap_or_default();
+    Ok(case_page(&state, &ui, &session, user.as_deref(), record, FormErrors::default(), "")
+        .await
+        .map(|page| if done.is_empty() { page } else { page.with_done(done) })?
+        .into_response())
+}
+
+/// A rendered case page that can still take the name of the action just done.
+pub struct RenderedCase(CasePage);
+
+impl RenderedCase {
+    fn with_done(mut self, done: String) -> Self {
+        self.0.done = done;
+        self
+    }
+}
+
+impl IntoResponse for RenderedCase {
+    fn into_response(self) -> Response {
+        render(self.0).into_response()
+    }
+}
+
+/// The case page for `record`, which the viewer may see.
+pub async fn case_page(
+    state: &AppState,
+    ui: &Ui,
+    session: &Session,
+    user: Option<&User>,
+    record: Box<CaseRecord>,
+    errors: FormErrors,
+    note: &str,
+) -> AppResult<RenderedCase> {
+    let case = state.store.case(&record.slug, false).await?.ok_or(AppError::NotFound)?;
+    let actions = CaseActions::for_viewer(user, &record);
+    // Only published cases have peers in the index.
+    let similar = if record.status == Status::Published { peer_cases(state, &record.slug).await? } else { Vec::new() };
+    let csrf = if actions.any() { session::csrf_token(session).await? } else { String::new() };
+    Ok(RenderedCase(CasePage {
+        chrome: Chrome::for_ui(ui, case.summary.title.clone(), "cases"),
+        t: ui.t,
+        case,
+        similar,
+        status: record.status,
+        author_name: record.author_name.clone(),
+        actions,
+        done: String::new(),
+        review_note: record.review_note.clone(),
+        csrf,
+        errors,
+        note: note.to_string(),
+    }))
+}
+
+async fn peer_cases(state: &AppState, slug: &str) -> AppResult<Vec<(Hit, String)>> {
     // Peer cases help but are not the page: if search fails, the case still shows.
-    let similar = match state.search.similar(slug, PEER_CASES).await {
+    Ok(match state.search.similar(slug, PEER_CASES).await {
         Ok(hits) if !hits.is_empty() => {
             let regions = state.store.regions().await?;
             hits.into_iter()
@@ -149,6 +254,5 @@ pub async fn show(State(state): State<AppState>, ui: Ui, Path(slug): Path<String
             tracing::warn!(error = %format!("{err:#}"), "peer cases unavailable");
             Vec::new()
         }
-    };
-    render(CasePage { chrome: Chrome::for_ui(&ui, case.summary.title.clone(), "cases"), t: ui.t, case, similar })
+    })
 }

@@ -77,7 +77,7 @@ pub async fn show(State(state): State<AppState>, ui: Ui, Path(slug): Path<String
     let regions = state.store.regions().await?;
     let region = regions.iter().find(|r| r.slug == slug).cloned().ok_or(AppError::NotFound)?;
     let filter = CaseFilter { region: Some(region.slug.clone()), ..CaseFilter::default() };
-    let (cases, total) = state.store.list_cases(&filter, Paging { page: 1, per_page: DEFAULT_PER_PAGE }).await?;
+    let (cases, total) = state.store.list_cases(&filter, Paging { page: 1, per_page: DEFAULT_PER_PAGE }, None).await?;
     render(RegionPage {
         chrome: Chrome::for_ui(&ui, region.name.clone(), "regions"),
         t: ui.t,

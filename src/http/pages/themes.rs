@@ -54,7 +54,7 @@ pub async fn show(State(state): State<AppState>, ui: Ui, Path(slug): Path<String
     let slug = checked_slug(&slug)?;
     let theme = state.store.themes().await?.into_iter().find(|th| th.slug == slug).ok_or(AppError::NotFound)?;
     let filter = CaseFilter { theme: Some(theme.slug.clone()), ..CaseFilter::default() };
-    let (cases, total) = state.store.list_cases(&filter, Paging { page: 1, per_page: DEFAULT_PER_PAGE }).await?;
+    let (cases, total) = state.store.list_cases(&filter, Paging { page: 1, per_page: DEFAULT_PER_PAGE }, None).await?;
     render(ThemePage {
         chrome: Chrome::for_ui(&ui, theme.name(&ui.lang).to_string(), "themes"),
         t: ui.t,

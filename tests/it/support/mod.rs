@@ -4,6 +4,7 @@
 //! template databases are made once: `empty` (migrated) and `seed` (migrated, with the
 //! content directory imported). Each test gets its own `CREATE DATABASE … TEMPLATE` copy.
 
+pub mod browser;
 pub mod http;
 
 use std::{path::PathBuf, str::FromStr, time::Duration};
@@ -229,5 +230,11 @@ pub async fn wait_for_index(db: &TestDb, search: &Search) {
 }
 
 pub fn app_router(store: Store, search: Search, request_timeout: Duration) -> Router {
-    router(AppState { store, search, public_url: "http://ayni.test".into(), request_timeout })
+    router(AppState {
+        store,
+        search,
+        public_url: "http://ayni.test".into(),
+        request_timeout,
+        trusted_proxies: Vec::new().into(),
+    })
 }

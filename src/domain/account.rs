@@ -1,0 +1,164 @@
+//! People with accounts: their roles and the rules their details obey.
+
+use super::{text_enum, FieldProblem};
+use crate::i18n::Lang;
+
+text_enum!(
+    /// What an account may do beyond reading. Anonymous visitors have no account at all.
+    Role { Member => "member", Editor => "editor", Facilitator => "facilitator", Admin => "admin" }
+);
+
+/// The shortest password Ayni accepts.
+pub const MIN_PASSWORD_CHARS: usize = 10;
+/// Long enough for any passphrase, short enough that hashing it is no attack.
+pub const MAX_PASSWORD_CHARS: usize = 200;
+pub const MAX_EMAIL_CHARS: usize = 254;
+pub const MAX_NAME_CHARS: usize = 100;
+
+/// A signed-in person, as every request sees them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    pub id: i64,
+    pub email: String,
+    pub display_name: String,
+    pub organisation: String,
+    /// Slug of the region the person works in, if they said.
+    pub region: Option<String>,
+    pub role: Role,
+    /// For editors: every region, or only `editor_regions` and the places under them.
+    pub edits_all_regions: bool,
+    pub editor_regions: Vec<String>,
+    pub language: Lang,
+    pub session_epoch: i32,
+}
+
+impl User {
+    pub fn is_admin(&self) -> bool {
+        self.role == Role::Admin
+    }
+
+    /// Whether this person reviews the cases of the region whose ancestry (the region
+    /// itself first, then its parents) is `region_path`.
+    pub fn edits_region(&self, region_path: &[String]) -> bool {
+        match self.role {
+            Role::Admin => true,
+            Role::Editor => self.edits_all_regions || region_path.iter().any(|r| self.editor_regions.contains(r)),
+            Role::Member | Role::Facilitator => false,
+        }
+    }
+
+    /// Whether this person has a review queue at all.
+    pub fn reviews(&self) -> bool {
+        match self.role {
+            Role::Admin => true,
+            Role::Editor => self.edits_all_regions || !self.editor_regions.is_empty(),
+            Role::Member | Role::Facilitator => false,
+        }
+    }
+}
+
+/// An address normalised for storage and comparison: trimmed and in lower case.
+pub fn normalise_email(email: &str) -> String {
+    email.trim().to_lowercase()
+}
+
+/// A plausible address: one `@` with text on both sides, a dot in the domain, no spaces.
+pub fn check_email(email: &str) -> Result<(), FieldProblem> {
+    if email.is_empty() {
+        return Err(FieldProblem::Missing);
+    }
+    if email.chars().count() > MAX_EMAIL_CHARS {
+        return Err(FieldProblem::TooLong { max: MAX_EMAIL_CHARS });
+    }
+    let plausible = match email.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty()
+                && !domain.contains('@')
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && !email.chars().any(|c| c.is_whitespace() || c.is_control())
+        }
+        None => false,
+    };
+    if plausible {
+        Ok(())
+    } else {
+        Err(FieldProblem::NotAnEmail)
+    }
+}
+
+pub fn check_password(password: &str) -> Result<(), FieldProblem> {
+    let chars = password.chars().count();
+    if chars == 0 {
+        Err(FieldProblem::Missing)
+    } else if chars < MIN_PASSWORD_CHARS {
+        Err(FieldProblem::TooShort { min: MIN_PASSWORD_CHARS })
+    } else if chars > MAX_PASSWORD_CHARS {
+        Err(FieldProblem::TooLong { max: MAX_PASSWORD_CHARS })
+    } else {
+        Ok(())
+    }
+}
+
+/// A required one-line text such as a name.
+pub fn check_line(text: &str, max: usize) -> Result<(), FieldProblem> {
+    if text.trim().is_empty() {
+        Err(FieldProblem::Missing)
+    } else {
+        check_optional_line(text, max)
+    }
+}
+
+pub fn check_optional_line(text: &str, max: usize) -> Result<(), FieldProblem> {
+    if text.chars().count() > max {
+        Err(FieldProblem::TooLong { max })
+    } else if text.chars().any(char::is_control) {
+        Err(FieldProblem::Unknown)
+    } else {
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn editor(regions: &[&str]) -> User {
+        User {
+            id: 1,
+            email: "e@x.pe".into(),
+            display_name: "E".into(),
+            organisation: String::new(),
+            region: None,
+            role: Role::Editor,
+            edits_all_regions: false,
+            editor_regions: regions.iter().map(|r| r.to_string()).collect(),
+            language: Lang::Es,
+            session_epoch: 0,
+        }
+    }
+
+    #[test]
+    fn editors_cover_their_regions_and_the_places_under_them() {
+        let cusco = editor(&["cusco"]);
+        assert!(cusco.edits_region(&["cusco".into(), "peru".into()]));
+        assert!(cusco.edits_region(&["municipalidad-provincial-del-cusco".into(), "cusco".into()]));
+        assert!(!cusco.edits_region(&["piura".into()]));
+        assert!(!editor(&[]).reviews());
+        assert!(User { edits_all_regions: true, ..editor(&[]) }.edits_region(&["piura".into()]));
+        assert!(!User { role: Role::Member, ..cusco.clone() }.edits_region(&["cusco".into()]));
+    }
+
+    #[test]
+    fn emails_and_passwords() {
+        assert_eq!(check_email("ana@region.gob.pe"), Ok(()));
+        for bad in ["ana", "ana@", "@x.pe", "ana@pe", "a b@x.pe", "a@b@x.pe", "ana@x.pe."] {
+            assert_eq!(check_email(bad), Err(FieldProblem::NotAnEmail), "{bad}");
+        }
+        assert_eq!(normalise_email("  Ana@Región.PE "), "ana@región.pe");
+        assert_eq!(check_password("ñandú-1234"), Ok(()));
+        assert_eq!(check_password("123456789"), Err(FieldProblem::TooShort { min: 10 }));
+        assert_eq!(check_password(""), Err(FieldProblem::Missing));
+    }
+}

@@ -1,0 +1,118 @@
+//! Who may do what to a case: the one place these rules live. Handlers and the API ask
+//! here; the store only filters lists with the same rules written in SQL
+//! (`store::cases::VISIBLE_TO`).
+
+use super::{
+    account::{Role, User},
+    case::Status,
+};
+
+/// What is being done to a case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CaseAction {
+    /// Read it (and its page) while it is not published.
+    View,
+    /// Change its text.
+    Edit,
+    /// Draft → submitted.
+    Submit,
+    /// Submitted, draft or unpublished → published.
+    Publish,
+    /// Published → unpublished.
+    Unpublish,
+    /// Submitted → draft, with a note for the author.
+    SendBack,
+    /// See its revisions and their differences.
+    History,
+    /// Make an older revision the current text.
+    Restore,
+    /// Remove it for good; its URL answers 410 from then on.
+    Delete,
+}
+
+/// The facts about a case that decide who may act on it.
+#[derive(Debug, Clone)]
+pub struct CaseAccess {
+    pub author_id: Option<i64>,
+    pub status: Status,
+    /// The case's region slug first, then the regions above it.
+    pub region_path: Vec<String>,
+}
+
+/// Whether `user` (None: an anonymous visitor) may do `action` to the case.
+pub fn may(user: Option<&User>, action: CaseAction, case: &CaseAccess) -> bool {
+    let published = case.status == Status::Published;
+    let Some(user) = user else {
+        return action == CaseAction::View && published;
+    };
+    let reviewer = user.edits_region(&case.region_path);
+    let author = case.author_id == Some(user.id);
+    match action {
+        CaseAction::View => published || reviewer || author,
+        CaseAction::Edit => reviewer || (author && case.status == Status::Draft),
+        CaseAction::Submit => case.status == Status::Draft && (author || reviewer),
+        CaseAction::Publish => reviewer && case.status != Status::Published,
+        CaseAction::Unpublish => reviewer && published,
+        CaseAction::SendBack => reviewer && case.status == Status::Submitted,
+        CaseAction::History => reviewer || author,
+        CaseAction::Restore => reviewer,
+        CaseAction::Delete => user.role == Role::Admin,
+    }
+}
+
+/// Anyone signed in may propose a case.
+pub fn may_propose(user: Option<&User>) -> bool {
+    user.is_some()
+}
+
+/// Managing accounts and reading the audit log.
+pub fn may_administer(user: Option<&User>) -> bool {
+    user.is_some_and(User::is_admin)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::Lang;
+
+    fn user(id: i64, role: Role, regions: &[&str]) -> User {
+        User {
+            id,
+            email: format!("{id}@x.pe"),
+            display_name: id.to_string(),
+            organisation: String::new(),
+            region: None,
+            role,
+            edits_all_regions: false,
+            editor_regions: regions.iter().map(|r| r.to_string()).collect(),
+            language: Lang::Es,
+            session_epoch: 0,
+        }
+    }
+
+    fn case(status: Status) -> CaseAccess {
+        CaseAccess { author_id: Some(1), status, region_path: vec!["cusco".into()] }
+    }
+
+    #[test]
+    fn authors_edit_only_their_drafts_and_reviewers_do_the_rest() {
+        let author = user(1, Role::Member, &[]);
+        let other = user(2, Role::Member, &[]);
+        let editor = user(3, Role::Editor, &["cusco"]);
+        let far_editor = user(4, Role::Editor, &["piura"]);
+        let admin = user(5, Role::Admin, &[]);
+        assert!(may(Some(&author), CaseAction::Edit, &case(Status::Draft)));
+        assert!(!may(Some(&author), CaseAction::Edit, &case(Status::Submitted)));
+        assert!(!may(Some(&author), CaseAction::Publish, &case(Status::Submitted)));
+        assert!(!may(Some(&other), CaseAction::View, &case(Status::Draft)));
+        assert!(!may(None, CaseAction::View, &case(Status::Unpublished)));
+        assert!(may(None, CaseAction::View, &case(Status::Published)));
+        assert!(may(Some(&editor), CaseAction::Publish, &case(Status::Submitted)));
+        assert!(may(Some(&editor), CaseAction::SendBack, &case(Status::Submitted)));
+        assert!(!may(Some(&editor), CaseAction::SendBack, &case(Status::Published)));
+        assert!(!may(Some(&far_editor), CaseAction::View, &case(Status::Submitted)));
+        assert!(!may(Some(&editor), CaseAction::Delete, &case(Status::Published)));
+        assert!(may(Some(&admin), CaseAction::Delete, &case(Status::Published)));
+        assert!(may_administer(Some(&admin)) && !may_administer(Some(&editor)) && !may_administer(None));
+    }
+}

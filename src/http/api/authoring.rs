@@ -1,0 +1,180 @@
+//! Writing cases through the API: `POST /api/v1/cases` and `PUT /api/v1/cases/{slug}`,
+//! under the same rules as the forms. Scripts authenticate with a personal API token.
+
+use axum::{
+    extract::{Path, State},
+    http::{header, StatusCode},
+    response::{IntoResponse, Response},
+    Json,
+};
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use super::cases::{detail, CaseDetail};
+use crate::{
+    domain::{
+        account::User,
+        case::{Source, Status},
+        draft::{CaseDraft, RawDraft},
+        permission::{may, may_propose, CaseAction},
+        FieldProblem,
+    },
+    error::{AppError, AppResult, FieldError},
+    http::{extract::JsonBody, middleware::ErrorBody, pages::authoring::case_for, session::Viewer, AppState},
+    store::authoring::Origin,
+};
+
+/// A case's text as a script sends it. `revision` is required by `PUT`; `status` asks for
+/// a workflow step (`submitted`, `published` or `unpublished`) after the save.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct CaseInput {
+    pub title: String,
+    /// `case` or `success-story`.
+    pub kind: String,
+    /// A region slug.
+    pub region: String,
+    /// Theme slugs; at least one.
+    pub themes: Vec<String>,
+    /// `es` or `en`.
+    pub language: String,
+    pub year: Option<i64>,
+    pub summary: String,
+    pub sources: Vec<Source>,
+    pub body_markdown: String,
+    /// The revision this text was based on (from `GET`); a save over a newer one is 409.
+    pub revision: Option<i32>,
+    pub status: Option<String>,
+}
+
+impl CaseInput {
+    fn raw(&self) -> RawDraft {
+        RawDraft {
+            title: self.title.clone(),
+            kind: self.kind.clone(),
+            region: self.region.clone(),
+            themes: self.themes.clone(),
+            language: self.language.clone(),
+            year: self.year.map(|y| y.to_string()).unwrap_or_default(),
+            summary: self.summary.clone(),
+            sources: self.sources.clone(),
+            body_markdown: self.body_markdown.clone(),
+        }
+    }
+
+    /// The requested workflow step, if any.
+    fn target(&self) -> Result<Option<Status>, Vec<FieldError>> {
+        match self.status.as_deref() {
+            None => Ok(None),
+            Some(text) => match Status::parse(text) {
+                Some(status @ (Status::Submitted | Status::Published | Status::Unpublished)) => Ok(Some(status)),
+                _ => Err(vec![FieldError { field: "status", problem: FieldProblem::Unknown }]),
+            },
+        }
+    }
+}
+
+fn signed_in(viewer: &Viewer) -> AppResult<&User> {
+    viewer.user().ok_or(AppError::SignInRequired)
+}
+
+async fn validate(state: &AppState, input: &CaseInput) -> AppResult<(CaseDraft, Option<Status>)> {
+    let (regions, themes) = tokio::try_join!(state.store.regions(), state.store.themes())?;
+    let mut errors = match input.raw().validate(&regions, &themes) {
+        Ok(draft) => return Ok((draft, input.target().map_err(AppError::InvalidFields)?)),
+        Err(errors) => errors,
+    };
+    if let Err(more) = input.target() {
+        errors.extend(more);
+    }
+    Err(AppError::InvalidFields(errors))
+}
+
+/// Applies a requested workflow step with the same permission checks as the buttons.
+async fn step(state: &AppState, user: &User, slug: &str, target: Option<Status>) -> AppResult<()> {
+    let Some(to) = target else { return Ok(()) };
+    let action = match to {
+        Status::Submitted => CaseAction::Submit,
+        Status::Published => CaseAction::Publish,
+        _ => CaseAction::Unpublish,
+    };
+    let record = case_for(state, slug, Some(user), CaseAction::View).await?;
+    if record.status == to {
+        return Ok(());
+    }
+    if !may(Some(user), action, &record.access()) {
+        return Err(AppError::Forbidden);
+    }
+    state.store.set_status(record.id, to, None, user).await
+}
+
+/// Proposes a new case, as a draft of the caller's (then submits or publishes it, when
+/// `status` asks and the caller may).
+#[utoipa::path(
+    post,
+    path = "/api/v1/cases",
+    tag = "cases",
+    request_body = CaseInput,
+    responses(
+        (status = 201, description = "Created; `Location` gives its address", body = CaseDetail),
+        (status = 400, description = "The body is not JSON of this shape", body = ErrorBody),
+        (status = 401, description = "No API token, or an unknown or revoked one", body = ErrorBody),
+        (status = 403, description = "The caller may not take the requested workflow step", body = ErrorBody),
+        (status = 422, description = "Fields are not valid; `error.fields` lists them", body = ErrorBody),
+    ),
+    security(("api_token" = []))
+)]
+pub async fn create(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    JsonBody(input): JsonBody<CaseInput>,
+) -> AppResult<Response> {
+    let user = signed_in(&viewer)?;
+    if !may_propose(Some(user)) {
+        return Err(AppError::Forbidden);
+    }
+    let (draft, target) = validate(&state, &input).await?;
+    let slug = state.store.create_case(user, &draft, Origin::Api).await?;
+    step(&state, user, &slug, target).await?;
+    let record = case_for(&state, &slug, Some(user), CaseAction::View).await?;
+    let body = detail(&state, &record.slug, record.revision).await?;
+    let location = format!("/api/v1/cases/{}", record.slug);
+    Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(body)).into_response())
+}
+
+/// Saves new text over the revision named in `revision`.
+#[utoipa::path(
+    put,
+    path = "/api/v1/cases/{slug}",
+    tag = "cases",
+    params(("slug" = String, Path, description = "The case's slug")),
+    request_body = CaseInput,
+    responses(
+        (status = 200, description = "Saved", body = CaseDetail),
+        (status = 400, description = "The body is not JSON of this shape", body = ErrorBody),
+        (status = 401, description = "No API token, or an unknown or revoked one", body = ErrorBody),
+        (status = 403, description = "The caller may see the case but not edit it", body = ErrorBody),
+        (status = 404, description = "No case that the caller may see has this slug", body = ErrorBody),
+        (status = 409, description = "Someone saved the case after `revision`", body = ErrorBody),
+        (status = 410, description = "The case was deleted", body = ErrorBody),
+        (status = 422, description = "Fields are not valid; `error.fields` lists them", body = ErrorBody),
+    ),
+    security(("api_token" = []))
+)]
+pub async fn update(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(slug): Path<String>,
+    JsonBody(input): JsonBody<CaseInput>,
+) -> AppResult<Json<CaseDetail>> {
+    let user = signed_in(&viewer)?;
+    let record = case_for(&state, &slug, Some(user), CaseAction::Edit).await?;
+    let (draft, target) = validate(&state, &input).await?;
+    let base = input.revision.ok_or_else(|| {
+        AppError::InvalidFields(vec![FieldError { field: "revision", problem: FieldProblem::Missing }])
+    })?;
+    let slug = state.store.update_case(record.id, base, &draft, user, Origin::Api).await?;
+    step(&state, user, &slug, target).await?;
+    let record = case_for(&state, &slug, Some(user), CaseAction::View).await?;
+    Ok(Json(detail(&state, &record.slug, record.revision).await?))
+}

@@ -1,0 +1,283 @@
+//! Signing up, in and out.
+
+use askama::Template;
+use axum::{
+    extract::State,
+    http::{header, HeaderValue, StatusCode},
+    response::{IntoResponse, Redirect, Response},
+};
+use serde::Deserialize;
+use time::Duration;
+use tower_sessions::Session;
+
+use crate::{
+    auth::password,
+    domain::{
+        account::{self, Role, MAX_NAME_CHARS},
+        region::Region,
+        FieldProblem,
+    },
+    error::{AppError, AppResult},
+    http::{
+        client::ClientAddr,
+        extract::{FormData, Params, Ui},
+        lang,
+        session::{self, safe_next, SignedInUser},
+        views::{render, Chrome, FormErrors, SelectOption},
+        AppState,
+    },
+    i18n::Catalog,
+    store::{attempts::AttemptKind, users::NewUser},
+};
+
+/// Failed sign-ins allowed per email and per address within [`WINDOW`].
+pub const MAX_FAILURES: i64 = 10;
+pub const WINDOW: Duration = Duration::minutes(15);
+/// Accounts one address may create per hour.
+pub const MAX_SIGNUPS_PER_HOUR: i64 = 5;
+
+#[derive(Deserialize, Default)]
+pub struct NextParam {
+    next: Option<String>,
+    done: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "signin.html")]
+struct SignInPage {
+    chrome: Chrome,
+    t: &'static Catalog,
+    csrf: String,
+    errors: FormErrors,
+    email: String,
+    next: String,
+    /// Set after a password reset, to say it worked.
+    reset_done: bool,
+}
+
+pub async fn signin_form(ui: Ui, session: Session, Params(params): Params<NextParam>) -> AppResult<Response> {
+    if ui.viewer.user.is_some() {
+        return Ok(Redirect::to(&safe_next(params.next.as_deref())).into_response());
+    }
+    let page = SignInPage {
+        chrome: Chrome::for_ui(&ui, ui.t.signin_title, ""),
+        t: ui.t,
+        csrf: session::csrf_token(&session).await?,
+        errors: FormErrors::default(),
+        email: String::new(),
+        next: safe_next(params.next.as_deref()),
+        reset_done: params.done.as_deref() == Some("reset"),
+    };
+    Ok(render(page)?.into_response())
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct SignInForm {
+    email: String,
+    password: String,
+    next: String,
+}
+
+pub async fn signin(
+    State(state): State<AppState>,
+    ui: Ui,
+    session: Session,
+    ClientAddr(address): ClientAddr,
+    FormData(form): FormData<SignInForm>,
+) -> AppResult<Response> {
+    let email = account::normalise_email(&form.email);
+    let t = ui.t;
+    let refuse = |status: StatusCode, message: &str, csrf: String| -> AppResult<Response> {
+        let mut errors = FormErrors::default();
+        errors.add("email", message);
+        let page = SignInPage {
+            chrome: Chrome::for_ui(&ui, t.signin_title, ""),
+            t,
+            csrf,
+            errors,
+            email: form.email.clone(),
+            next: safe_next(Some(&form.next)),
+            reset_done: false,
+        };
+        Ok((status, render(page)?).into_response())
+    };
+    let csrf = session::csrf_token(&session).await?;
+    let (by_email, by_address) = tokio::try_join!(
+        state.store.recent_attempts(AttemptKind::SignInEmail, &email, WINDOW),
+        state.store.recent_attempts(AttemptKind::SignInAddress, &address, WINDOW),
+    )?;
+    if by_email >= MAX_FAILURES || by_address >= MAX_FAILURES {
+        return refuse(StatusCode::TOO_MANY_REQUESTS, t.signin_too_many, csrf);
+    }
+    let credentials = state.store.credentials(&email).await?;
+    let typed = form.password.clone();
+    // The same work whether or not the address has an account: one argon2 verification.
+    let matched = match credentials {
+        Some(c) => {
+            let ok = blocking(move || password::verify(&typed, &c.password_hash)).await?;
+            ok.then_some((c.id, c.disabled))
+        }
+        None => {
+            blocking(move || password::verify_decoy(&typed)).await?;
+            None
+        }
+    };
+    let user = match matched {
+        Some((id, false)) => state.store.active_user(id).await?,
+        _ => None,
+    };
+    let Some(user) = user else {
+        tokio::try_join!(
+            state.store.record_attempt(AttemptKind::SignInEmail, &email, WINDOW),
+            state.store.record_attempt(AttemptKind::SignInAddress, &address, WINDOW),
+        )?;
+        return refuse(StatusCode::UNAUTHORIZED, t.signin_failed, csrf);
+    };
+    state.store.clear_attempts(AttemptKind::SignInEmail, &email).await?;
+    session::sign_in(&session, &user).await?;
+    Ok(with_language(Redirect::to(&safe_next(Some(&form.next))).into_response(), user.language.code()))
+}
+
+/// Argon2 takes tens of milliseconds of CPU: off the async workers.
+async fn blocking<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> AppResult<T> {
+    tokio::task::spawn_blocking(work).await.map_err(|err| AppError::Internal(err.into()))
+}
+
+/// Remembers the account's interface language in the language cookie.
+pub fn with_language(mut response: Response, code: &str) -> Response {
+    if let Ok(value) = HeaderValue::from_str(&lang::cookie(code)) {
+        response.headers_mut().append(header::SET_COOKIE, value);
+    }
+    response
+}
+
+pub async fn signout(session: Session, _user: SignedInUser) -> AppResult<Redirect> {
+    session::sign_out(&session).await?;
+    Ok(Redirect::to("/"))
+}
+
+#[derive(Template)]
+#[template(path = "signup.html")]
+struct SignUpPage {
+    chrome: Chrome,
+    t: &'static Catalog,
+    csrf: String,
+    errors: FormErrors,
+    form: SignUpForm,
+    region_options: Vec<SelectOption>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct SignUpForm {
+    email: String,
+    display_name: String,
+    organisation: String,
+    region: String,
+    password: String,
+    password_confirm: String,
+    consent: String,
+    next: String,
+}
+
+pub async fn signup_form(
+    State(state): State<AppState>,
+    ui: Ui,
+    session: Session,
+    Params(params): Params<NextParam>,
+) -> AppResult<Response> {
+    if ui.viewer.user.is_some() {
+        return Ok(Redirect::to("/profile").into_response());
+    }
+    let regions = state.store.regions().await?;
+    let form = SignUpForm { next: safe_next(params.next.as_deref()), ..SignUpForm::default() };
+    let page = SignUpPage {
+        chrome: Chrome::for_ui(&ui, ui.t.signup_title, ""),
+        t: ui.t,
+        csrf: session::csrf_token(&session).await?,
+        errors: FormErrors::default(),
+        region_options: super::region_options(&regions, None),
+        form,
+    };
+    Ok(render(page)?.into_response())
+}
+
+pub async fn signup(
+    State(state): State<AppState>,
+    ui: Ui,
+    session: Session,
+    ClientAddr(address): ClientAddr,
+    FormData(mut form): FormData<SignUpForm>,
+) -> AppResult<Response> {
+    let t = ui.t;
+    let regions = state.store.regions().await?;
+    let email = account::normalise_email(&form.email);
+    let mut errors = check_signup(t, &form, &email, &regions);
+    let mut status = StatusCode::UNPROCESSABLE_ENTITY;
+    if errors.is_empty() {
+        let recent = state.store.recent_attempts(AttemptKind::SignUpAddress, &address, Duration::HOUR).await?;
+        if recent >= MAX_SIGNUPS_PER_HOUR {
+            errors.add("email", t.signup_too_many);
+            status = StatusCode::TOO_MANY_REQUESTS;
+        }
+    }
+    if errors.is_empty() {
+        let typed = form.password.clone();
+        let hash = blocking(move || password::hash(&typed)).await??;
+        let new = NewUser {
+            email: &email,
+            display_name: form.display_name.trim(),
+            organisation: form.organisation.trim(),
+            region: Some(form.region.as_str()).filter(|r| !r.is_empty()),
+            password_hash: &hash,
+            role: Role::Member,
+            language: ui.lang,
+        };
+        match state.store.create_account(&new, true).await? {
+            Some(id) => {
+                state.store.record_attempt(AttemptKind::SignUpAddress, &address, Duration::HOUR).await?;
+                let user = state.store.active_user(id).await?.ok_or(AppError::NotFound)?;
+                session::sign_in(&session, &user).await?;
+                return Ok(Redirect::to(&safe_next(Some(&form.next))).into_response());
+            }
+            None => errors.add("email", t.field_problem(t.field_email, FieldProblem::Taken)),
+        }
+    }
+    form.password.clear();
+    form.password_confirm.clear();
+    let page = SignUpPage {
+        chrome: Chrome::for_ui(&ui, t.signup_title, ""),
+        t,
+        csrf: session::csrf_token(&session).await?,
+        errors,
+        region_options: super::region_options(&regions, Some(&form.region)),
+        form,
+    };
+    Ok((status, render(page)?).into_response())
+}
+
+fn check_signup(t: &Catalog, form: &SignUpForm, email: &str, regions: &[Region]) -> FormErrors {
+    let mut errors = FormErrors::default();
+    if let Err(p) = account::check_email(email) {
+        errors.add("email", t.field_problem(t.field_email, p));
+    }
+    if let Err(p) = account::check_line(&form.display_name, MAX_NAME_CHARS) {
+        errors.add("display_name", t.field_problem(t.field_display_name, p));
+    }
+    if let Err(p) = account::check_optional_line(&form.organisation, MAX_NAME_CHARS) {
+        errors.add("organisation", t.field_problem(t.field_organisation, p));
+    }
+    if !form.region.is_empty() && !regions.iter().any(|r| r.slug == form.region) {
+        errors.add("region", t.field_problem(t.field_region, FieldProblem::Unknown));
+    }
+    if let Err(p) = account::check_password(&form.password) {
+        errors.add("password", t.field_problem(t.field_password, p));
+    } else if form.password != form.password_confirm {
+        errors.add("password_confirm", t.field_problem(t.field_password_confirm, FieldProblem::Mismatch));
+    }
+    if form.consent != "yes" {
+        errors.add("consent", t.signup_consent_missing);
+    }
+    errors
+}

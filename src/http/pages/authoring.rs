@@ -1,0 +1,422 @@
+//! Writing cases: the new and edit forms with their preview, and the workflow buttons
+//! (submit, publish, unpublish, send back, delete). Who may do what is decided in
+//! `domain::permission`; these handlers only ask.
+
+use askama::Template;
+use axum::{
+    extract::{Path, State},
+    http::StatusCode,
+    response::{IntoResponse, Redirect, Response},
+};
+use time::OffsetDateTime;
+use tower_sessions::Session;
+
+use super::{checked_slug, option, region_options};
+use crate::{
+    domain::{
+        account::User,
+        case::{Kind, Language, Status},
+        draft::{format_sources, parse_sources, RawDraft},
+        permission::{may, may_propose, CaseAction},
+        region::Region,
+        theme::Theme,
+    },
+    error::{AppError, AppResult, FieldError},
+    http::{
+        extract::{FormPairs, Ui},
+        session::{self, SignedInUser},
+        views::{render, Chrome, FormErrors, SelectOption},
+        AppState,
+    },
+    i18n::Catalog,
+    markdown,
+    store::authoring::{CaseRecord, Lookup, Origin},
+};
+
+/// A theme checkbox.
+pub struct ThemeChoice {
+    pub slug: String,
+    pub label: String,
+    pub checked: bool,
+}
+
+#[derive(Template)]
+#[template(path = "case_form.html")]
+struct CaseFormPage {
+    chrome: Chrome,
+    t: &'static Catalog,
+    csrf: String,
+    errors: FormErrors,
+    /// Where the form posts: `/cases/new` or `/cases/{slug}/edit`.
+    action: String,
+    /// The case being edited, for the cancel link; `None` for a new case.
+    slug: Option<String>,
+    base_revision: i32,
+    form: RawDraft,
+    sources_text: String,
+    kind_options: Vec<SelectOption>,
+    language_options: Vec<SelectOption>,
+    region_options: Vec<SelectOption>,
+    themes: Vec<ThemeChoice>,
+    /// Rendered and sanitized body, when the preview button was pressed.
+    preview: Option<String>,
+    /// Another save came first: link to what is there now.
+    conflict: bool,
+}
+
+/// What the form's buttons asked for.
+enum Intent {
+    Preview,
+    Save,
+}
+
+fn raw_draft(form: &FormPairs) -> (RawDraft, String) {
+    let sources_text = form.one("sources");
+    let raw = RawDraft {
+        title: form.one("title"),
+        kind: form.one("kind"),
+        region: form.one("region"),
+        themes: form.all("themes"),
+        language: form.one("language"),
+        year: form.one("year"),
+        summary: form.one("summary"),
+        sources: parse_sources(&sources_text),
+        body_markdown: form.one("body"),
+    };
+    (raw, sources_text)
+}
+
+fn intent(form: &FormPairs) -> Intent {
+    if form.one("intent") == "preview" {
+        Intent::Preview
+    } else {
+        Intent::Save
+    }
+}
+
+/// The labels of the form's fields, for messages.
+fn field_label(t: &Catalog, field: &str) -> &'static str {
+    match field {
+        "title" => t.field_title,
+        "kind" => t.field_kind,
+        "region" => t.field_region,
+        "themes" => t.field_themes,
+        "language" => t.field_case_language,
+        "year" => t.field_year,
+        "summary" => t.field_summary,
+        "sources" => t.field_sources,
+        _ => t.field_body,
+    }
+}
+
+pub fn form_errors(t: &Catalog, errors: &[FieldError]) -> FormErrors {
+    let mut out = FormErrors::default();
+    for e in errors {
+        out.add(e.field, t.field_problem(field_label(t, e.field), e.problem));
+    }
+    out
+}
+
+struct FormContext<'a> {
+    ui: &'a Ui,
+    csrf: String,
+    regions: &'a [Region],
+    themes: &'a [Theme],
+}
+
+impl FormContext<'_> {
+    #[allow(clippy::too_many_arguments)]
+    fn page(
+        &self,
+        slug: Option<String>,
+        base_revision: i32,
+        form: RawDraft,
+        sources_text: String,
+        errors: FormErrors,
+        preview: Option<String>,
+        conflict: bool,
+    ) -> CaseFormPage {
+        let t = self.ui.t;
+        let title = if slug.is_some() { t.edit_case_title } else { t.new_case_title };
+        CaseFormPage {
+            chrome: Chrome::for_ui(self.ui, title, if slug.is_some() { "" } else { "new" }),
+            t,
+            csrf: self.csrf.clone(),
+            errors,
+            action: slug.as_ref().map_or_else(|| "/cases/new".to_string(), |s| format!("/cases/{s}/edit")),
+            base_revision,
+            kind_options: Kind::ALL.iter().map(|k| option(k.as_str(), t.kind(k), Some(&form.kind))).collect(),
+            language_options: Language::ALL
+                .iter()
+                .map(|l| option(l.as_str(), t.language(l), Some(&form.language)))
+                .collect(),
+            region_options: region_options(self.regions, Some(&form.region)),
+            themes: self
+                .themes
+                .iter()
+                .map(|th| ThemeChoice {
+                    slug: th.slug.clone(),
+                    label: th.name(&self.ui.lang).to_string(),
+                    checked: form.themes.contains(&th.slug),
+                })
+                .collect(),
+            slug,
+            sources_text,
+            form,
+            preview,
+            conflict,
+        }
+    }
+}
+
+pub async fn new_form(
+    State(state): State<AppState>,
+    ui: Ui,
+    session: Session,
+    SignedInUser(user): SignedInUser,
+) -> AppResult<Response> {
+    let (regions, mut themes) = tokio::try_join!(state.store.regions(), state.store.themes())?;
+    super::themes::sort_by_name(&mut themes, ui.lang);
+    let form = RawDraft {
+        region: user.region.clone().unwrap_or_default(),
+        language: ui.lang.code().to_string(),
+        year: OffsetDateTime::now_utc().year().to_string(),
+        ..RawDraft::default()
+    };
+    let context =
+        FormContext { ui: &ui, csrf: session::csrf_token(&session).await?, regions: &regions, themes: &themes };
+    Ok(render(context.page(None, 0, form, String::new(), FormErrors::default(), None, false))?.into_response())
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    ui: Ui,
+    session: Session,
+    SignedInUser(user): SignedInUser,
+    form: FormPairs,
+) -> AppResult<Response> {
+    if !may_propose(Some(&user)) {
+        return Err(AppError::Forbidden);
+    }
+    let (regions, mut themes) = tokio::try_join!(state.store.regions(), state.store.themes())?;
+    super::themes::sort_by_name(&mut themes, ui.lang);
+    let (raw, sources_text) = raw_draft(&form);
+    let context =
+        FormContext { ui: &ui, csrf: session::csrf_token(&session).await?, regions: &regions, themes: &themes };
+    let checked = raw.validate(&regions, &themes);
+    match (intent(&form), checked) {
+        (Intent::Save, Ok(draft)) => {
+            let slug = state.store.create_case(&user, &draft, Origin::Form).await?;
+            Ok(Redirect::to(&format!("/cases/{slug}?done=created")).into_response())
+        }
+        (Intent::Save, Err(errors)) => {
+            let page = context.page(None, 0, raw, sources_text, form_errors(ui.t, &errors), None, false);
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(page)?).into_response())
+        }
+        (Intent::Preview, _) => {
+            let preview = Some(markdown::render(&raw.body_markdown));
+            Ok(render(context.page(None, 0, raw, sources_text, FormErrors::default(), preview, false))?.into_response())
+        }
+    }
+}
+
+/// The case `slug` if `user` may do `action` to it: 404 when they may not even see it (so
+/// nothing leaks), 403 when they see it but may not act, 410 when it was deleted.
+pub async fn case_for(
+    state: &AppState,
+    slug: &str,
+    user: Option<&User>,
+    action: CaseAction,
+) -> AppResult<Box<CaseRecord>> {
+    let slug = checked_slug(slug)?;
+    let record = match state.store.find_case(slug).await? {
+        Lookup::Found(record) => record,
+        Lookup::Gone => return Err(AppError::Gone),
+        Lookup::Moved(_) | Lookup::Missing => return Err(AppError::NotFound),
+    };
+    let access = record.access();
+    if !may(user, CaseAction::View, &access) {
+        return Err(AppError::NotFound);
+    }
+    if !may(user, action, &access) {
+        return Err(AppError::Forbidden);
+    }
+    Ok(record)
+}
+
+pub async fn edit_form(
+    State(state): State<AppState>,
+    ui: Ui,
+    session: Session,
+    SignedInUser(user): SignedInUser,
+    Path(slug): Path<String>,
+) -> AppResult<Response> {
+    let record = case_for(&state, &slug, Some(&user), CaseAction::Edit).await?;
+    let (regions, mut themes) = tokio::try_join!(state.store.regions(), state.store.themes())?;
+    super::themes::sort_by_name(&mut themes, ui.lang);
+    let context =
+        FormContext { ui: &ui, csrf: session::csrf_token(&session).await?, regions: &regions, themes: &themes };
+    let sources_text = format_sources(&record.draft.sources);
+    let page = context.page(
+        Some(record.slug.clone()),
+        record.revision,
+        RawDraft::from(&record.draft),
+        sources_text,
+        FormErrors::default(),
+        None,
+        false,
+    );
+    Ok(render(page)?.into_response())
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    ui: Ui,
+    session: Session,
+    SignedInUser(user): SignedInUser,
+    Path(slug): Path<String>,
+    form: FormPairs,
+) -> AppResult<Response> {
+    let record = case_for(&state, &slug, Some(&user), CaseAction::Edit).await?;
+    let (regions, mut themes) = tokio::try_join!(state.store.regions(), state.store.themes())?;
+    super::themes::sort_by_name(&mut themes, ui.lang);
+    let (raw, sources_text) = raw_draft(&form);
+    let base_revision = form.one("base_revision").parse::<i32>().map_err(|_| AppError::BadRequest)?;
+    let context =
+        FormContext { ui: &ui, csrf: session::csrf_token(&session).await?, regions: &regions, themes: &themes };
+    let slug = Some(record.slug.clone());
+    let checked = raw.validate(&regions, &themes);
+    match (intent(&form), checked) {
+        (Intent::Save, Ok(draft)) => {
+            match state.store.update_case(record.id, base_revision, &draft, &user, Origin::Form).await {
+                Ok(slug) => Ok(Redirect::to(&format!("/cases/{slug}?done=saved")).into_response()),
+                Err(AppError::EditConflict) => {
+                    // Their text stays in the form; the base stays theirs, so saving again
+                    // is refused until they have looked at the other version.
+                    let mut errors = FormErrors::default();
+                    errors.add("title", ui.t.error_edit_conflict);
+                    let page = context.page(slug, base_revision, raw, sources_text, errors, None, true);
+                    Ok((StatusCode::CONFLICT, render(page)?).into_response())
+                }
+                Err(err) => Err(err),
+            }
+        }
+        (Intent::Save, Err(errors)) => {
+            let page = context.page(slug, base_revision, raw, sources_text, form_errors(ui.t, &errors), None, false);
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(page)?).into_response())
+        }
+        (Intent::Preview, _) => {
+            let preview = Some(markdown::render(&raw.body_markdown));
+            let page = context.page(slug, base_revision, raw, sources_text, FormErrors::default(), preview, false);
+            Ok(render(page)?.into_response())
+        }
+    }
+}
+
+/// The workflow buttons on a case page.
+async fn transition(
+    state: &AppState,
+    user: &User,
+    slug: &str,
+    action: CaseAction,
+    to: Status,
+    note: Option<&str>,
+    done: &str,
+) -> AppResult<Redirect> {
+    let record = case_for(state, slug, Some(user), action).await?;
+    state.store.set_status(record.id, to, note, user).await?;
+    Ok(Redirect::to(&format!("/cases/{}?done={done}", record.slug)))
+}
+
+pub async fn submit(
+    State(state): State<AppState>,
+    SignedInUser(user): SignedInUser,
+    Path(slug): Path<String>,
+) -> AppResult<Redirect> {
+    transition(&state, &user, &slug, CaseAction::Submit, Status::Submitted, None, "submitted").await
+}
+
+pub async fn publish(
+    State(state): State<AppState>,
+    SignedInUser(user): SignedInUser,
+    Path(slug): Path<String>,
+) -> AppResult<Redirect> {
+    transition(&state, &user, &slug, CaseAction::Publish, Status::Published, None, "published").await
+}
+
+pub async fn unpublish(
+    State(state): State<AppState>,
+    SignedInUser(user): SignedInUser,
+    Path(slug): Path<String>,
+) -> AppResult<Redirect> {
+    transition(&state, &user, &slug, CaseAction::Unpublish, Status::Unpublished, None, "unpublished").await
+}
+
+/// Sends a submission back to its author with a note (the note is required: the author
+/// needs to know what to change).
+pub async fn send_back(
+    State(state): State<AppState>,
+    ui: Ui,
+    session: Session,
+    SignedInUser(user): SignedInUser,
+    Path(slug): Path<String>,
+    form: FormPairs,
+) -> AppResult<Response> {
+    let note = form.one("note");
+    let note = note.trim();
+    if note.is_empty() || note.chars().count() > MAX_NOTE_CHARS {
+        let record = case_for(&state, &slug, Some(&user), CaseAction::SendBack).await?;
+        let problem = if note.is_empty() {
+            crate::domain::FieldProblem::Missing
+        } else {
+            crate::domain::FieldProblem::TooLong { max: MAX_NOTE_CHARS }
+        };
+        let mut errors = FormErrors::default();
+        errors.add("note", ui.t.field_problem(ui.t.field_note, problem));
+        let page = super::cases::case_page(&state, &ui, &session, Some(&user), record, errors, note).await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    }
+    Ok(transition(&state, &user, &slug, CaseAction::SendBack, Status::Draft, Some(note), "sent-back")
+        .await?
+        .into_response())
+}
+
+pub const MAX_NOTE_CHARS: usize = 2_000;
+
+#[derive(Template)]
+#[template(path = "case_delete.html")]
+struct DeletePage {
+    chrome: Chrome,
+    t: &'static Catalog,
+    csrf: String,
+    slug: String,
+    title: String,
+}
+
+pub async fn delete_form(
+    State(state): State<AppState>,
+    ui: Ui,
+    session: Session,
+    SignedInUser(user): SignedInUser,
+    Path(slug): Path<String>,
+) -> AppResult<Response> {
+    let record = case_for(&state, &slug, Some(&user), CaseAction::Delete).await?;
+    let page = DeletePage {
+        chrome: Chrome::for_ui(&ui, ui.t.delete_title, ""),
+        t: ui.t,
+        csrf: session::csrf_token(&session).await?,
+        slug: record.slug.clone(),
+        title: record.draft.title.clone(),
+    };
+    Ok(render(page)?.into_response())
+}
+
+pub async fn delete(
+    State(state): State<AppState>,
+    SignedInUser(user): SignedInUser,
+    Path(slug): Path<String>,
+) -> AppResult<Redirect> {
+    let record = case_for(&state, &slug, Some(&user), CaseAction::Delete).await?;
+    state.store.delete_case(record.id, &user).await?;
+    Ok(Redirect::to("/cases"))
+}

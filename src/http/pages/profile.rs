@@ -1,0 +1,263 @@
+//! A person's own account: details and language, password, API tokens, closing it.
+
+use askama::Template;
+use axum::{
+    extract::{Path, State},
+    http::StatusCode,
+    response::{IntoResponse, Redirect, Response},
+};
+use serde::Deserialize;
+use tower_sessions::Session;
+
+use super::{account::with_language, option, region_options};
+use crate::{
+    auth::password,
+    domain::{
+        account::{self, User, MAX_NAME_CHARS},
+        FieldProblem,
+    },
+    error::{AppError, AppResult},
+    http::{
+        extract::{FormData, Params, Ui},
+        session::{self, SignedInUser},
+        views::{render, Chrome, FormErrors, SelectOption},
+        AppState,
+    },
+    i18n::{Catalog, Lang},
+    store::accounts::{ApiToken, ProfileChange},
+};
+
+#[derive(Template)]
+#[template(path = "profile.html")]
+struct ProfilePage {
+    chrome: Chrome,
+    t: &'static Catalog,
+    csrf: String,
+    email: String,
+    details: DetailsForm,
+    region_options: Vec<SelectOption>,
+    language_options: Vec<SelectOption>,
+    tokens: Vec<ApiToken>,
+    /// A token just created: shown once, never again.
+    new_token: Option<String>,
+    done: String,
+    errors: FormErrors,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct DetailsForm {
+    display_name: String,
+    organisation: String,
+    region: String,
+    language: String,
+}
+
+impl DetailsForm {
+    fn of(user: &User) -> Self {
+        DetailsForm {
+            display_name: user.display_name.clone(),
+            organisation: user.organisation.clone(),
+            region: user.region.clone().unwrap_or_default(),
+            language: user.language.code().to_string(),
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct ProfileQuery {
+    done: Option<String>,
+}
+
+/// Everything the profile page shows, around a form that may have been refused.
+async fn page(
+    state: &AppState,
+    ui: &Ui,
+    session: &Session,
+    user: &User,
+    details: DetailsForm,
+    errors: FormErrors,
+) -> AppResult<ProfilePage> {
+    let (regions, tokens) = tokio::try_join!(state.store.regions(), state.store.tokens(user))?;
+    let t = ui.t;
+    Ok(ProfilePage {
+        chrome: Chrome::for_ui(ui, t.profile_title, ""),
+        t,
+        csrf: session::csrf_token(session).await?,
+        email: user.email.clone(),
+        region_options: region_options(&regions, Some(&details.region)),
+        language_options: [Lang::Es, Lang::En]
+            .iter()
+            .map(|l| option(l.code(), if *l == Lang::Es { "Español" } else { "English" }, Some(&details.language)))
+            .collect(),
+        details,
+        tokens,
+        new_token: None,
+        done: String::new(),
+        errors,
+    })
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    ui: Ui,
+    session: Session,
+    SignedInUser(user): SignedInUser,
+    Params(query): Params<ProfileQuery>,
+) -> AppResult<Response> {
+    let mut page = page(&state, &ui, &session, &user, DetailsForm::of(&user), FormErrors::default()).await?;
+    page.done = query.done.unwrap_or_default();
+    Ok(render(page)?.into_response())
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    ui: Ui,
+    session: Session,
+    SignedInUser(user): SignedInUser,
+    FormData(form): FormData<DetailsForm>,
+) -> AppResult<Response> {
+    let t = ui.t;
+    let regions = state.store.regions().await?;
+    let mut errors = FormErrors::default();
+    if let Err(p) = account::check_line(&form.display_name, MAX_NAME_CHARS) {
+        errors.add("display_name", t.field_problem(t.field_display_name, p));
+    }
+    if let Err(p) = account::check_optional_line(&form.organisation, MAX_NAME_CHARS) {
+        errors.add("organisation", t.field_problem(t.field_organisation, p));
+    }
+    if !form.region.is_empty() && !regions.iter().any(|r| r.slug == form.region) {
+        errors.add("region", t.field_problem(t.field_region, FieldProblem::Unknown));
+    }
+    let language = Lang::parse(&form.language);
+    if language.is_none() {
+        errors.add("language", t.field_problem(t.field_language, FieldProblem::Unknown));
+    }
+    match language {
+        Some(language) if errors.is_empty() => {
+            let change = ProfileChange {
+                display_name: form.display_name.trim(),
+                organisation: form.organisation.trim(),
+                region: Some(form.region.as_str()).filter(|r| !r.is_empty()),
+                language,
+            };
+            state.store.update_profile(&user, &change).await?;
+            Ok(with_language(Redirect::to("/profile?done=details").into_response(), language.code()))
+        }
+        _ => {
+            let page = page(&state, &ui, &session, &user, form, errors).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(page)?).into_response())
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct PasswordForm {
+    current_password: String,
+    new_password: String,
+    new_password_confirm: String,
+}
+
+pub async fn change_password(
+    State(state): State<AppState>,
+    ui: Ui,
+    session: Session,
+    SignedInUser(user): SignedInUser,
+    FormData(form): FormData<PasswordForm>,
+) -> AppResult<Response> {
+    let t = ui.t;
+    let mut errors = FormErrors::default();
+    if !current_password_matches(&state, &user, form.current_password).await? {
+        errors.add("current_password", t.field_problem(t.field_current_password, FieldProblem::Wrong));
+    }
+    if let Err(p) = account::check_password(&form.new_password) {
+        errors.add("new_password", t.field_problem(t.field_new_password, p));
+    } else if form.new_password != form.new_password_confirm {
+        errors.add("new_password_confirm", t.field_problem(t.field_password_confirm, FieldProblem::Mismatch));
+    }
+    if !errors.is_empty() {
+        let page = page(&state, &ui, &session, &user, DetailsForm::of(&user), errors).await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(page)?).into_response());
+    }
+    let typed = form.new_password;
+    let hash = tokio::task::spawn_blocking(move || password::hash(&typed))
+        .await
+        .map_err(|err| AppError::Internal(err.into()))??;
+    let user = state.store.change_password(&user, &hash).await?;
+    // Other sessions end with the old epoch; this one carries on under a new id.
+    session::renew(&session, &user).await?;
+    Ok(Redirect::to("/profile?done=password").into_response())
+}
+
+async fn current_password_matches(state: &AppState, user: &User, typed: String) -> AppResult<bool> {
+    let Some(hash) = state.store.password_hash(user.id).await? else { return Ok(false) };
+    tokio::task::spawn_blocking(move || password::verify(&typed, &hash))
+        .await
+        .map_err(|err| AppError::Internal(err.into()))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct TokenForm {
+    name: String,
+}
+
+pub async fn create_token(
+    State(state): State<AppState>,
+    ui: Ui,
+    session: Session,
+    SignedInUser(user): SignedInUser,
+    FormData(form): FormData<TokenForm>,
+) -> AppResult<Response> {
+    let t = ui.t;
+    if let Err(p) = account::check_line(&form.name, MAX_NAME_CHARS) {
+        let mut errors = FormErrors::default();
+        errors.add("token_name", t.field_problem(t.field_token_name, p));
+        let page = page(&state, &ui, &session, &user, DetailsForm::of(&user), errors).await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(page)?).into_response());
+    }
+    let token = state.store.create_token(&user, form.name.trim()).await?;
+    // Shown in this answer only: no redirect, so the token is never in a URL or a log.
+    let mut page = page(&state, &ui, &session, &user, DetailsForm::of(&user), FormErrors::default()).await?;
+    page.new_token = Some(token);
+    let mut response = render(page)?.into_response();
+    response.headers_mut().insert(axum::http::header::CACHE_CONTROL, axum::http::HeaderValue::from_static("no-store"));
+    Ok(response)
+}
+
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    SignedInUser(user): SignedInUser,
+    Path(id): Path<String>,
+) -> AppResult<Redirect> {
+    let id = id.parse::<i64>().map_err(|_| AppError::NotFound)?;
+    state.store.revoke_token(&user, id).await?;
+    Ok(Redirect::to("/profile?done=token-revoked#tokens"))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct CloseForm {
+    close_password: String,
+}
+
+/// Closing asks for the password again: it cannot be undone.
+pub async fn close(
+    State(state): State<AppState>,
+    ui: Ui,
+    session: Session,
+    SignedInUser(user): SignedInUser,
+    FormData(form): FormData<CloseForm>,
+) -> AppResult<Response> {
+    if !current_password_matches(&state, &user, form.close_password).await? {
+        let t = ui.t;
+        let mut errors = FormErrors::default();
+        errors.add("close_password", t.field_problem(t.field_current_password, FieldProblem::Wrong));
+        let page = page(&state, &ui, &session, &user, DetailsForm::of(&user), errors).await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(page)?).into_response());
+    }
+    state.store.close_account(&user).await?;
+    session::sign_out(&session).await?;
+    Ok(Redirect::to("/").into_response())
+}

@@ -1,0 +1,56 @@
+//! The editors' review queue, and each person's own cases.
+
+use askama::Template;
+use axum::{extract::State, response::Html};
+
+use crate::{
+    error::{AppError, AppResult},
+    http::{
+        extract::Ui,
+        session::SignedInUser,
+        views::{render, Chrome},
+        AppState,
+    },
+    i18n::Catalog,
+    store::authoring::CaseListing,
+};
+
+#[derive(Template)]
+#[template(path = "case_listing.html")]
+struct ListingPage {
+    chrome: Chrome,
+    t: &'static Catalog,
+    intro: &'static str,
+    empty: &'static str,
+    cases: Vec<CaseListing>,
+    show_author: bool,
+}
+
+/// Submissions waiting for the signed-in editor, oldest first.
+pub async fn queue(State(state): State<AppState>, ui: Ui, SignedInUser(user): SignedInUser) -> AppResult<Html<String>> {
+    if !user.reviews() {
+        return Err(AppError::Forbidden);
+    }
+    let cases = state.store.review_queue(&user).await?;
+    render(ListingPage {
+        chrome: Chrome::for_ui(&ui, ui.t.review_title, "review"),
+        t: ui.t,
+        intro: ui.t.review_intro,
+        empty: ui.t.review_empty,
+        cases,
+        show_author: true,
+    })
+}
+
+/// The cases the signed-in person wrote, in every state.
+pub async fn mine(State(state): State<AppState>, ui: Ui, SignedInUser(user): SignedInUser) -> AppResult<Html<String>> {
+    let cases = state.store.cases_by_author(&user).await?;
+    render(ListingPage {
+        chrome: Chrome::for_ui(&ui, ui.t.my_cases_title, "mine"),
+        t: ui.t,
+        intro: ui.t.my_cases_intro,
+        empty: ui.t.my_cases_empty,
+        cases,
+        show_author: false,
+    })
+}

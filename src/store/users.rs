@@ -1,0 +1,164 @@
+//! Accounts: creating them, finding them at sign-in, and loading the signed-in person.
+
+use sqlx::{FromRow, PgConnection};
+
+use super::Store;
+use crate::{
+    domain::account::{Role, User},
+    error::AppResult,
+    i18n::Lang,
+};
+
+/// Columns of [`UserRow`], over `users u left join regions r on r.id = u.region_id`.
+const USER_COLUMNS: &str = "
+    u.id, u.email, u.display_name, u.organisation, r.slug as region, u.role, u.edits_all_regions,
+    coalesce((select array_agg(er_r.slug order by er_r.slug)
+              from editor_regions er join regions er_r on er_r.id = er.region_id
+              where er.user_id = u.id), '{}') as editor_regions,
+    u.language, u.session_epoch";
+
+#[derive(FromRow)]
+struct UserRow {
+    id: i64,
+    email: Option<String>,
+    display_name: String,
+    organisation: String,
+    region: Option<String>,
+    #[sqlx(try_from = "String")]
+    role: Role,
+    edits_all_regions: bool,
+    editor_regions: Vec<String>,
+    language: String,
+    session_epoch: i32,
+}
+
+impl From<UserRow> for User {
+    fn from(row: UserRow) -> Self {
+        User {
+            id: row.id,
+            email: row.email.unwrap_or_default(),
+            display_name: row.display_name,
+            organisation: row.organisation,
+            region: row.region,
+            role: row.role,
+            edits_all_regions: row.edits_all_regions,
+            editor_regions: row.editor_regions,
+            language: Lang::parse(&row.language).unwrap_or_default(),
+            session_epoch: row.session_epoch,
+        }
+    }
+}
+
+/// A new account, already validated, with its password already hashed.
+pub struct NewUser<'a> {
+    pub email: &'a str,
+    pub display_name: &'a str,
+    pub organisation: &'a str,
+    pub region: Option<&'a str>,
+    pub password_hash: &'a str,
+    pub role: Role,
+    pub language: Lang,
+}
+
+/// What sign-in needs to know about an address.
+pub struct Credentials {
+    pub id: i64,
+    pub password_hash: String,
+    pub disabled: bool,
+}
+
+impl Store {
+    /// Creates an account and its audit entry together; `None` when the address already has
+    /// one. Self-service sign-ups are their own actor; the command line has none.
+    pub async fn create_account(&self, new: &NewUser<'_>, self_service: bool) -> AppResult<Option<i64>> {
+        let mut tx = self.pool.begin().await?;
+        let id: Option<i64> = sqlx::query_scalar(
+            "insert into users (email, display_name, organisation, region_id, password_hash, role, language)
+             values ($1, $2, $3, (select id from regions where slug = $4), $5, $6, $7)
+             on conflict (email) where email is not null do nothing
+             returning id",
+        )
+        .bind(new.email)
+        .bind(new.display_name)
+        .bind(new.organisation)
+        .bind(new.region)
+        .bind(new.password_hash)
+        .bind(new.role.as_str())
+        .bind(new.language.code())
+        .fetch_optional(&mut *tx)
+        .await?;
+        if let Some(id) = id {
+            let (actor, detail) = if self_service {
+                (Some(id), "sign-up".to_string())
+            } else {
+                (None, format!("command line, role {}", new.role))
+            };
+            audit(&mut tx, actor, "account.created", Some(id), None, &detail).await?;
+        }
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    pub async fn credentials(&self, email: &str) -> AppResult<Option<Credentials>> {
+        let row: Option<(i64, Option<String>, bool)> = sqlx::query_as(
+            "select id, password_hash, disabled_at is not null from users where email = $1 and closed_at is null",
+        )
+        .bind(email)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.and_then(|(id, hash, disabled)| hash.map(|password_hash| Credentials { id, password_hash, disabled })))
+    }
+
+    /// An active account (not disabled, not closed).
+    pub async fn active_user(&self, id: i64) -> AppResult<Option<User>> {
+        let sql = format!(
+            "select {USER_COLUMNS} from users u left join regions r on r.id = u.region_id
+             where u.id = $1 and u.disabled_at is null and u.closed_at is null"
+        );
+        let row: Option<UserRow> = sqlx::query_as(&sql).bind(id).fetch_optional(&self.pool).await?;
+        Ok(row.map(User::from))
+    }
+
+    /// Deletes the sessions whose idle time ran out; returns how many.
+    pub async fn delete_expired_sessions(&self) -> Result<u64, sqlx::Error> {
+        let done = sqlx::query("delete from sessions where expiry_date < now()").execute(&self.pool).await?;
+        Ok(done.rows_affected())
+    }
+
+    /// The person an API token belongs to, if the token is live; notes its use.
+    pub async fn user_by_token(&self, token_hash: &str) -> AppResult<Option<User>> {
+        let id: Option<i64> = sqlx::query_scalar(
+            "update api_tokens set last_used_at = now()
+             where token_hash = $1 and revoked_at is null
+             returning user_id",
+        )
+        .bind(token_hash)
+        .fetch_optional(&self.pool)
+        .await?;
+        match id {
+            Some(id) => self.active_user(id).await,
+            None => Ok(None),
+        }
+    }
+}
+
+/// Records what happened to an account (or a case) in the audit log, inside the
+/// transaction that did it.
+pub async fn audit(
+    conn: &mut PgConnection,
+    actor: Option<i64>,
+    action: &str,
+    subject: Option<i64>,
+    case_slug: Option<&str>,
+    detail: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("insert into audit_log (actor_id, action, subject_id, case_slug, detail) values ($1, $2, $3, $4, $5)")
+        .bind(actor)
+        .bind(action)
+        .bind(subject)
+        .bind(case_slug)
+        .bind(detail)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
