@@ -41,8 +41,10 @@ create table sessions (
 create index sessions_expiry_idx on sessions (expiry_date);
 
 -- Failed sign-ins (per typed email and per client address) and sign-ups (per address),
--- shared by every process; rows older than the window are pruned as new ones arrive.
+-- shared by every process; rows older than the window are pruned as new ones arrive. An
+-- attempt is written before the password is checked, so parallel guesses all count.
 create table auth_attempts (
+    id bigint generated always as identity primary key,
     kind text not null check (kind in ('signin_email', 'signin_address', 'signup_address')),
     key text not null,
     at timestamptz not null default now()

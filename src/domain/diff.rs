@@ -1,6 +1,8 @@
 //! Readable differences between two revisions of a case: changed fields side by side, and
 //! the Markdown body line by line with a little context around each change.
 
+use std::time::Duration;
+
 use similar::{ChangeTag, TextDiff};
 
 /// One line of a body diff.
@@ -15,10 +17,12 @@ pub enum DiffLine {
 
 /// Lines of context kept around each change.
 const CONTEXT: usize = 2;
+/// Past this, the diff settles for a coarser (still correct) answer: bodies are long.
+const TIME_LIMIT: Duration = Duration::from_millis(300);
 
 /// The changes from `old` to `new`, line by line; empty when they are equal.
 pub fn lines(old: &str, new: &str) -> Vec<DiffLine> {
-    let diff = TextDiff::from_lines(old, new);
+    let diff = TextDiff::configure().timeout(TIME_LIMIT).diff_lines(old, new);
     let mut out = Vec::new();
     for (i, group) in diff.grouped_ops(CONTEXT).iter().enumerate() {
         if i > 0 {

@@ -34,7 +34,9 @@ fn resolve(peer: Option<IpAddr>, forwarded: Option<&str>, trusted: &[IpAddr]) ->
     }
     let mut client = peer;
     for hop in forwarded.unwrap_or_default().rsplit(',') {
-        match hop.trim().parse::<IpAddr>() {
+        let hop = hop.trim();
+        // Some proxies write `ip:port` or `[ipv6]:port`.
+        match hop.parse::<IpAddr>().or_else(|_| hop.parse::<SocketAddr>().map(|s| s.ip())) {
             Ok(ip) => {
                 client = ip;
                 if !trusted.contains(&ip) {
@@ -61,5 +63,7 @@ mod tests {
         assert_eq!(resolve(Some(proxy), Some("203.0.113.7, 10.0.0.1"), &[proxy]), Some(client));
         assert_eq!(resolve(Some(proxy), None, &[proxy]), Some(proxy));
         assert_eq!(resolve(Some(other), Some("203.0.113.7"), &[proxy]), Some(other));
+        assert_eq!(resolve(Some(proxy), Some("203.0.113.7:5555"), &[proxy]), Some(client));
+        assert_eq!(resolve(Some(proxy), Some("1.2.3.4,203.0.113.7"), &[proxy]), Some(client));
     }
 }

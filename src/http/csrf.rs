@@ -11,7 +11,10 @@ use axum::{
     response::{IntoResponse, Response},
 };
 
-use super::{session::Viewer, AppState, MAX_BODY_BYTES};
+use super::{
+    session::{self, Viewer},
+    AppState, MAX_BODY_BYTES,
+};
 use crate::{auth::secret, error::AppError};
 
 pub const FIELD: &str = "csrf_token";
@@ -22,7 +25,9 @@ pub async fn guard(State(state): State<AppState>, request: Request, next: Next) 
         return next.run(request).await;
     }
     let viewer = request.extensions().get::<Viewer>().cloned().unwrap_or_default();
-    if viewer.via_token {
+    // API tokens carry no ambient credentials; nor does an API call without a session
+    // cookie, which then gets its 401 from the handler.
+    if viewer.via_token || (request.uri().path().starts_with("/api/") && !has_session_cookie(request.headers())) {
         return next.run(request).await;
     }
     if !same_origin(request.headers(), &state.public_url) {
@@ -43,6 +48,15 @@ pub async fn guard(State(state): State<AppState>, request: Request, next: Next) 
         return AppError::Forgery.into_response();
     }
     next.run(Request::from_parts(parts, Body::from(bytes))).await
+}
+
+fn has_session_cookie(headers: &HeaderMap) -> bool {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .any(|pair| pair.trim().starts_with(session::COOKIE) && pair.trim()[session::COOKIE.len()..].starts_with('='))
 }
 
 fn is_form(headers: &HeaderMap) -> bool {

@@ -25,6 +25,8 @@ const TOUCH_AFTER: Duration = Duration::days(1);
 
 const USER_KEY: &str = "user";
 const CSRF_KEY: &str = "csrf";
+/// When the session was last saved (Unix seconds): saving is what moves its expiry.
+const TOUCHED_KEY: &str = "touched";
 
 /// The account a session belongs to, and the account's session epoch when it began.
 #[derive(Serialize, Deserialize)]
@@ -71,7 +73,12 @@ fn session_error(err: tower_sessions::session::Error) -> AppError {
 /// Works out the [`Viewer`] before any handler runs: from `Authorization: Bearer …` when
 /// present (a wrong token is 401), else from the session cookie.
 pub async fn identify(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
-    let authorization = request.headers().get(header::AUTHORIZATION).cloned();
+    // API tokens open the API only: a leaked token cannot manage its owner's account.
+    let authorization = if request.uri().path().starts_with("/api/") {
+        request.headers().get(header::AUTHORIZATION).cloned()
+    } else {
+        None
+    };
     let session = request.extensions().get::<Session>().cloned();
     match viewer_of(&state, authorization, session).await {
         Ok(viewer) => {
@@ -103,9 +110,11 @@ async fn viewer_of(
             // Disabled, closed, or the password changed since: this session is over.
             _ => session.flush().await.map_err(session_error)?,
         }
-        if user.is_some() && session.expiry_date() - time::OffsetDateTime::now_utc() < IDLE_LIMIT - TOUCH_AFTER {
-            // Any change makes the layer save the session, and saving moves its expiry.
-            session.insert("seen", time::OffsetDateTime::now_utc().unix_timestamp()).await.map_err(session_error)?;
+        let now = time::OffsetDateTime::now_utc().unix_timestamp();
+        let touched: i64 = session.get(TOUCHED_KEY).await.map_err(session_error)?.unwrap_or(0);
+        if user.is_some() && now - touched >= TOUCH_AFTER.whole_seconds() {
+            // Any change makes the layer save the session, which moves its expiry 14 days on.
+            session.insert(TOUCHED_KEY, now).await.map_err(session_error)?;
         }
     }
     let csrf: Option<String> = session.get(CSRF_KEY).await.map_err(session_error)?;
@@ -127,6 +136,7 @@ pub async fn sign_in(session: &Session, user: &User) -> Result<(), AppError> {
     session.cycle_id().await.map_err(session_error)?;
     session.insert(USER_KEY, SignedIn { id: user.id, epoch: user.session_epoch }).await.map_err(session_error)?;
     session.insert(CSRF_KEY, secret::generate("")).await.map_err(session_error)?;
+    session.insert(TOUCHED_KEY, time::OffsetDateTime::now_utc().unix_timestamp()).await.map_err(session_error)?;
     Ok(())
 }
 
@@ -168,7 +178,26 @@ impl<S: Send + Sync> FromRequestParts<S> for Viewer {
     }
 }
 
-/// A path on this site to return to after signing in; anything else goes home.
+/// A path on this site to return to after signing in; anything else goes home. Only
+/// visible ASCII: browsers drop tabs and newlines, which would turn `/\t/x` into `//x`.
 pub fn safe_next(next: Option<&str>) -> String {
-    next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\')).unwrap_or("/").to_string()
+    next.filter(|n| {
+        n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') && n.bytes().all(|b| b.is_ascii_graphic())
+    })
+    .unwrap_or("/")
+    .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn next_stays_on_this_site() {
+        assert_eq!(safe_next(Some("/cases/new?x=1")), "/cases/new?x=1");
+        for bad in ["//evil.example", "https://evil.example", "/\t/evil.example", "/\n", "/\\evil", "/ a", "evil"] {
+            assert_eq!(safe_next(Some(bad)), "/", "{bad:?}");
+        }
+        assert_eq!(safe_next(None), "/");
+    }
 }

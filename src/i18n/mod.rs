@@ -520,6 +520,15 @@ impl Catalog {
         }
     }
 
+    /// A person's display name; closed accounts have none left.
+    pub fn person_name<'a>(&self, name: &'a str) -> &'a str {
+        if name.is_empty() {
+            self.account_closed
+        } else {
+            name
+        }
+    }
+
     pub fn role(&self, role: &Role) -> &'static str {
         match role {
             Role::Member => self.role_member,

@@ -198,6 +198,17 @@ impl Store {
             .fetch_optional(&mut *tx)
             .await?;
         let before = before.ok_or(AppError::NotFound)?;
+        if before == Role::Admin.as_str() && change.role != Role::Admin {
+            // Someone must be left to manage accounts.
+            let admins: i64 = sqlx::query_scalar(
+                "select count(*) from users where role = 'admin' and disabled_at is null and closed_at is null",
+            )
+            .fetch_one(&mut *tx)
+            .await?;
+            if admins <= 1 {
+                return Err(AppError::Forbidden);
+            }
+        }
         let editor = change.role == Role::Editor;
         sqlx::query("update users set role = $2, edits_all_regions = $3 where id = $1")
             .bind(id)
@@ -303,6 +314,11 @@ impl Store {
         .bind(hash)
         .execute(&mut *tx)
         .await?;
+        // A reset is how a taken-over account is recovered: its API tokens end too.
+        sqlx::query("update api_tokens set revoked_at = now() where user_id = $1 and revoked_at is null")
+            .bind(user)
+            .execute(&mut *tx)
+            .await?;
         audit(&mut tx, Some(user), "password.reset", Some(user), None, "").await?;
         tx.commit().await?;
         Ok(true)

@@ -41,20 +41,26 @@ impl Store {
         .await?)
     }
 
-    /// Counts one attempt, dropping this key's attempts that have left the window.
-    pub async fn record_attempt(&self, kind: AttemptKind, key: &str, window: Duration) -> AppResult<()> {
-        sqlx::query(
+    /// Counts one attempt, dropping this key's attempts that have left the window. Returns
+    /// its id, for [`Store::forget_attempt`].
+    pub async fn record_attempt(&self, kind: AttemptKind, key: &str, window: Duration) -> AppResult<i64> {
+        Ok(sqlx::query_scalar(
             "with pruned as (
                  delete from auth_attempts
                  where kind = $1 and key = $2 and at <= now() - make_interval(secs => $3)
              )
-             insert into auth_attempts (kind, key) values ($1, $2)",
+             insert into auth_attempts (kind, key) values ($1, $2) returning id",
         )
         .bind(kind.as_str())
         .bind(key)
         .bind(window.as_seconds_f64())
-        .execute(&self.pool)
-        .await?;
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
+    /// Un-counts one attempt (it turned out not to be a failure, or it was refused anyway).
+    pub async fn forget_attempt(&self, id: i64) -> AppResult<()> {
+        sqlx::query("delete from auth_attempts where id = $1").bind(id).execute(&self.pool).await?;
         Ok(())
     }
 

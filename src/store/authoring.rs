@@ -205,9 +205,9 @@ impl Store {
         let slug = allocate_slug(&mut tx, &draft.title, None).await?;
         let id: i64 = sqlx::query_scalar(
             "insert into cases (slug, title, kind, region_id, language, year, summary, sources, body_markdown,
-                                body_html, body_html_version, status, provenance, author_id)
+                                body_html, body_html_version, status, provenance, author_id, revision)
              values ($1, $2, $3, (select id from regions where slug = $4), $5, $6, $7, $8, $9, $10, $11,
-                     'draft', 'app', $12)
+                     'draft', 'app', $12, 1)
              returning id",
         )
         .bind(&slug)
@@ -364,7 +364,8 @@ async fn allocate_slug(conn: &mut PgConnection, title: &str, own: Option<i64>) -
         let candidate = if n == 1 { base.clone() } else { with_suffix(&base, n) };
         let taken: bool = sqlx::query_scalar(
             "select exists (select 1 from cases where slug = $1 and id is distinct from $2)
-                 or exists (select 1 from retired_slugs where slug = $1 and case_id is distinct from $2)",
+                 or exists (select 1 from retired_slugs
+                            where slug = $1 and (case_id is null or case_id is distinct from $2))",
         )
         .bind(&candidate)
         .bind(own)

@@ -98,7 +98,10 @@ impl Store {
                 .map(|c| ContentError {
                     path: dir.join("cases").join(format!("{}.md", c.slug)),
                     line: 1,
-                    message: format!("the slug {:?} belonged to a deleted case and is never used again", c.slug),
+                    message: format!(
+                        "the slug {:?} belonged to a case that was deleted or renamed, and is never given again",
+                        c.slug
+                    ),
                 })
                 .collect();
             return Err(ImportError::Content(ContentErrors(errors)));

@@ -35,4 +35,19 @@ impl Store {
         .fetch_all(&self.pool)
         .await?)
     }
+
+    /// A region's slug, then the slugs of the regions above it.
+    pub async fn region_path(&self, slug: &str) -> AppResult<Vec<String>> {
+        Ok(sqlx::query_scalar(
+            "with recursive path (id, slug, parent_id, depth) as (
+                 select id, slug, parent_id, 0 from regions where slug = $1
+                 union all
+                 select p.id, p.slug, p.parent_id, path.depth + 1 from regions p join path on p.id = path.parent_id
+             )
+             select slug from path order by depth",
+        )
+        .bind(slug)
+        .fetch_all(&self.pool)
+        .await?)
+    }
 }

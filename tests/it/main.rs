@@ -3,10 +3,14 @@
 mod support;
 
 mod accounts;
+mod admin;
 mod api;
+mod api_writes;
+mod authoring;
 mod bad_input;
 mod binary;
 mod faults;
 mod import;
 mod pages;
+mod permissions;
 mod search;

@@ -16,7 +16,7 @@ use crate::{
         account::User,
         case::{Source, Status},
         draft::{CaseDraft, RawDraft},
-        permission::{may, may_propose, CaseAction},
+        permission::{may, may_propose, CaseAccess, CaseAction},
         FieldProblem,
     },
     error::{AppError, AppResult, FieldError},
@@ -90,19 +90,31 @@ async fn validate(state: &AppState, input: &CaseInput) -> AppResult<(CaseDraft, 
     Err(AppError::InvalidFields(errors))
 }
 
-/// Applies a requested workflow step with the same permission checks as the buttons.
-async fn step(state: &AppState, user: &User, slug: &str, target: Option<Status>) -> AppResult<()> {
-    let Some(to) = target else { return Ok(()) };
-    let action = match to {
+fn action_for(to: Status) -> CaseAction {
+    match to {
         Status::Submitted => CaseAction::Submit,
         Status::Published => CaseAction::Publish,
         _ => CaseAction::Unpublish,
-    };
+    }
+}
+
+/// Refuses a requested workflow step before anything is saved, so that a refused request
+/// changes nothing. `after` is the case as it will be once the text is saved.
+fn check_step(user: &User, target: Option<Status>, after: &CaseAccess) -> AppResult<()> {
+    match target {
+        Some(to) if to != after.status && !may(Some(user), action_for(to), after) => Err(AppError::Forbidden),
+        _ => Ok(()),
+    }
+}
+
+/// Applies a requested (and already checked) workflow step.
+async fn step(state: &AppState, user: &User, slug: &str, target: Option<Status>) -> AppResult<()> {
+    let Some(to) = target else { return Ok(()) };
     let record = case_for(state, slug, Some(user), CaseAction::View).await?;
     if record.status == to {
         return Ok(());
     }
-    if !may(Some(user), action, &record.access()) {
+    if !may(Some(user), action_for(to), &record.access()) {
         return Err(AppError::Forbidden);
     }
     state.store.set_status(record.id, to, None, user).await
@@ -134,6 +146,8 @@ pub async fn create(
         return Err(AppError::Forbidden);
     }
     let (draft, target) = validate(&state, &input).await?;
+    let region_path = state.store.region_path(&draft.region).await?;
+    check_step(user, target, &CaseAccess { author_id: Some(user.id), status: Status::Draft, region_path })?;
     let slug = state.store.create_case(user, &draft, Origin::Api).await?;
     step(&state, user, &slug, target).await?;
     let record = case_for(&state, &slug, Some(user), CaseAction::View).await?;
@@ -173,6 +187,8 @@ pub async fn update(
     let base = input.revision.ok_or_else(|| {
         AppError::InvalidFields(vec![FieldError { field: "revision", problem: FieldProblem::Missing }])
     })?;
+    let region_path = state.store.region_path(&draft.region).await?;
+    check_step(user, target, &CaseAccess { author_id: record.author_id, status: record.status, region_path })?;
     let slug = state.store.update_case(record.id, base, &draft, user, Origin::Api).await?;
     step(&state, user, &slug, target).await?;
     let record = case_for(&state, &slug, Some(user), CaseAction::View).await?;

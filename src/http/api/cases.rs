@@ -17,7 +17,7 @@ use crate::{
         theme::ThemeRef,
     },
     error::{AppError, AppResult},
-    http::{extract::Params, middleware::ErrorBody, session::Viewer, AppState},
+    http::{extract::Params, middleware::ErrorBody, pages::authoring::case_for, session::Viewer, AppState},
     store::authoring::Lookup,
 };
 
@@ -134,7 +134,12 @@ pub async fn show(State(state): State<AppState>, viewer: Viewer, Path(slug): Pat
     slug::validate(&slug).map_err(|_| AppError::NotFound)?;
     let record = match state.store.find_case(&slug).await? {
         Lookup::Found(record) => record,
-        Lookup::Moved(current) => return Ok(Redirect::permanent(&format!("/api/v1/cases/{current}")).into_response()),
+        Lookup::Moved(current) => {
+            return match case_for(&state, &current, viewer.user(), CaseAction::View).await {
+                Ok(_) => Ok(Redirect::permanent(&format!("/api/v1/cases/{current}")).into_response()),
+                Err(_) => Err(AppError::NotFound),
+            };
+        }
         Lookup::Gone => return Err(AppError::Gone),
         Lookup::Missing => return Err(AppError::NotFound),
     };

@@ -33,7 +33,7 @@ use crate::{
 /// Failed sign-ins allowed per email and per address within [`WINDOW`].
 pub const MAX_FAILURES: i64 = 10;
 pub const WINDOW: Duration = Duration::minutes(15);
-/// Accounts one address may create per hour.
+/// Complete sign-ups one address may send per hour.
 pub const MAX_SIGNUPS_PER_HOUR: i64 = 5;
 
 #[derive(Deserialize, Default)]
@@ -103,11 +103,18 @@ pub async fn signin(
         Ok((status, render(page)?).into_response())
     };
     let csrf = session::csrf_token(&session).await?;
+    // Counted as failures before the password is checked, so that parallel guesses all
+    // count; un-counted when refused by the limit or when the password is right.
+    let (email_attempt, address_attempt) = tokio::try_join!(
+        state.store.record_attempt(AttemptKind::SignInEmail, &email, WINDOW),
+        state.store.record_attempt(AttemptKind::SignInAddress, &address, WINDOW),
+    )?;
     let (by_email, by_address) = tokio::try_join!(
         state.store.recent_attempts(AttemptKind::SignInEmail, &email, WINDOW),
         state.store.recent_attempts(AttemptKind::SignInAddress, &address, WINDOW),
     )?;
-    if by_email >= MAX_FAILURES || by_address >= MAX_FAILURES {
+    if by_email > MAX_FAILURES || by_address > MAX_FAILURES {
+        tokio::try_join!(state.store.forget_attempt(email_attempt), state.store.forget_attempt(address_attempt))?;
         return refuse(StatusCode::TOO_MANY_REQUESTS, t.signin_too_many, csrf);
     }
     let credentials = state.store.credentials(&email).await?;
@@ -128,12 +135,9 @@ pub async fn signin(
         _ => None,
     };
     let Some(user) = user else {
-        tokio::try_join!(
-            state.store.record_attempt(AttemptKind::SignInEmail, &email, WINDOW),
-            state.store.record_attempt(AttemptKind::SignInAddress, &address, WINDOW),
-        )?;
         return refuse(StatusCode::UNAUTHORIZED, t.signin_failed, csrf);
     };
+    state.store.forget_attempt(address_attempt).await?;
     state.store.clear_attempts(AttemptKind::SignInEmail, &email).await?;
     session::sign_in(&session, &user).await?;
     Ok(with_language(Redirect::to(&safe_next(Some(&form.next))).into_response(), user.language.code()))
@@ -216,8 +220,12 @@ pub async fn signup(
     let mut errors = check_signup(t, &form, &email, &regions);
     let mut status = StatusCode::UNPROCESSABLE_ENTITY;
     if errors.is_empty() {
+        // Every complete sign-up counts, an address already taken included: that answer
+        // tells whether an address has an account, so asking it is limited too.
+        let attempt = state.store.record_attempt(AttemptKind::SignUpAddress, &address, Duration::HOUR).await?;
         let recent = state.store.recent_attempts(AttemptKind::SignUpAddress, &address, Duration::HOUR).await?;
-        if recent >= MAX_SIGNUPS_PER_HOUR {
+        if recent > MAX_SIGNUPS_PER_HOUR {
+            state.store.forget_attempt(attempt).await?;
             errors.add("email", t.signup_too_many);
             status = StatusCode::TOO_MANY_REQUESTS;
         }
@@ -236,7 +244,6 @@ pub async fn signup(
         };
         match state.store.create_account(&new, true).await? {
             Some(id) => {
-                state.store.record_attempt(AttemptKind::SignUpAddress, &address, Duration::HOUR).await?;
                 let user = state.store.active_user(id).await?.ok_or(AppError::NotFound)?;
                 session::sign_in(&session, &user).await?;
                 return Ok(Redirect::to(&safe_next(Some(&form.next))).into_response());

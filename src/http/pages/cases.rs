@@ -175,7 +175,13 @@ pub async fn show(
     let slug = checked_slug(&slug)?;
     let record = match state.store.find_case(slug).await? {
         Lookup::Found(record) => record,
-        Lookup::Moved(current) => return Ok(Redirect::permanent(&format!("/cases/{current}")).into_response()),
+        Lookup::Moved(current) => {
+            return match super::authoring::case_for(&state, &current, ui.viewer.user(), CaseAction::View).await {
+                Ok(_) => Ok(Redirect::permanent(&format!("/cases/{current}")).into_response()),
+                // The new slug of a draft is not for everyone to learn.
+                Err(_) => Err(AppError::NotFound),
+            };
+        }
         Lookup::Gone => return Err(AppError::Gone),
         Lookup::Missing => return Err(AppError::NotFound),
     };

@@ -70,7 +70,7 @@ pub async fn show(
     let revisions = state.store.revisions(record.id).await?;
     let current = record.revision;
     let to = compare.to.unwrap_or(current);
-    let from = compare.from.unwrap_or(to - 1).max(1);
+    let from = compare.from.unwrap_or(to.saturating_sub(1)).max(1);
     let (old, new) = tokio::try_join!(state.store.revision(record.id, from), state.store.revision(record.id, to))?;
     let (old, new) = match (old, new) {
         (Some(old), Some(new)) => (old, new),
@@ -88,11 +88,17 @@ pub async fn show(
         from,
         to,
         changes: describe.changes(&old, &new),
-        body: diff::lines(&old.body_markdown, &new.body_markdown),
+        body: body_diff(&old.body_markdown, &new.body_markdown).await?,
         can_restore: may(Some(&user), CaseAction::Restore, &record.access()),
         revisions,
     };
     Ok(render(page)?.into_response())
+}
+
+/// Diffing long bodies is CPU work: off the async workers (and time-limited in `diff`).
+async fn body_diff(old: &str, new: &str) -> AppResult<Vec<DiffLine>> {
+    let (old, new) = (old.to_string(), new.to_string());
+    tokio::task::spawn_blocking(move || diff::lines(&old, &new)).await.map_err(|err| AppError::Internal(err.into()))
 }
 
 /// Words a reader understands for each field's value.

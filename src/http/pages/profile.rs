@@ -200,7 +200,7 @@ async fn current_password_matches(state: &AppState, user: &User, typed: String) 
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct TokenForm {
-    name: String,
+    token_name: String,
 }
 
 pub async fn create_token(
@@ -211,13 +211,13 @@ pub async fn create_token(
     FormData(form): FormData<TokenForm>,
 ) -> AppResult<Response> {
     let t = ui.t;
-    if let Err(p) = account::check_line(&form.name, MAX_NAME_CHARS) {
+    if let Err(p) = account::check_line(&form.token_name, MAX_NAME_CHARS) {
         let mut errors = FormErrors::default();
         errors.add("token_name", t.field_problem(t.field_token_name, p));
         let page = page(&state, &ui, &session, &user, DetailsForm::of(&user), errors).await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(page)?).into_response());
     }
-    let token = state.store.create_token(&user, form.name.trim()).await?;
+    let token = state.store.create_token(&user, form.token_name.trim()).await?;
     // Shown in this answer only: no redirect, so the token is never in a URL or a log.
     let mut page = page(&state, &ui, &session, &user, DetailsForm::of(&user), FormErrors::default()).await?;
     page.new_token = Some(token);

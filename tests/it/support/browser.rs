@@ -126,3 +126,45 @@ impl TestApp {
         (browser, id)
     }
 }
+
+impl TestApp {
+    /// Makes an account an editor of `regions` (slugs), as the admin page does.
+    pub async fn make_editor(&self, id: i64, regions: &[&str]) {
+        sqlx::query("update users set role = 'editor' where id = $1")
+            .bind(id)
+            .execute(&self.db.pool)
+            .await
+            .expect("role");
+        sqlx::query("insert into editor_regions (user_id, region_id) select $1, id from regions where slug = any($2)")
+            .bind(id)
+            .bind(regions)
+            .execute(&self.db.pool)
+            .await
+            .expect("editor regions");
+    }
+}
+
+/// A valid case form for the region `region`, titled `title`.
+pub fn case_form<'a>(title: &'a str, region: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("title", title),
+        ("kind", "case"),
+        ("region", region),
+        ("themes", "integrity-risk-management"),
+        ("themes", "internal-control"),
+        ("language", "es"),
+        ("year", "2024"),
+        ("summary", "Cómo una región aplicó la guía de gestión de riesgos de integridad."),
+        (
+            "body",
+            "## Contexto\n\nLa región aplicó la **guía** con sus equipos.\n\n## Resultados\n\nMenos observaciones.",
+        ),
+        ("sources", "Guía de gestión de riesgos https://www.gob.pe/pcm"),
+        ("intent", "save"),
+    ]
+}
+
+/// The case slug a `/cases/{slug}?done=…` redirect names.
+pub fn slug_of(location: &str) -> String {
+    location.trim_start_matches("/cases/").split(['?', '/']).next().unwrap_or_default().to_string()
+}
