@@ -22,7 +22,9 @@ const TIME_LIMIT: Duration = Duration::from_millis(300);
 
 /// The changes from `old` to `new`, line by line; empty when they are equal.
 pub fn lines(old: &str, new: &str) -> Vec<DiffLine> {
-    let diff = TextDiff::configure().timeout(TIME_LIMIT).diff_lines(old, new);
+    // A last line without its newline would differ from the same line with one.
+    let (old, new) = (with_final_newline(old), with_final_newline(new));
+    let diff = TextDiff::configure().timeout(TIME_LIMIT).diff_lines(&old, &new);
     let mut out = Vec::new();
     for (i, group) in diff.grouped_ops(CONTEXT).iter().enumerate() {
         if i > 0 {
@@ -42,6 +44,14 @@ pub fn lines(old: &str, new: &str) -> Vec<DiffLine> {
     out
 }
 
+fn with_final_newline(text: &str) -> String {
+    if text.is_empty() || text.ends_with('\n') {
+        text.to_string()
+    } else {
+        format!("{text}\n")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -57,5 +67,9 @@ mod tests {
         assert!(diff.contains(&DiffLine::Gap));
         assert_eq!(diff.last(), Some(&DiffLine::Added("diez".into())));
         assert!(lines("igual\n", "igual\n").is_empty());
+        assert_eq!(
+            lines("a\nb", "a\nb\nc"),
+            [DiffLine::Same("a".into()), DiffLine::Same("b".into()), DiffLine::Added("c".into())]
+        );
     }
 }

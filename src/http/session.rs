@@ -82,8 +82,14 @@ pub async fn identify(State(state): State<AppState>, mut request: Request, next:
     let session = request.extensions().get::<Session>().cloned();
     match viewer_of(&state, authorization, session).await {
         Ok(viewer) => {
+            let personal = viewer.user.is_some();
             request.extensions_mut().insert(viewer);
-            next.run(request).await
+            let mut response = next.run(request).await;
+            if personal && !response.headers().contains_key(header::CACHE_CONTROL) {
+                // A signed-in page carries a name and a form token: never for shared caches.
+                response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-cache"));
+            }
+            response
         }
         Err(err) => err.into_response(),
     }

@@ -242,7 +242,6 @@ pub static CATALOG: Catalog = Catalog {
     history_revision: "Revision",
     history_when: "Date",
     history_who: "Who",
-    history_how: "How",
     history_current: "current",
     history_no_author: "Import from the content directory",
     history_compare_previous: "Compare with the previous one",
@@ -360,6 +359,8 @@ pub static CATALOG: Catalog = Catalog {
     reset_button: "Save the new password",
     signin_done_reset: "Your new password was saved. You can sign in with it now.",
     error_reset_gone: "This link was already used, has expired or was replaced by another. Ask an administrator for a new one.",
+
+    history_saved: "Saved",
 
     months: [
         "January", "February", "March", "April", "May", "June", "July", "August", "September", "October",

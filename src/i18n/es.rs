@@ -242,7 +242,6 @@ pub static CATALOG: Catalog = Catalog {
     history_revision: "Revisión",
     history_when: "Fecha",
     history_who: "Quién",
-    history_how: "Cómo",
     history_current: "actual",
     history_no_author: "Importación del directorio de contenido",
     history_compare_previous: "Comparar con la anterior",
@@ -360,6 +359,8 @@ pub static CATALOG: Catalog = Catalog {
     reset_button: "Guardar la nueva contraseña",
     signin_done_reset: "Se guardó su nueva contraseña. Ya puede ingresar con ella.",
     error_reset_gone: "Este enlace ya se usó, venció o fue reemplazado por otro. Pida uno nuevo a un administrador.",
+
+    history_saved: "Guardada",
 
     months: [
         "enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre",

@@ -315,7 +315,6 @@ pub struct Catalog {
     pub history_revision: &'static str,
     pub history_when: &'static str,
     pub history_who: &'static str,
-    pub history_how: &'static str,
     pub history_current: &'static str,
     pub history_no_author: &'static str,
     pub history_compare_previous: &'static str,
@@ -433,6 +432,8 @@ pub struct Catalog {
     pub reset_button: &'static str,
     pub signin_done_reset: &'static str,
     pub error_reset_gone: &'static str,
+
+    pub history_saved: &'static str,
 
     pub months: [&'static str; 12],
     /// `{day}`, `{month}` and `{year}`.

@@ -142,7 +142,7 @@ async fn every_save_keeps_a_revision_with_a_readable_diff_and_restore() {
     assert!(history.body.contains("<ins>Un resumen nuevo.</ins>"));
     assert!(history.body.contains("+ Menos observaciones y más denuncias atendidas."));
     assert!(history.body.contains("− Menos observaciones."));
-    assert_eq!(history.body.matches("<td>Editora</td>").count(), 2, "who saved each revision");
+    assert_eq!(history.body.matches("Editora · formulario").count(), 2, "who saved each revision, and how");
 
     let restored =
         editor.post(&format!("/cases/{slug}/history/1/restore"), &[("base_revision", "2")]).await.expect(303);
