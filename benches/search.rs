@@ -4,19 +4,18 @@
 //! facets; a full page with snippets), the PostgreSQL full-text baseline, freshness in this
 //! process and in another, and the serving process's memory. Not part of `cargo test`.
 
+mod support;
+
 use std::{
     io::{Read, Write},
     net::{TcpListener, TcpStream},
     path::Path,
     process::{Child, Command, Stdio},
-    str::FromStr,
     time::{Duration, Instant},
 };
 
-use anyhow::Context;
 use ayni::{
     db,
-    postgres::{PrivatePostgres, PrivatePostgresOptions},
     search::{self, query::parse, Search, SearchFilters, SearchRequest, Sort},
     store::{import::When, Store},
 };
@@ -45,21 +44,7 @@ fn main() -> anyhow::Result<()> {
 
 async fn run(sizes: Vec<u64>) -> anyhow::Result<()> {
     let scratch = tempfile::Builder::new().prefix("ayni-bench-").tempdir_in(env!("CARGO_TARGET_TMPDIR"))?;
-    let (admin, private) = match std::env::var("DATABASE_URL") {
-        Ok(url) => (PgConnectOptions::from_str(&url)?, None),
-        Err(_) => {
-            let pg = PrivatePostgres::start(PrivatePostgresOptions {
-                data_dir: scratch.path().join("pg"),
-                bin_dir: None,
-                pg_user: "postgres".into(),
-                fsync: false,
-                max_connections: 100,
-            })
-            .await
-            .context("the benchmark needs PostgreSQL's server binaries or DATABASE_URL")?;
-            (pg.connect_options("postgres"), Some(pg))
-        }
-    };
+    let (admin, private) = support::postgres(scratch.path()).await?;
     println!("machine: {} cores, {}", cores(), meminfo_total());
     let mut reports = Vec::new();
     for &n in &sizes {

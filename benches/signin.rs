@@ -4,7 +4,9 @@
 //! show that the first two take about the same time (no enumeration by timing). Not part
 //! of `cargo test`.
 
-use std::{net::SocketAddr, str::FromStr, time::Instant};
+mod support;
+
+use std::{net::SocketAddr, time::Instant};
 
 use anyhow::Context;
 use axum::{
@@ -19,12 +21,11 @@ use ayni::{
     domain::account::Role,
     http::{router, AppState},
     i18n::Lang,
-    postgres::{PrivatePostgres, PrivatePostgresOptions},
     search::Search,
     store::{users::NewUser, Store},
 };
 use http_body_util::BodyExt;
-use sqlx::{postgres::PgConnectOptions, Connection, Executor, PgConnection};
+use sqlx::{Connection, Executor, PgConnection};
 use tower::ServiceExt;
 
 const RUNS: usize = 60;
@@ -36,21 +37,7 @@ fn main() -> anyhow::Result<()> {
 
 async fn run() -> anyhow::Result<()> {
     let scratch = tempfile::Builder::new().prefix("ayni-bench-").tempdir_in(env!("CARGO_TARGET_TMPDIR"))?;
-    let (admin, private) = match std::env::var("DATABASE_URL") {
-        Ok(url) => (PgConnectOptions::from_str(&url)?, None),
-        Err(_) => {
-            let pg = PrivatePostgres::start(PrivatePostgresOptions {
-                data_dir: scratch.path().join("pg"),
-                bin_dir: None,
-                pg_user: "postgres".into(),
-                fsync: false,
-                max_connections: 50,
-            })
-            .await
-            .context("the benchmark needs PostgreSQL's server binaries or DATABASE_URL")?;
-            (pg.connect_options("postgres"), Some(pg))
-        }
-    };
+    let (admin, private) = support::postgres(scratch.path()).await?;
     let mut conn = PgConnection::connect_with(&admin).await?;
     conn.execute("drop database if exists ayni_bench_signin").await?;
     conn.execute("create database ayni_bench_signin").await?;

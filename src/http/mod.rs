@@ -4,6 +4,7 @@
 mod api;
 mod assets;
 mod client;
+mod cpu;
 mod csrf;
 mod extract;
 mod health;

@@ -97,6 +97,15 @@ struct RecordRow {
     region_name: String,
     published_at: Option<OffsetDateTime>,
     updated_at: OffsetDateTime,
+    #[sqlx(flatten)]
+    draft: DraftRow,
+    body_html: String,
+}
+
+/// The editable text of a case, as cases and revisions store it (region as its slug,
+/// themes as an array of slugs).
+#[derive(FromRow)]
+pub(crate) struct DraftRow {
     title: String,
     #[sqlx(try_from = "String")]
     kind: Kind,
@@ -108,7 +117,22 @@ struct RecordRow {
     summary: String,
     sources: Json<Vec<Source>>,
     body_markdown: String,
-    body_html: String,
+}
+
+impl From<DraftRow> for CaseDraft {
+    fn from(row: DraftRow) -> Self {
+        CaseDraft {
+            title: row.title,
+            kind: row.kind,
+            region: row.region,
+            themes: row.themes,
+            language: row.language,
+            year: row.year,
+            summary: row.summary,
+            sources: row.sources.0,
+            body_markdown: row.body_markdown,
+        }
+    }
 }
 
 impl From<RecordRow> for CaseRecord {
@@ -125,17 +149,7 @@ impl From<RecordRow> for CaseRecord {
             region_name: row.region_name,
             published_at: row.published_at,
             updated_at: row.updated_at,
-            draft: CaseDraft {
-                title: row.title,
-                kind: row.kind,
-                region: row.region,
-                themes: row.themes,
-                language: row.language,
-                year: row.year,
-                summary: row.summary,
-                sources: row.sources.0,
-                body_markdown: row.body_markdown,
-            },
+            draft: row.draft.into(),
             body_html: row.body_html,
         }
     }
@@ -203,27 +217,14 @@ impl Store {
         let mut tx = self.pool.begin().await?;
         sqlx::query("select pg_advisory_xact_lock($1)").bind(SLUG_LOCK).execute(&mut *tx).await?;
         let slug = allocate_slug(&mut tx, &draft.title, None).await?;
-        let id: i64 = sqlx::query_scalar(
-            "insert into cases (slug, title, kind, region_id, language, year, summary, sources, body_markdown,
-                                body_html, body_html_version, status, provenance, author_id, revision)
-             values ($1, $2, $3, (select id from regions where slug = $4), $5, $6, $7, $8, $9, $10, $11,
+        let insert = sqlx::query_scalar(
+            "insert into cases (title, kind, region_id, language, year, summary, sources, body_markdown,
+                                body_html, body_html_version, slug, status, provenance, author_id, revision)
+             values ($1, $2, (select id from regions where slug = $3), $4, $5, $6, $7, $8, $9, $10, $11,
                      'draft', 'app', $12, 1)
              returning id",
-        )
-        .bind(&slug)
-        .bind(&draft.title)
-        .bind(draft.kind.as_str())
-        .bind(&draft.region)
-        .bind(draft.language.as_str())
-        .bind(draft.year)
-        .bind(&draft.summary)
-        .bind(Json(&draft.sources))
-        .bind(&draft.body_markdown)
-        .bind(markdown::render(&draft.body_markdown))
-        .bind(markdown::RENDER_VERSION)
-        .bind(author.id)
-        .fetch_one(&mut *tx)
-        .await?;
+        );
+        let id: i64 = bind_text(insert, draft).bind(&slug).bind(author.id).fetch_one(&mut *tx).await?;
         set_themes(&mut tx, id, &draft.themes).await?;
         record_revision(&mut tx, id, Some(author.id), origin).await?;
         tx.commit().await?;
@@ -262,26 +263,14 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
         }
-        sqlx::query(
-            "update cases set slug = $2, title = $3, kind = $4, region_id = (select id from regions where slug = $5),
-                    language = $6, year = $7, summary = $8, sources = $9, body_markdown = $10, body_html = $11,
-                    body_html_version = $12, provenance = 'app', revision = revision + 1
-             where id = $1",
-        )
-        .bind(id)
-        .bind(&slug)
-        .bind(&draft.title)
-        .bind(draft.kind.as_str())
-        .bind(&draft.region)
-        .bind(draft.language.as_str())
-        .bind(draft.year)
-        .bind(&draft.summary)
-        .bind(Json(&draft.sources))
-        .bind(&draft.body_markdown)
-        .bind(markdown::render(&draft.body_markdown))
-        .bind(markdown::RENDER_VERSION)
-        .execute(&mut *tx)
-        .await?;
+        let update = sqlx::query_scalar::<_, i64>(
+            "update cases set title = $1, kind = $2, region_id = (select id from regions where slug = $3),
+                    language = $4, year = $5, summary = $6, sources = $7, body_markdown = $8, body_html = $9,
+                    body_html_version = $10, slug = $11, provenance = 'app', revision = revision + 1
+             where id = $12
+             returning id",
+        );
+        bind_text(update, draft).bind(&slug).bind(id).fetch_one(&mut *tx).await?;
         set_themes(&mut tx, id, &draft.themes).await?;
         record_revision(&mut tx, id, Some(actor.id), origin).await?;
         tx.commit().await?;
@@ -354,6 +343,25 @@ impl Store {
         .fetch_all(&self.pool)
         .await?)
     }
+}
+
+type CaseQuery<'q> = sqlx::query::QueryScalar<'q, Postgres, i64, sqlx::postgres::PgArguments>;
+
+/// Binds a draft's text as `$1`…`$10` (title, kind, region slug, language, year, summary,
+/// sources, Markdown, its HTML rendered now, the renderer's version): inserts and updates
+/// write the text the same way, and render the Markdown once per save.
+fn bind_text<'q>(query: CaseQuery<'q>, draft: &'q CaseDraft) -> CaseQuery<'q> {
+    query
+        .bind(&draft.title)
+        .bind(draft.kind.as_str())
+        .bind(&draft.region)
+        .bind(draft.language.as_str())
+        .bind(draft.year)
+        .bind(&draft.summary)
+        .bind(Json(&draft.sources))
+        .bind(&draft.body_markdown)
+        .bind(markdown::render(&draft.body_markdown))
+        .bind(markdown::RENDER_VERSION)
 }
 
 /// The slug for `title`: transliterated, within the length limit, not reserved, and not

@@ -1,16 +1,10 @@
 //! Reading a case's revisions.
 
-use sqlx::{types::Json, FromRow};
+use sqlx::FromRow;
 use time::OffsetDateTime;
 
-use super::Store;
-use crate::{
-    domain::{
-        case::{Kind, Language, Source},
-        draft::CaseDraft,
-    },
-    error::AppResult,
-};
+use super::{authoring::DraftRow, Store};
+use crate::{domain::draft::CaseDraft, error::AppResult};
 
 /// A line of a case's history.
 #[derive(Debug, Clone, FromRow)]
@@ -21,21 +15,6 @@ pub struct RevisionSummary {
     pub restored_from: Option<i32>,
     pub author_name: Option<String>,
     pub created_at: OffsetDateTime,
-}
-
-#[derive(FromRow)]
-struct RevisionRow {
-    title: String,
-    #[sqlx(try_from = "String")]
-    kind: Kind,
-    region: String,
-    themes: Vec<String>,
-    #[sqlx(try_from = "String")]
-    language: Language,
-    year: i32,
-    summary: String,
-    sources: Json<Vec<Source>>,
-    body_markdown: String,
 }
 
 impl Store {
@@ -54,7 +33,7 @@ impl Store {
 
     /// The full text of one revision.
     pub async fn revision(&self, case_id: i64, number: i32) -> AppResult<Option<CaseDraft>> {
-        let row: Option<RevisionRow> = sqlx::query_as(
+        let row: Option<DraftRow> = sqlx::query_as(
             "select cr.title, cr.kind, r.slug as region, cr.themes, cr.language, cr.year, cr.summary, cr.sources,
                     cr.body_markdown
              from case_revisions cr join regions r on r.id = cr.region_id
@@ -64,16 +43,6 @@ impl Store {
         .bind(number)
         .fetch_optional(&self.pool)
         .await?;
-        Ok(row.map(|row| CaseDraft {
-            title: row.title,
-            kind: row.kind,
-            region: row.region,
-            themes: row.themes,
-            language: row.language,
-            year: row.year,
-            summary: row.summary,
-            sources: row.sources.0,
-            body_markdown: row.body_markdown,
-        }))
+        Ok(row.map(CaseDraft::from))
     }
 }

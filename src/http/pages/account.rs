@@ -20,6 +20,7 @@ use crate::{
     error::{AppError, AppResult},
     http::{
         client::ClientAddr,
+        cpu::off_workers,
         extract::{FormData, Params, Ui},
         lang,
         session::{self, safe_next, SignedInUser},
@@ -122,11 +123,11 @@ pub async fn signin(
     // The same work whether or not the address has an account: one argon2 verification.
     let matched = match credentials {
         Some(c) => {
-            let ok = blocking(move || password::verify(&typed, &c.password_hash)).await?;
+            let ok = off_workers(move || password::verify(&typed, &c.password_hash)).await?;
             ok.then_some((c.id, c.disabled))
         }
         None => {
-            blocking(move || password::verify_decoy(&typed)).await?;
+            off_workers(move || password::verify_decoy(&typed)).await?;
             None
         }
     };
@@ -141,11 +142,6 @@ pub async fn signin(
     state.store.clear_attempts(AttemptKind::SignInEmail, &email).await?;
     session::sign_in(&session, &user).await?;
     Ok(with_language(Redirect::to(&safe_next(Some(&form.next))).into_response(), user.language.code()))
-}
-
-/// Argon2 takes tens of milliseconds of CPU: off the async workers.
-async fn blocking<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> AppResult<T> {
-    tokio::task::spawn_blocking(work).await.map_err(|err| AppError::Internal(err.into()))
 }
 
 /// Remembers the account's interface language in the language cookie.
@@ -232,7 +228,7 @@ pub async fn signup(
     }
     if errors.is_empty() {
         let typed = form.password.clone();
-        let hash = blocking(move || password::hash(&typed)).await??;
+        let hash = off_workers(move || password::hash(&typed)).await??;
         let new = NewUser {
             email: &email,
             display_name: form.display_name.trim(),

@@ -19,6 +19,7 @@ use crate::{
     },
     error::{AppError, AppResult},
     http::{
+        cpu::off_workers,
         extract::{FormPairs, Params, Ui},
         session::{self, SignedInUser},
         views::{render, Chrome},
@@ -98,7 +99,7 @@ pub async fn show(
 /// Diffing long bodies is CPU work: off the async workers (and time-limited in `diff`).
 async fn body_diff(old: &str, new: &str) -> AppResult<Vec<DiffLine>> {
     let (old, new) = (old.to_string(), new.to_string());
-    tokio::task::spawn_blocking(move || diff::lines(&old, &new)).await.map_err(|err| AppError::Internal(err.into()))
+    off_workers(move || diff::lines(&old, &new)).await
 }
 
 /// Words a reader understands for each field's value.

@@ -18,6 +18,7 @@ use crate::{
     },
     error::{AppError, AppResult},
     http::{
+        cpu::off_workers,
         extract::{FormData, Params, Ui},
         session::{self, SignedInUser},
         views::{render, Chrome, FormErrors, SelectOption},
@@ -181,9 +182,7 @@ pub async fn change_password(
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(page)?).into_response());
     }
     let typed = form.new_password;
-    let hash = tokio::task::spawn_blocking(move || password::hash(&typed))
-        .await
-        .map_err(|err| AppError::Internal(err.into()))??;
+    let hash = off_workers(move || password::hash(&typed)).await??;
     let user = state.store.change_password(&user, &hash).await?;
     // Other sessions end with the old epoch; this one carries on under a new id.
     session::renew(&session, &user).await?;
@@ -192,9 +191,7 @@ pub async fn change_password(
 
 async fn current_password_matches(state: &AppState, user: &User, typed: String) -> AppResult<bool> {
     let Some(hash) = state.store.password_hash(user.id).await? else { return Ok(false) };
-    tokio::task::spawn_blocking(move || password::verify(&typed, &hash))
-        .await
-        .map_err(|err| AppError::Internal(err.into()))
+    off_workers(move || password::verify(&typed, &hash)).await
 }
 
 #[derive(Deserialize, Default)]

@@ -14,6 +14,7 @@ use crate::{
     domain::{account, FieldProblem},
     error::{AppError, AppResult},
     http::{
+        cpu::off_workers,
         extract::{FormData, Ui},
         session,
         views::{render, Chrome, FormErrors},
@@ -89,9 +90,7 @@ pub async fn reset(
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(page)?).into_response());
     }
     let typed = form.new_password;
-    let hash = tokio::task::spawn_blocking(move || password::hash(&typed))
-        .await
-        .map_err(|err| AppError::Internal(err.into()))??;
+    let hash = off_workers(move || password::hash(&typed)).await??;
     if !state.store.use_reset_link(checked(&token)?, &hash).await? {
         return Err(AppError::LinkExpired);
     }

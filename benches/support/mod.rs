@@ -1,0 +1,27 @@
+//! What the benchmarks share: the PostgreSQL they run against.
+
+use std::{path::Path, str::FromStr};
+
+use anyhow::Context;
+use ayni::postgres::{PrivatePostgres, PrivatePostgresOptions};
+use sqlx::postgres::PgConnectOptions;
+
+/// The server named by DATABASE_URL, or a private cluster under `scratch` (returned too, so
+/// that the caller stops it).
+pub async fn postgres(scratch: &Path) -> anyhow::Result<(PgConnectOptions, Option<PrivatePostgres>)> {
+    Ok(match std::env::var("DATABASE_URL") {
+        Ok(url) => (PgConnectOptions::from_str(&url)?, None),
+        Err(_) => {
+            let pg = PrivatePostgres::start(PrivatePostgresOptions {
+                data_dir: scratch.join("pg"),
+                bin_dir: None,
+                pg_user: "postgres".into(),
+                fsync: false,
+                max_connections: 100,
+            })
+            .await
+            .context("the benchmark needs PostgreSQL's server binaries or DATABASE_URL")?;
+            (pg.connect_options("postgres"), Some(pg))
+        }
+    })
+}
