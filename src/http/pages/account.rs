@@ -274,13 +274,24 @@ fn check_signup(t: &Catalog, form: &SignUpForm, email: &str, regions: &[Region])
     if !form.region.is_empty() && !regions.iter().any(|r| r.slug == form.region) {
         errors.add("region", t.field_problem(t.field_region, FieldProblem::Unknown));
     }
-    if let Err(p) = account::check_password(&form.password) {
-        errors.add("password", t.field_problem(t.field_password, p));
-    } else if form.password != form.password_confirm {
-        errors.add("password_confirm", t.field_problem(t.field_password_confirm, FieldProblem::Mismatch));
-    }
+    check_new_password(t, &mut errors, ("password", &form.password), ("password_confirm", &form.password_confirm));
     if form.consent != "yes" {
         errors.add("consent", t.signup_consent_missing);
     }
     errors
+}
+
+/// A new password and its confirmation (sign-up, change, reset): `(field id, value)` each.
+pub fn check_new_password(
+    t: &Catalog,
+    errors: &mut FormErrors,
+    password: (&'static str, &str),
+    confirm: (&'static str, &str),
+) {
+    let label = if password.0 == "password" { t.field_password } else { t.field_new_password };
+    if let Err(p) = account::check_password(password.1) {
+        errors.add(password.0, t.field_problem(label, p));
+    } else if password.1 != confirm.1 {
+        errors.add(confirm.0, t.field_problem(t.field_password_confirm, FieldProblem::Mismatch));
+    }
 }

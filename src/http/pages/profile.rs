@@ -172,11 +172,12 @@ pub async fn change_password(
     if !current_password_matches(&state, &user, form.current_password).await? {
         errors.add("current_password", t.field_problem(t.field_current_password, FieldProblem::Wrong));
     }
-    if let Err(p) = account::check_password(&form.new_password) {
-        errors.add("new_password", t.field_problem(t.field_new_password, p));
-    } else if form.new_password != form.new_password_confirm {
-        errors.add("new_password_confirm", t.field_problem(t.field_password_confirm, FieldProblem::Mismatch));
-    }
+    super::account::check_new_password(
+        t,
+        &mut errors,
+        ("new_password", &form.new_password),
+        ("new_password_confirm", &form.new_password_confirm),
+    );
     if !errors.is_empty() {
         let page = page(&state, &ui, &session, &user, DetailsForm::of(&user), errors).await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(page)?).into_response());

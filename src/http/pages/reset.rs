@@ -11,7 +11,6 @@ use tower_sessions::Session;
 
 use crate::{
     auth::password,
-    domain::{account, FieldProblem},
     error::{AppError, AppResult},
     http::{
         cpu::off_workers,
@@ -80,11 +79,12 @@ pub async fn reset(
 ) -> AppResult<Response> {
     let t = ui.t;
     let mut errors = FormErrors::default();
-    if let Err(p) = account::check_password(&form.new_password) {
-        errors.add("new_password", t.field_problem(t.field_new_password, p));
-    } else if form.new_password != form.new_password_confirm {
-        errors.add("new_password_confirm", t.field_problem(t.field_password_confirm, FieldProblem::Mismatch));
-    }
+    super::account::check_new_password(
+        t,
+        &mut errors,
+        ("new_password", &form.new_password),
+        ("new_password_confirm", &form.new_password_confirm),
+    );
     if !errors.is_empty() {
         let page = page(&state, &ui, &session, &token, errors).await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(page)?).into_response());
