@@ -179,7 +179,7 @@ async fn serve(config: &Config, db: &Database) -> anyhow::Result<()> {
     }
     load_seed(&store, config).await?;
     let search = Search::start(store.clone(), config.data_dir.join("search"));
-    tokio::spawn(delete_expired_sessions(store.clone()));
+    tokio::spawn(delete_expired(store.clone()));
     let app = http::router(AppState::new(store, search, config));
     let listener = TcpListener::bind(config.bind).await.with_context(|| format!("cannot listen on {}", config.bind))?;
     tracing::info!("serving on http://{}", config.bind);
@@ -190,14 +190,15 @@ async fn serve(config: &Config, db: &Database) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Ended sessions are deleted hourly (any process may do it; the delete is idempotent).
-async fn delete_expired_sessions(store: Store) {
+/// Ended sessions, old sign-in attempts and expired reset links are deleted hourly (any
+/// process may do it; the deletes are idempotent).
+async fn delete_expired(store: Store) {
     let mut every_hour = tokio::time::interval(std::time::Duration::from_secs(3600));
     loop {
         every_hour.tick().await;
-        match store.delete_expired_sessions().await {
+        match store.delete_expired().await {
             Ok(0) => {}
-            Ok(deleted) => tracing::info!(deleted, "deleted expired sessions"),
+            Ok(deleted) => tracing::info!(deleted, "deleted expired sessions, attempts and reset links"),
             Err(err) => tracing::warn!(error = %err, "cannot delete expired sessions"),
         }
     }

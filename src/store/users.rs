@@ -119,10 +119,18 @@ impl Store {
         Ok(row.map(User::from))
     }
 
-    /// Deletes the sessions whose idle time ran out; returns how many.
-    pub async fn delete_expired_sessions(&self) -> Result<u64, sqlx::Error> {
-        let done = sqlx::query("delete from sessions where expiry_date < now()").execute(&self.pool).await?;
-        Ok(done.rows_affected())
+    /// Deletes what has run out: idle sessions, attempts older than every rate-limit window,
+    /// and reset links past their expiry. Returns how many rows went.
+    pub async fn delete_expired(&self) -> Result<u64, sqlx::Error> {
+        let mut deleted = 0;
+        for sql in [
+            "delete from sessions where expiry_date < now()",
+            "delete from auth_attempts where at < now() - interval '1 day'",
+            "delete from password_resets where expires_at < now() - interval '1 day'",
+        ] {
+            deleted += sqlx::query(sql).execute(&self.pool).await?.rows_affected();
+        }
+        Ok(deleted)
     }
 
     /// The person an API token belongs to, if the token is live; notes its use.

@@ -247,3 +247,24 @@ async fn forged_posts_get_403_and_change_nothing() {
     assert!(browser.get("/").await.body.contains(r#"<a href="/profile">Ana</a>"#), "still signed in");
     browser.post_raw("/signout", &format!("csrf_token={token}"), Some(ORIGIN)).await.expect(303);
 }
+
+#[tokio::test]
+async fn what_has_run_out_is_deleted_and_nothing_else() {
+    let app = TestApp::new().await;
+    app.account("ana@x.gob.pe", "Ana", Role::Member).await;
+    let mut browser = Browser::new(&app);
+    browser.sign_in("ana@x.gob.pe", PASSWORD).await.expect(303);
+    let live = browser.session_id().expect("session");
+    for sql in [
+        "insert into sessions (id, data, expiry_date) values ('old', '', now() - interval '1 minute')",
+        "insert into auth_attempts (kind, key, at)
+         values ('signin_email', 'x', now() - interval '2 days'), ('signin_email', 'x', now())",
+    ] {
+        sqlx::query(sql).execute(&app.db.pool).await.expect("insert");
+    }
+    assert_eq!(app.db.store().delete_expired().await.expect("delete"), 2);
+    assert!(session_exists(&app, &live).await && !session_exists(&app, "old").await);
+    let attempts: i64 =
+        sqlx::query_scalar("select count(*) from auth_attempts").fetch_one(&app.db.pool).await.expect("count");
+    assert_eq!(attempts, 1);
+}
