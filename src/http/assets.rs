@@ -1,4 +1,4 @@
-//! Styles and icons, compiled into the binary: no CDN, no outside requests, and nothing to
+//! Styles, icons and the one small script, compiled into the binary: no CDN, no outside requests, and nothing to
 //! find on disk at run time.
 
 use std::sync::LazyLock;
@@ -23,6 +23,11 @@ const ASSETS: &[Asset] = &[
         name: "ayni.css",
         content_type: "text/css; charset=utf-8",
         body: include_bytes!("../../web/static/ayni.css"),
+    },
+    Asset {
+        name: "ayni.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_bytes!("../../web/static/ayni.js"),
     },
     Asset { name: "favicon.svg", content_type: "image/svg+xml", body: include_bytes!("../../web/static/favicon.svg") },
 ];

@@ -196,6 +196,12 @@ async fn static_assets_are_served_by_ayni_itself() {
     let page = app.get("/").await;
     assert!(page.body.contains(r#"<link rel="stylesheet" href="/static/ayni.css?v="#));
     assert!(!page.body.contains("https://"), "no outside requests from the page frame");
+    // The one script is ours, deferred, and allowed by the page's policy.
+    assert!(page.body.contains(r#"<script src="/static/ayni.js?v="#) && page.body.contains("defer></script>"));
+    assert!(page.header("content-security-policy").contains("script-src 'self'"));
+    let js = app.get("/static/ayni.js").await.expect(200);
+    assert!(js.header("content-type").starts_with("text/javascript"));
+    assert!(js.body.contains("getElementById(\"preview\")"), "the live preview reads the server's own preview");
     app.get("/static/nothing.js").await.expect(404);
 }
 
