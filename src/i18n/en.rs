@@ -362,6 +362,8 @@ pub static CATALOG: Catalog = Catalog {
 
     history_saved: "Saved",
 
+    audit_profile_updated: "Changed their details",
+
     months: [
         "January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
         "November", "December",

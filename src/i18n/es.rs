@@ -362,6 +362,8 @@ pub static CATALOG: Catalog = Catalog {
 
     history_saved: "Guardada",
 
+    audit_profile_updated: "Cambió sus datos",
+
     months: [
         "enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre",
         "noviembre", "diciembre",

@@ -435,6 +435,8 @@ pub struct Catalog {
 
     pub history_saved: &'static str,
 
+    pub audit_profile_updated: &'static str,
+
     pub months: [&'static str; 12],
     /// `{day}`, `{month}` and `{year}`.
     pub date_format: &'static str,
@@ -556,6 +558,7 @@ impl Catalog {
             "account.disabled" => self.audit_account_disabled,
             "account.enabled" => self.audit_account_enabled,
             "account.closed" => self.audit_account_closed,
+            "profile.updated" => self.audit_profile_updated,
             "role.changed" => self.audit_role_changed,
             "reset_link.issued" => self.audit_reset_link_issued,
             "password.reset" => self.audit_password_reset,

@@ -74,6 +74,7 @@ const LISTING_COLUMNS: &str = "
 
 impl Store {
     pub async fn update_profile(&self, user: &User, change: &ProfileChange<'_>) -> AppResult<()> {
+        let mut tx = self.pool.begin().await?;
         sqlx::query(
             "update users set display_name = $2, organisation = $3, region_id = (select id from regions where slug = $4),
                     language = $5
@@ -84,8 +85,10 @@ impl Store {
         .bind(change.organisation)
         .bind(change.region)
         .bind(change.language.code())
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
+        audit(&mut tx, Some(user.id), "profile.updated", Some(user.id), None, "").await?;
+        tx.commit().await?;
         Ok(())
     }
 

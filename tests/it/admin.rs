@@ -148,6 +148,12 @@ async fn people_edit_their_profile_change_their_password_and_close_their_account
     assert_eq!((email, name.as_str(), hash), (None, "", None));
     assert!(rosa.get("/").await.body.contains(r#"<a href="/signin">"#));
     Browser::new(&app).sign_in("rosa@x.gob.pe", "otra frase larga").await.expect(401);
+    let actions: Vec<String> = sqlx::query_scalar("select action from audit_log where subject_id = $1 order by id")
+        .bind(id)
+        .fetch_all(&app.db.pool)
+        .await
+        .expect("audit");
+    assert_eq!(actions, ["account.created", "profile.updated", "password.changed", "account.closed"]);
 }
 
 #[tokio::test]
