@@ -13,7 +13,7 @@ use axum::{
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::{lang, views::Chrome};
+use super::{lang, session::Viewer, views::Chrome};
 use crate::{
     error::{AppError, ErrorReport},
     i18n::Catalog,
@@ -110,7 +110,9 @@ pub async fn render_errors(request: Request, next: Next) -> Response {
         };
         (report.status, Json(body)).into_response()
     } else {
-        let page = ErrorPage { chrome: Chrome::new(lang, &here, t.error_title(&report), ""), t, message };
+        let viewer = response.extensions().get::<Viewer>().cloned().unwrap_or_default();
+        let chrome = Chrome::new(lang, &here, t.error_title(&report), "").signed_in(&viewer);
+        let page = ErrorPage { chrome, t, message };
         match page.render() {
             Ok(html) => (report.status, Html(html)).into_response(),
             Err(err) => {

@@ -83,8 +83,10 @@ pub async fn identify(State(state): State<AppState>, mut request: Request, next:
     match viewer_of(&state, authorization, session).await {
         Ok(viewer) => {
             let personal = viewer.user.is_some();
-            request.extensions_mut().insert(viewer);
+            request.extensions_mut().insert(viewer.clone());
             let mut response = next.run(request).await;
+            // Error pages are drawn outside this layer; they show the same header.
+            response.extensions_mut().insert(viewer);
             if personal && !response.headers().contains_key(header::CACHE_CONTROL) {
                 // A signed-in page carries a name and a form token: never for shared caches.
                 response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-cache"));

@@ -3,7 +3,7 @@
 use askama::Template;
 use axum::response::Html;
 
-use super::{assets, extract::Ui};
+use super::{assets, extract::Ui, session::Viewer};
 use crate::{
     domain::filter::Paging,
     error::{AppError, AppResult},
@@ -48,14 +48,18 @@ impl Chrome {
     }
 
     pub fn for_ui(ui: &Ui, title: impl Into<String>, section: &'static str) -> Self {
-        let mut chrome = Chrome::new(ui.lang, &ui.here, title, section);
-        chrome.account = ui.viewer.user().map(|user| AccountNav {
+        Chrome::new(ui.lang, &ui.here, title, section).signed_in(&ui.viewer)
+    }
+
+    /// The header's account links for whoever is asking.
+    pub fn signed_in(mut self, viewer: &Viewer) -> Self {
+        self.account = viewer.user().map(|user| AccountNav {
             name: user.display_name.clone(),
-            csrf: ui.viewer.csrf.clone().unwrap_or_default(),
+            csrf: viewer.csrf.clone().unwrap_or_default(),
             reviews: user.reviews(),
             admin: user.is_admin(),
         });
-        chrome
+        self
     }
 }
 

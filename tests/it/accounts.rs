@@ -86,6 +86,9 @@ async fn sign_up_then_out_then_in_with_an_argon2id_hash() {
     let signed_in = browser.sign_in("ROSA.quispe@region-cusco.gob.pe ", "una frase bastante larga").await.expect(303);
     assert_eq!(signed_in.header("location"), "/");
     assert!(browser.get("/").await.body.contains("Rosa Quispe"));
+    let missing = browser.get("/cases/no-existe").await.expect(404);
+    assert!(missing.body.contains(r#"<a href="/profile">Rosa Quispe</a>"#), "error pages keep the signed-in header");
+    assert!(missing.header("cache-control").contains("no-store"));
 }
 
 #[tokio::test]
