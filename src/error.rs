@@ -158,9 +158,12 @@ impl From<sqlx::Error> for AppError {
             return AppError::DatabaseUnavailable(err);
         }
         if let sqlx::Error::Database(db) = &err {
-            // 57014: statement_timeout or a cancelled query.
-            if db.code().as_deref() == Some("57014") {
-                return AppError::Timeout;
+            match db.code().as_deref() {
+                // 57014: statement_timeout or a cancelled query.
+                Some("57014") => return AppError::Timeout,
+                // 22021, 22P05: text PostgreSQL cannot store (a NUL byte): the input's fault.
+                Some("22021" | "22P05") => return AppError::BadRequest,
+                _ => {}
             }
         }
         AppError::Internal(err.into())

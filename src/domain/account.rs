@@ -78,6 +78,7 @@ pub fn check_email(email: &str) -> Result<(), FieldProblem> {
                 && !domain.starts_with('.')
                 && !domain.ends_with('.')
                 && !email.chars().any(|c| c.is_whitespace() || c.is_control())
+                && !email.contains('\0')
         }
         None => false,
     };
@@ -90,7 +91,9 @@ pub fn check_email(email: &str) -> Result<(), FieldProblem> {
 
 pub fn check_password(password: &str) -> Result<(), FieldProblem> {
     let chars = password.chars().count();
-    if chars == 0 {
+    if password.contains('\0') {
+        Err(FieldProblem::ControlCharacter)
+    } else if chars == 0 {
         Err(FieldProblem::Missing)
     } else if chars < MIN_PASSWORD_CHARS {
         Err(FieldProblem::TooShort { min: MIN_PASSWORD_CHARS })
@@ -114,7 +117,7 @@ pub fn check_optional_line(text: &str, max: usize) -> Result<(), FieldProblem> {
     if text.chars().count() > max {
         Err(FieldProblem::TooLong { max })
     } else if text.chars().any(char::is_control) {
-        Err(FieldProblem::Unknown)
+        Err(FieldProblem::ControlCharacter)
     } else {
         Ok(())
     }

@@ -110,6 +110,24 @@ impl RawDraft {
         } else if self.body_markdown.chars().count() > MAX_BODY_CHARS {
             fail("body", FieldProblem::TooLong { max: MAX_BODY_CHARS });
         }
+        // Control characters cannot be stored (NUL) or break the feed: refuse them per field.
+        let texts: [(&'static str, &str); 5] = [
+            ("title", &self.title),
+            ("region", &self.region),
+            ("summary", &self.summary),
+            ("body", &self.body_markdown),
+            ("themes", &self.themes.concat()),
+        ];
+        for (field, text) in texts {
+            if super::has_control_characters(text) && !errors.iter().any(|e: &FieldError| e.field == field) {
+                errors.push(FieldError { field, problem: FieldProblem::ControlCharacter });
+            }
+        }
+        if self.sources.iter().any(|s| super::has_control_characters(&s.title) || super::has_control_characters(&s.url))
+            && !errors.iter().any(|e| e.field == "sources")
+        {
+            errors.push(FieldError { field: "sources", problem: FieldProblem::ControlCharacter });
+        }
         match (kind, language, year) {
             (Some(kind), Some(language), Some(year)) if errors.is_empty() => Ok(CaseDraft {
                 title: title.to_string(),

@@ -71,10 +71,18 @@ pub enum FieldProblem {
     NotAUrl,
     /// Not one of the accepted values.
     Unknown,
+    /// Holds control characters (other than line breaks and tabs in longer texts).
+    ControlCharacter,
     /// The confirmation does not match.
     Mismatch,
     /// Someone already has it.
     Taken,
     /// Not the right password.
     Wrong,
+}
+
+/// Whether `text` holds control characters other than line breaks and tabs: they cannot be
+/// stored (NUL) or break XML feeds, and no one types them on purpose.
+pub fn has_control_characters(text: &str) -> bool {
+    text.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
 }

@@ -16,7 +16,7 @@ pub enum CaseAction {
     Edit,
     /// Draft → submitted.
     Submit,
-    /// Submitted, draft or unpublished → published.
+    /// Submitted or unpublished → published (a draft is submitted first: review is a step).
     Publish,
     /// Published → unpublished.
     Unpublish,
@@ -51,7 +51,7 @@ pub fn may(user: Option<&User>, action: CaseAction, case: &CaseAccess) -> bool {
         CaseAction::View => published || reviewer || author,
         CaseAction::Edit => reviewer || (author && case.status == Status::Draft),
         CaseAction::Submit => case.status == Status::Draft && (author || reviewer),
-        CaseAction::Publish => reviewer && case.status != Status::Published,
+        CaseAction::Publish => reviewer && matches!(case.status, Status::Submitted | Status::Unpublished),
         CaseAction::Unpublish => reviewer && published,
         CaseAction::SendBack => reviewer && case.status == Status::Submitted,
         CaseAction::History => reviewer || author,
@@ -108,6 +108,7 @@ mod tests {
         assert!(!may(None, CaseAction::View, &case(Status::Unpublished)));
         assert!(may(None, CaseAction::View, &case(Status::Published)));
         assert!(may(Some(&editor), CaseAction::Publish, &case(Status::Submitted)));
+        assert!(!may(Some(&editor), CaseAction::Publish, &case(Status::Draft)), "review is a step");
         assert!(may(Some(&editor), CaseAction::SendBack, &case(Status::Submitted)));
         assert!(!may(Some(&editor), CaseAction::SendBack, &case(Status::Published)));
         assert!(!may(Some(&far_editor), CaseAction::View, &case(Status::Submitted)));

@@ -364,6 +364,10 @@ pub static CATALOG: Catalog = Catalog {
 
     audit_profile_updated: "Changed their details",
 
+    problem_control_character: "“{label}” has invisible characters that cannot be saved. Delete them and type the text again.",
+
+    region_not_yours: "You do not edit the chosen region: the case would leave your reach. Choose a region you edit, or ask an editor of that region to move it.",
+
     months: [
         "January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
         "November", "December",

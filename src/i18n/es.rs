@@ -364,6 +364,10 @@ pub static CATALOG: Catalog = Catalog {
 
     audit_profile_updated: "Cambió sus datos",
 
+    problem_control_character: "«{label}» tiene caracteres invisibles que no se pueden guardar. Bórrelos y vuelva a escribir el texto.",
+
+    region_not_yours: "Usted no edita la región elegida: el caso quedaría fuera de su alcance. Elija una región que usted edita, o pida a un editor de esa región que lo mueva.",
+
     months: [
         "enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre",
         "noviembre", "diciembre",

@@ -437,6 +437,10 @@ pub struct Catalog {
 
     pub audit_profile_updated: &'static str,
 
+    pub problem_control_character: &'static str,
+
+    pub region_not_yours: &'static str,
+
     pub months: [&'static str; 12],
     /// `{day}`, `{month}` and `{year}`.
     pub date_format: &'static str,
@@ -485,6 +489,7 @@ impl Catalog {
             FieldProblem::NotAnEmail => self.problem_not_an_email.to_string(),
             FieldProblem::NotAUrl => fill(self.problem_not_a_url, &[("label", &label)]),
             FieldProblem::Unknown => fill(self.problem_field_unknown, &[("label", &label)]),
+            FieldProblem::ControlCharacter => fill(self.problem_control_character, &[("label", &label)]),
             FieldProblem::Mismatch => self.problem_mismatch.to_string(),
             FieldProblem::Taken => self.problem_taken.to_string(),
             FieldProblem::Wrong => self.problem_wrong_password.to_string(),

@@ -277,24 +277,33 @@ impl Store {
         Ok(slug)
     }
 
-    /// Moves a case to `to` (the caller checked the rules), with the editor's note when
-    /// sending it back. Noted in the audit log.
-    pub async fn set_status(&self, id: i64, to: Status, note: Option<&str>, actor: &User) -> AppResult<()> {
+    /// Moves a case from `from` to `to` (the caller checked the rules), with the editor's
+    /// note when sending it back. Refused as a conflict when the case is no longer in
+    /// `from` (someone else acted first). Noted in the audit log.
+    pub async fn set_status(
+        &self,
+        id: i64,
+        from: Status,
+        to: Status,
+        note: Option<&str>,
+        actor: &User,
+    ) -> AppResult<()> {
         let mut tx = self.pool.begin().await?;
         let slug: Option<String> = sqlx::query_scalar(
             "update cases set status = $2,
                     review_note = case when $2 = 'draft' then $3 when $2 = 'submitted' then null else review_note end,
                     published_at = case when $2 = 'published' then coalesce(published_at, now()) else published_at end,
                     provenance = 'app'
-             where id = $1
+             where id = $1 and status = $4
              returning slug",
         )
         .bind(id)
         .bind(to.as_str())
         .bind(note)
+        .bind(from.as_str())
         .fetch_optional(&mut *tx)
         .await?;
-        let slug = slug.ok_or(AppError::NotFound)?;
+        let slug = slug.ok_or(AppError::EditConflict)?;
         audit(&mut tx, Some(actor.id), &format!("case.{}", to.as_str()), None, Some(&slug), note.unwrap_or_default())
             .await?;
         tx.commit().await?;

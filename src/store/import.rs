@@ -85,11 +85,10 @@ impl Store {
         };
         // Reading files inside the transaction keeps "validate, then write" under one lock.
         let set = content::load(dir, &known).map_err(ImportError::Content)?;
-        let retired: Vec<String> =
-            sqlx::query_scalar("select slug from retired_slugs where case_id is null and slug = any($1)")
-                .bind(set.cases.iter().map(|c| c.slug.as_str()).collect::<Vec<_>>())
-                .fetch_all(&mut *tx)
-                .await?;
+        let retired: Vec<String> = sqlx::query_scalar("select slug from retired_slugs where slug = any($1)")
+            .bind(set.cases.iter().map(|c| c.slug.as_str()).collect::<Vec<_>>())
+            .fetch_all(&mut *tx)
+            .await?;
         if !retired.is_empty() {
             let errors = set
                 .cases

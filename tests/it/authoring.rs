@@ -230,7 +230,12 @@ async fn slugs_follow_titles_until_published_then_stay_and_old_urls_redirect() {
     let moved = editor.get(&format!("/cases/{first}")).await.expect(308);
     assert_eq!(moved.header("location"), "/cases/integridad-en-huaraz");
 
+    // Only those who may see the draft learn where its old address went.
+    app.get(&format!("/cases/{first}")).await.expect(404);
+
     // After publication it stays, whatever the title says.
+    editor.post("/cases/integridad-en-huaraz/publish", &[]).await.expect(403);
+    editor.post("/cases/integridad-en-huaraz/submit", &[]).await.expect(303);
     editor.post("/cases/integridad-en-huaraz/publish", &[]).await.expect(303);
     let mut again = case_form("Otro título completamente distinto", "ancash");
     again.push(("base_revision", "2"));

@@ -20,7 +20,13 @@ use crate::{
         FieldProblem,
     },
     error::{AppError, AppResult, FieldError},
-    http::{extract::JsonBody, middleware::ErrorBody, pages::authoring::case_for, session::Viewer, AppState},
+    http::{
+        extract::JsonBody,
+        middleware::ErrorBody,
+        pages::authoring::{case_for, may_move},
+        session::Viewer,
+        AppState,
+    },
     store::authoring::Origin,
 };
 
@@ -90,34 +96,47 @@ async fn validate(state: &AppState, input: &CaseInput) -> AppResult<(CaseDraft, 
     Err(AppError::InvalidFields(errors))
 }
 
-fn action_for(to: Status) -> CaseAction {
-    match to {
-        Status::Submitted => CaseAction::Submit,
-        Status::Published => CaseAction::Publish,
-        _ => CaseAction::Unpublish,
+/// The workflow steps from `from` to `to`, in order: a draft asked to be published is
+/// submitted first, as review is a step of its own.
+fn steps(from: Status, to: Status) -> Vec<(CaseAction, Status)> {
+    match (from, to) {
+        (from, to) if from == to => Vec::new(),
+        (Status::Draft, Status::Published) => {
+            vec![(CaseAction::Submit, Status::Submitted), (CaseAction::Publish, Status::Published)]
+        }
+        (_, Status::Submitted) => vec![(CaseAction::Submit, Status::Submitted)],
+        (_, Status::Published) => vec![(CaseAction::Publish, Status::Published)],
+        _ => vec![(CaseAction::Unpublish, Status::Unpublished)],
     }
 }
 
 /// Refuses a requested workflow step before anything is saved, so that a refused request
 /// changes nothing. `after` is the case as it will be once the text is saved.
-fn check_step(user: &User, target: Option<Status>, after: &CaseAccess) -> AppResult<()> {
-    match target {
-        Some(to) if to != after.status && !may(Some(user), action_for(to), after) => Err(AppError::Forbidden),
-        _ => Ok(()),
+fn check_steps(user: &User, target: Option<Status>, after: &CaseAccess) -> AppResult<()> {
+    let Some(to) = target else { return Ok(()) };
+    let mut access = after.clone();
+    for (action, status) in steps(after.status, to) {
+        if !may(Some(user), action, &access) {
+            return Err(AppError::Forbidden);
+        }
+        access.status = status;
     }
+    Ok(())
 }
 
 /// Applies a requested (and already checked) workflow step.
 async fn step(state: &AppState, user: &User, slug: &str, target: Option<Status>) -> AppResult<()> {
     let Some(to) = target else { return Ok(()) };
     let record = case_for(state, slug, Some(user), CaseAction::View).await?;
-    if record.status == to {
-        return Ok(());
+    let mut access = record.access();
+    for (action, status) in steps(record.status, to) {
+        if !may(Some(user), action, &access) {
+            return Err(AppError::Forbidden);
+        }
+        state.store.set_status(record.id, access.status, status, None, user).await?;
+        access.status = status;
     }
-    if !may(Some(user), action_for(to), &record.access()) {
-        return Err(AppError::Forbidden);
-    }
-    state.store.set_status(record.id, to, None, user).await
+    Ok(())
 }
 
 /// Proposes a new case, as a draft of the caller's (then submits or publishes it, when
@@ -147,7 +166,7 @@ pub async fn create(
     }
     let (draft, target) = validate(&state, &input).await?;
     let region_path = state.store.region_path(&draft.region).await?;
-    check_step(user, target, &CaseAccess { author_id: Some(user.id), status: Status::Draft, region_path })?;
+    check_steps(user, target, &CaseAccess { author_id: Some(user.id), status: Status::Draft, region_path })?;
     let slug = state.store.create_case(user, &draft, Origin::Api).await?;
     step(&state, user, &slug, target).await?;
     let record = case_for(&state, &slug, Some(user), CaseAction::View).await?;
@@ -187,8 +206,11 @@ pub async fn update(
     let base = input.revision.ok_or_else(|| {
         AppError::InvalidFields(vec![FieldError { field: "revision", problem: FieldProblem::Missing }])
     })?;
+    if !may_move(&state, user, &record, &draft).await? {
+        return Err(AppError::Forbidden);
+    }
     let region_path = state.store.region_path(&draft.region).await?;
-    check_step(user, target, &CaseAccess { author_id: record.author_id, status: record.status, region_path })?;
+    check_steps(user, target, &CaseAccess { author_id: record.author_id, status: record.status, region_path })?;
     let slug = state.store.update_case(record.id, base, &draft, user, Origin::Api).await?;
     step(&state, user, &slug, target).await?;
     let record = case_for(&state, &slug, Some(user), CaseAction::View).await?;

@@ -11,7 +11,7 @@ use time::Duration;
 use tower_sessions::Session;
 
 use crate::{
-    auth::password,
+    auth::{password, secret},
     domain::{
         account::{self, Role, MAX_NAME_CHARS},
         region::Region,
@@ -88,6 +88,8 @@ pub async fn signin(
     FormData(form): FormData<SignInForm>,
 ) -> AppResult<Response> {
     let email = account::normalise_email(&form.email);
+    // Counted per typed address, stored as a digest: any length, never the text itself.
+    let email_key = secret::digest(&email);
     let t = ui.t;
     let refuse = |status: StatusCode, message: &str, csrf: String| -> AppResult<Response> {
         let mut errors = FormErrors::default();
@@ -107,18 +109,19 @@ pub async fn signin(
     // Counted as failures before the password is checked, so that parallel guesses all
     // count; un-counted when refused by the limit or when the password is right.
     let (email_attempt, address_attempt) = tokio::try_join!(
-        state.store.record_attempt(AttemptKind::SignInEmail, &email, WINDOW),
+        state.store.record_attempt(AttemptKind::SignInEmail, &email_key, WINDOW),
         state.store.record_attempt(AttemptKind::SignInAddress, &address, WINDOW),
     )?;
     let (by_email, by_address) = tokio::try_join!(
-        state.store.recent_attempts(AttemptKind::SignInEmail, &email, WINDOW),
+        state.store.recent_attempts(AttemptKind::SignInEmail, &email_key, WINDOW),
         state.store.recent_attempts(AttemptKind::SignInAddress, &address, WINDOW),
     )?;
     if by_email > MAX_FAILURES || by_address > MAX_FAILURES {
         tokio::try_join!(state.store.forget_attempt(email_attempt), state.store.forget_attempt(address_attempt))?;
         return refuse(StatusCode::TOO_MANY_REQUESTS, t.signin_too_many, csrf);
     }
-    let credentials = state.store.credentials(&email).await?;
+    // An address that cannot be one has no account: no lookup, the same decoy work.
+    let credentials = if account::check_email(&email).is_ok() { state.store.credentials(&email).await? } else { None };
     let typed = form.password.clone();
     // The same work whether or not the address has an account: one argon2 verification.
     let matched = match credentials {
@@ -139,7 +142,7 @@ pub async fn signin(
         return refuse(StatusCode::UNAUTHORIZED, t.signin_failed, csrf);
     };
     state.store.forget_attempt(address_attempt).await?;
-    state.store.clear_attempts(AttemptKind::SignInEmail, &email).await?;
+    state.store.clear_attempts(AttemptKind::SignInEmail, &email_key).await?;
     session::sign_in(&session, &user).await?;
     Ok(with_language(Redirect::to(&safe_next(Some(&form.next))).into_response(), user.language.code()))
 }

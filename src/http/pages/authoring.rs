@@ -16,8 +16,8 @@ use crate::{
     domain::{
         account::User,
         case::{Kind, Language, Status},
-        draft::{format_sources, parse_sources, RawDraft},
-        permission::{may, may_propose, CaseAction},
+        draft::{format_sources, parse_sources, CaseDraft, RawDraft},
+        permission::{may, may_propose, CaseAccess, CaseAction},
         region::Region,
         theme::Theme,
     },
@@ -287,6 +287,12 @@ pub async fn update(
     let slug = Some(record.slug.clone());
     let checked = raw.validate(&regions, &themes);
     match (intent(&form), checked) {
+        (Intent::Save, Ok(draft)) if !may_move(&state, &user, &record, &draft).await? => {
+            let mut errors = FormErrors::default();
+            errors.add("region", ui.t.region_not_yours);
+            let page = context.page(slug, base_revision, raw, sources_text, errors, None, false);
+            Ok((StatusCode::FORBIDDEN, render(page)?).into_response())
+        }
         (Intent::Save, Ok(draft)) => {
             match state.store.update_case(record.id, base_revision, &draft, &user, Origin::Form).await {
                 Ok(slug) => Ok(Redirect::to(&format!("/cases/{slug}?done=saved")).into_response()),
@@ -313,6 +319,17 @@ pub async fn update(
     }
 }
 
+/// Whether `user` may also edit the case once it is in the draft's region: an editor of
+/// one region cannot move a case into a region they do not review.
+pub async fn may_move(state: &AppState, user: &User, record: &CaseRecord, draft: &CaseDraft) -> AppResult<bool> {
+    if draft.region == record.draft.region {
+        return Ok(true);
+    }
+    let region_path = state.store.region_path(&draft.region).await?;
+    let after = CaseAccess { author_id: record.author_id, status: record.status, region_path };
+    Ok(may(Some(user), CaseAction::Edit, &after))
+}
+
 /// The workflow buttons on a case page.
 async fn transition(
     state: &AppState,
@@ -324,7 +341,7 @@ async fn transition(
     done: &str,
 ) -> AppResult<Redirect> {
     let record = case_for(state, slug, Some(user), action).await?;
-    state.store.set_status(record.id, to, note, user).await?;
+    state.store.set_status(record.id, record.status, to, note, user).await?;
     Ok(Redirect::to(&format!("/cases/{}?done={done}", record.slug)))
 }
 
@@ -364,10 +381,12 @@ pub async fn send_back(
 ) -> AppResult<Response> {
     let note = form.one("note");
     let note = note.trim();
-    if note.is_empty() || note.chars().count() > MAX_NOTE_CHARS {
+    if note.is_empty() || note.chars().count() > MAX_NOTE_CHARS || crate::domain::has_control_characters(note) {
         let record = case_for(&state, &slug, Some(&user), CaseAction::SendBack).await?;
         let problem = if note.is_empty() {
             crate::domain::FieldProblem::Missing
+        } else if crate::domain::has_control_characters(note) {
+            crate::domain::FieldProblem::ControlCharacter
         } else {
             crate::domain::FieldProblem::TooLong { max: MAX_NOTE_CHARS }
         };

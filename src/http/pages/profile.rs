@@ -9,9 +9,12 @@ use axum::{
 use serde::Deserialize;
 use tower_sessions::Session;
 
-use super::{account::with_language, option, region_options};
+use super::{
+    account::{with_language, MAX_FAILURES, WINDOW},
+    option, region_options,
+};
 use crate::{
-    auth::password,
+    auth::{password, secret},
     domain::{
         account::{self, User, MAX_NAME_CHARS},
         FieldProblem,
@@ -25,7 +28,10 @@ use crate::{
         AppState,
     },
     i18n::{Catalog, Lang},
-    store::accounts::{ApiToken, ProfileChange},
+    store::{
+        accounts::{ApiToken, ProfileChange},
+        attempts::AttemptKind,
+    },
 };
 
 #[derive(Template)]
@@ -191,8 +197,19 @@ pub async fn change_password(
 }
 
 async fn current_password_matches(state: &AppState, user: &User, typed: String) -> AppResult<bool> {
+    // Guessing from an open session counts against the same limit as signing in.
+    let key = secret::digest(&user.email);
+    let attempt = state.store.record_attempt(AttemptKind::SignInEmail, &key, WINDOW).await?;
+    if state.store.recent_attempts(AttemptKind::SignInEmail, &key, WINDOW).await? > MAX_FAILURES {
+        state.store.forget_attempt(attempt).await?;
+        return Err(AppError::TooManyAttempts);
+    }
     let Some(hash) = state.store.password_hash(user.id).await? else { return Ok(false) };
-    off_workers(move || password::verify(&typed, &hash)).await
+    let matches = off_workers(move || password::verify(&typed, &hash)).await?;
+    if matches {
+        state.store.forget_attempt(attempt).await?;
+    }
+    Ok(matches)
 }
 
 #[derive(Deserialize, Default)]
