@@ -19,6 +19,9 @@ create table users (
     session_epoch integer not null default 0,
     disabled_at timestamptz,
     closed_at timestamptz,
+    -- When the person accepted the privacy notice at sign-up, and which version of it.
+    privacy_accepted_at timestamptz,
+    privacy_notice_version text,
     created_at timestamptz not null default now(),
     updated_at timestamptz not null default now()
 );

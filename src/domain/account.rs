@@ -8,6 +8,10 @@ text_enum!(
     Role { Member => "member", Editor => "editor", Facilitator => "facilitator", Admin => "admin" }
 );
 
+/// The version of the privacy notice shown at sign-up, recorded with each consent. Change it
+/// whenever the notice's text changes.
+pub const PRIVACY_NOTICE_VERSION: &str = "2026-11-27";
+
 /// The shortest password Ayni accepts.
 pub const MIN_PASSWORD_CHARS: usize = 10;
 /// Long enough for any passphrase, short enough that hashing it is no attack.

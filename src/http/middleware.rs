@@ -30,7 +30,10 @@ pub async fn time_limit(State(limit): State<Duration>, request: Request, next: N
 /// Every log line of a request carries its id.
 pub fn request_span(request: &Request) -> tracing::Span {
     let id = request.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
-    tracing::info_span!("request", request_id = %id, method = %request.method(), path = %request.uri().path())
+    let path = request.uri().path();
+    // A reset link is a secret for days: logs get its route, not the token.
+    let path = if path.starts_with("/reset/") { "/reset/…" } else { path };
+    tracing::info_span!("request", request_id = %id, method = %request.method(), path = %path)
 }
 
 /// Unknown paths.

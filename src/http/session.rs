@@ -153,9 +153,11 @@ pub async fn sign_out(session: &Session) -> Result<(), AppError> {
     session.flush().await.map_err(session_error)
 }
 
-/// Keeps a session signed in after the account's epoch moved (its own password change).
+/// Keeps a session signed in after the account's epoch moved (its own password change):
+/// a new id, the same form token, so forms open in other tabs still send.
 pub async fn renew(session: &Session, user: &User) -> Result<(), AppError> {
-    sign_in(session, user).await
+    session.cycle_id().await.map_err(session_error)?;
+    session.insert(USER_KEY, SignedIn { id: user.id, epoch: user.session_epoch }).await.map_err(session_error)
 }
 
 /// A handler argument for pages that need someone signed in. Anonymous GETs are sent to

@@ -152,9 +152,6 @@ pub static CATALOG: Catalog = Catalog {
     signup_too_many: "Several accounts were already created from this connection in the last hour. Try again later.",
     password_hint: "At least 10 characters. A phrase of several words is easy to remember and hard to guess.",
     privacy_title: "Privacy notice",
-    privacy_what: "We keep your email, name, organisation, your region if you give it, your language and a hash of your password, never the password itself. Your cases, revisions and actions in Ayni are recorded under your name.",
-    privacy_why: "We use this data only so that you can sign in, to show who wrote each case, and to keep the service secure, under Peru's Personal Data Protection Law (Ley N.° 29733). We do not sell or share it.",
-    privacy_rights: "You can see and correct your data on your profile, and close your account at any time: closing it deletes your email, name and password.",
     field_email: "Email address",
     field_display_name: "Display name",
     field_organisation: "Organisation",
@@ -352,7 +349,7 @@ pub static CATALOG: Catalog = Catalog {
     audit_case_unpublished: "Unpublished a case",
     audit_case_sent_back: "Sent a case back to its author",
     audit_case_deleted: "Deleted a case",
-    date_time_format: "{date}, {time} UTC",
+    date_time_format: "{date}, {time} (Lima time)",
 
     reset_title: "Choose a new password",
     reset_intro: "This link works once, for the account of",
@@ -367,6 +364,17 @@ pub static CATALOG: Catalog = Catalog {
     problem_control_character: "“{label}” has invisible characters that cannot be saved. Delete them and type the text again.",
 
     region_not_yours: "You do not edit the chosen region: the case would leave your reach. Choose a region you edit, or ask an editor of that region to move it.",
+
+    audit_via_signup: "With the sign-up form",
+    audit_via_cli: "From the command line, as {role}",
+    audit_role_change: "{from} → {to}",
+    error_title_link_expired: "This link no longer works",
+
+    privacy_who: "Who processes your data: the team that runs this Ayni service, under Peru's Personal Data Protection Law (Ley N.° 29733) and its regulations.",
+    privacy_what: "What we keep: your email, name, organisation, your region if you give it, your language and a hash of your password, never the password itself; the cases, revisions and actions you make in Ayni, under your name; and, to protect sign-in, the IP address and a hash of the email of each sign-in and sign-up attempt.",
+    privacy_why: "What for: only so that you can sign in, to show who wrote and reviewed each case, and to keep the service secure. We do not sell or share your data.",
+    privacy_retention: "For how long: your account data, while the account is open; sign-in attempts, one day at most; sessions end after 14 days without use.",
+    privacy_rights: "Your rights: you can see and correct your data on your profile and close your account at any time (closing it deletes your email, name, organisation and password). To exercise your rights of access, correction, deletion and objection in another way, contact an Ayni administrator.",
 
     months: [
         "January", "February", "March", "April", "May", "June", "July", "August", "September", "October",

@@ -152,9 +152,6 @@ pub static CATALOG: Catalog = Catalog {
     signup_too_many: "Desde esta conexión ya se crearon varias cuentas en la última hora. Inténtelo de nuevo más tarde.",
     password_hint: "Al menos 10 caracteres. Una frase de varias palabras es fácil de recordar y difícil de adivinar.",
     privacy_title: "Aviso de privacidad",
-    privacy_what: "Guardamos su correo, su nombre, su organización, su región si la indica, su idioma y una huella (hash) de su contraseña, nunca la contraseña misma. Sus casos, revisiones y acciones en Ayni quedan registrados con su nombre.",
-    privacy_why: "Usamos estos datos solo para que pueda ingresar, para mostrar quién escribió cada caso y para la seguridad del servicio, conforme a la Ley N.° 29733, Ley de Protección de Datos Personales del Perú. No los vendemos ni los compartimos.",
-    privacy_rights: "Puede ver y corregir sus datos en su perfil, y cerrar su cuenta cuando quiera: al cerrarla borramos su correo, su nombre y su contraseña.",
     field_email: "Correo electrónico",
     field_display_name: "Nombre para mostrar",
     field_organisation: "Organización",
@@ -352,7 +349,7 @@ pub static CATALOG: Catalog = Catalog {
     audit_case_unpublished: "Despublicó un caso",
     audit_case_sent_back: "Devolvió un caso a su autor",
     audit_case_deleted: "Eliminó un caso",
-    date_time_format: "{date}, {time} UTC",
+    date_time_format: "{date}, {time} (hora de Lima)",
 
     reset_title: "Elegir una nueva contraseña",
     reset_intro: "Este enlace sirve una sola vez, para la cuenta de",
@@ -367,6 +364,17 @@ pub static CATALOG: Catalog = Catalog {
     problem_control_character: "«{label}» tiene caracteres invisibles que no se pueden guardar. Bórrelos y vuelva a escribir el texto.",
 
     region_not_yours: "Usted no edita la región elegida: el caso quedaría fuera de su alcance. Elija una región que usted edita, o pida a un editor de esa región que lo mueva.",
+
+    audit_via_signup: "Con el formulario de registro",
+    audit_via_cli: "Desde la línea de comandos, como {role}",
+    audit_role_change: "{from} → {to}",
+    error_title_link_expired: "Este enlace ya no sirve",
+
+    privacy_who: "Quién trata sus datos: el equipo que opera este servicio Ayni, conforme a la Ley N.° 29733, Ley de Protección de Datos Personales del Perú, y su reglamento.",
+    privacy_what: "Qué guardamos: su correo, su nombre, su organización, su región si la indica, su idioma y una huella (hash) de su contraseña, nunca la contraseña misma; los casos, revisiones y acciones que haga en Ayni, con su nombre; y, para proteger el ingreso, la dirección IP y una huella del correo de cada intento de ingreso y de registro.",
+    privacy_why: "Para qué: solo para que pueda ingresar, para mostrar quién escribió y revisó cada caso, y para la seguridad del servicio. No vendemos ni compartimos sus datos.",
+    privacy_retention: "Por cuánto tiempo: los datos de su cuenta, mientras la cuenta esté abierta; los intentos de ingreso, un día como máximo; las sesiones terminan tras 14 días sin uso.",
+    privacy_rights: "Sus derechos: puede ver y corregir sus datos en su perfil y cerrar su cuenta cuando quiera (al cerrarla borramos su correo, su nombre, su organización y su contraseña). Para ejercer sus derechos de acceso, rectificación, cancelación y oposición por otra vía, diríjase a un administrador de Ayni.",
 
     months: [
         "enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre",

@@ -225,9 +225,6 @@ pub struct Catalog {
     pub signup_too_many: &'static str,
     pub password_hint: &'static str,
     pub privacy_title: &'static str,
-    pub privacy_what: &'static str,
-    pub privacy_why: &'static str,
-    pub privacy_rights: &'static str,
     pub field_email: &'static str,
     pub field_display_name: &'static str,
     pub field_organisation: &'static str,
@@ -441,6 +438,17 @@ pub struct Catalog {
 
     pub region_not_yours: &'static str,
 
+    pub audit_via_signup: &'static str,
+    pub audit_via_cli: &'static str,
+    pub audit_role_change: &'static str,
+    pub error_title_link_expired: &'static str,
+
+    pub privacy_who: &'static str,
+    pub privacy_what: &'static str,
+    pub privacy_why: &'static str,
+    pub privacy_retention: &'static str,
+    pub privacy_rights: &'static str,
+
     pub months: [&'static str; 12],
     /// `{day}`, `{month}` and `{year}`.
     pub date_format: &'static str,
@@ -580,11 +588,41 @@ impl Catalog {
         words.to_string()
     }
 
-    /// A date with the time of day, in UTC.
+    /// An audit entry's detail in words: codes for account creation and role changes, the
+    /// text people wrote (notes, token names) as it is.
+    pub fn audit_detail_text(&self, action: &str, detail: &str) -> String {
+        let role_name = |code: &str| Role::parse(code).map_or(code.to_string(), |r| self.role(&r).to_string());
+        match (action, detail) {
+            ("account.created", "signup") => self.audit_via_signup.to_string(),
+            ("account.created", code) if code.starts_with("cli:") => {
+                fill(self.audit_via_cli, &[("role", &role_name(&code[4..]))])
+            }
+            ("role.changed", code) => {
+                let (roles, scope) = code.split_once(':').unwrap_or((code, ""));
+                let (from, to) = roles.split_once('>').unwrap_or(("", roles));
+                let mut text = fill(self.audit_role_change, &[("from", &role_name(from)), ("to", &role_name(to))]);
+                match scope {
+                    "" => {}
+                    "*" => text.push_str(&format!(" ({})", self.all_regions)),
+                    regions => text.push_str(&format!(" ({})", regions.replace(',', ", "))),
+                }
+                text
+            }
+            _ => detail.to_string(),
+        }
+    }
+
+    /// A date with the time of day in Lima (UTC−5 all year), where most readers are.
     pub fn date_time(&self, at: &OffsetDateTime) -> String {
-        let at = at.to_offset(time::UtcOffset::UTC);
+        let lima = time::UtcOffset::from_hms(-5, 0, 0).unwrap_or(time::UtcOffset::UTC);
+        let at = at.to_offset(lima);
         let clock = format!("{:02}:{:02}", at.hour(), at.minute());
         fill(self.date_time_format, &[("date", &self.date(&at)), ("time", &clock)])
+    }
+
+    /// A machine-readable timestamp for `<time datetime>`.
+    pub fn iso_datetime(&self, at: &OffsetDateTime) -> String {
+        at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
     }
 
     /// The banner after a profile change (`?done=…`).
@@ -642,7 +680,8 @@ impl Catalog {
         match report.code {
             "not_found" => self.error_title_not_found,
             "bad_parameter" | "bad_request" => self.error_title_bad_request,
-            "forbidden" | "forgery" | "sign_in_required" | "bad_token" | "link_expired" => self.error_title_forbidden,
+            "forbidden" | "forgery" | "sign_in_required" | "bad_token" => self.error_title_forbidden,
+            "link_expired" => self.error_title_link_expired,
             "gone" => self.error_title_gone,
             "timeout" | "database_unavailable" => self.error_title_unavailable,
             _ => self.error_title_other,

@@ -226,14 +226,15 @@ impl Store {
             .bind(regions)
             .execute(&mut *tx)
             .await?;
+        // `before>after`, and for editors `:*` (every region) or `:slug,slug`.
         let scope = if !editor {
             String::new()
         } else if change.edits_all_regions {
-            " (all regions)".to_string()
+            ":*".to_string()
         } else {
-            format!(" ({})", regions.join(", "))
+            format!(":{}", regions.join(","))
         };
-        let detail = format!("{before} → {}{scope}", change.role);
+        let detail = format!("{before}>{}{scope}", change.role);
         audit(&mut tx, Some(admin.id), "role.changed", Some(id), None, &detail).await?;
         tx.commit().await?;
         Ok(())

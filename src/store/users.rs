@@ -4,7 +4,7 @@ use sqlx::{FromRow, PgConnection};
 
 use super::Store;
 use crate::{
-    domain::account::{Role, User},
+    domain::account::{Role, User, PRIVACY_NOTICE_VERSION},
     error::AppResult,
     i18n::Lang,
 };
@@ -73,8 +73,10 @@ impl Store {
     pub async fn create_account(&self, new: &NewUser<'_>, self_service: bool) -> AppResult<Option<i64>> {
         let mut tx = self.pool.begin().await?;
         let id: Option<i64> = sqlx::query_scalar(
-            "insert into users (email, display_name, organisation, region_id, password_hash, role, language)
-             values ($1, $2, $3, (select id from regions where slug = $4), $5, $6, $7)
+            "insert into users (email, display_name, organisation, region_id, password_hash, role, language,
+                                privacy_accepted_at, privacy_notice_version)
+             values ($1, $2, $3, (select id from regions where slug = $4), $5, $6, $7,
+                     case when $8 then now() end, case when $8 then $9 end)
              on conflict (email) where email is not null do nothing
              returning id",
         )
@@ -85,14 +87,15 @@ impl Store {
         .bind(new.password_hash)
         .bind(new.role.as_str())
         .bind(new.language.code())
+        // Sign-ups accept the privacy notice on the form; the command line does not ask.
+        .bind(self_service)
+        .bind(PRIVACY_NOTICE_VERSION)
         .fetch_optional(&mut *tx)
         .await?;
         if let Some(id) = id {
-            let (actor, detail) = if self_service {
-                (Some(id), "sign-up".to_string())
-            } else {
-                (None, format!("command line, role {}", new.role))
-            };
+            // Details are codes; the audit page words them in the reader's language.
+            let (actor, detail) =
+                if self_service { (Some(id), "signup".to_string()) } else { (None, format!("cli:{}", new.role)) };
             audit(&mut tx, actor, "account.created", Some(id), None, &detail).await?;
         }
         tx.commit().await?;

@@ -73,6 +73,13 @@ async fn sign_up_then_out_then_in_with_an_argon2id_hash() {
     assert!(hash.starts_with("$argon2id$v=19$"), "{hash}");
     assert!(!hash.contains("una frase"));
     assert_eq!(region.as_deref(), Some("cusco"));
+    let (consented, version): (bool, Option<String>) =
+        sqlx::query_as("select privacy_accepted_at is not null, privacy_notice_version from users")
+            .fetch_one(&app.db.pool)
+            .await
+            .expect("consent");
+    assert!(consented, "the consent is recorded");
+    assert_eq!(version.as_deref(), Some(ayni::domain::account::PRIVACY_NOTICE_VERSION));
     let home = browser.get("/").await.expect(200);
     assert!(home.body.contains(r#"<a href="/profile">Rosa Quispe</a>"#), "signed in after sign-up");
 
@@ -270,4 +277,36 @@ async fn what_has_run_out_is_deleted_and_nothing_else() {
     let attempts: i64 =
         sqlx::query_scalar("select count(*) from auth_attempts").fetch_one(&app.db.pool).await.expect("count");
     assert_eq!(attempts, 1);
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_the_forwarded_address_is_the_client() {
+    let app = TestApp::new().await;
+    let router = router(AppState {
+        store: app.db.store(),
+        search: app.search.clone(),
+        public_url: "http://ayni.test".into(),
+        request_timeout: Duration::from_secs(10),
+        trusted_proxies: vec!["10.0.0.5".parse().expect("ip")].into(),
+    });
+    let proxy = axum::extract::ConnectInfo(std::net::SocketAddr::from(([10, 0, 0, 5], 443)));
+    for (n, client, expected) in
+        (0..11).map(|n| (n, "203.0.113.1", if n < 10 { 401 } else { 429 })).chain([(11, "203.0.113.2", 401)])
+    {
+        // A browser behind the proxy: its session and form token, then a failed sign-in.
+        let mut form = Request::get("/signin").body(Body::empty()).expect("request");
+        form.extensions_mut().insert(proxy);
+        let page = send(&router, form).await;
+        let cookie = page.header("set-cookie").split(';').next().expect("cookie").to_string();
+        let token = token_in(&page.body).expect("token");
+        let mut post = Request::post("/signin")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("origin", ORIGIN)
+            .header("cookie", cookie)
+            .header("x-forwarded-for", client)
+            .body(Body::from(format!("email=persona{n}%40x.gob.pe&password=equivocada123&csrf_token={token}")))
+            .expect("request");
+        post.extensions_mut().insert(proxy);
+        assert_eq!(send(&router, post).await.status.as_u16(), expected, "attempt {n} from {client}");
+    }
 }

@@ -31,9 +31,19 @@ async fn admins_change_roles_disable_accounts_and_every_action_is_in_the_audit_l
     assert!(page.body.contains(r#"value="cusco" checked"#), "{}", page.body);
     assert!(member.get("/review").await.expect(200).body.contains("Casos por revisar"));
 
-    // A reset link, shown once to the admin, works once.
+    // A reset link, shown once to the admin, works once; a newer one replaces it.
+    let link_in = |body: &str| {
+        body.split("http://ayni.test/reset/").nth(1).expect("the link").split('<').next().expect("end").to_string()
+    };
+    let first = link_in(&admin.post(&format!("/admin/users/{member_id}/reset-link"), &[]).await.expect(200).body);
     let issued = admin.post(&format!("/admin/users/{member_id}/reset-link"), &[]).await.expect(200);
-    let link = issued.body.split("http://ayni.test/reset/").nth(1).expect("the link").split('<').next().expect("end");
+    let link = link_in(&issued.body);
+    assert_ne!(first, link);
+    Browser::new(&app).get(&format!("/reset/{first}")).await.expect(410);
+    let luis_user = app.db.store().active_user(member_id).await.expect("load").expect("user");
+    let token = app.db.store().create_token(&luis_user, "script").await.expect("token");
+    let bearer = format!("Bearer {token}");
+    app.get_with("/api/v1/cases", &[("authorization", &bearer)]).await.expect(200);
     let mut luis = Browser::from_address(&app, "192.0.2.50:1");
     let form = luis.get(&format!("/reset/{link}")).await.expect(200);
     assert!(form.body.contains("Luis Mamani"));
@@ -46,13 +56,20 @@ async fn admins_change_roles_disable_accounts_and_every_action_is_in_the_audit_l
         .expect(303);
     assert_eq!(done.header("location"), "/signin?done=reset");
     luis.get(&format!("/reset/{link}")).await.expect(410);
+    app.get_with("/api/v1/cases", &[("authorization", &bearer)]).await.expect(401);
     assert!(member.get("/").await.body.contains(r#"<a href="/signin">"#), "a reset ends the old sessions");
     luis.sign_in("luis@x.gob.pe", "nueva contraseña 2026").await.expect(303);
 
     // Disabling ends the sessions and refuses sign-in; enabling lets him back.
+    let later = app.db.store().create_token(&luis_user, "script 2").await.expect("token");
     admin.post(&format!("/admin/users/{member_id}/disable"), &[]).await.expect(303);
     assert!(luis.get("/").await.body.contains(r#"<a href="/signin">"#));
-    luis.sign_in("luis@x.gob.pe", "nueva contraseña 2026").await.expect(401);
+    let refused = luis.sign_in("luis@x.gob.pe", "nueva contraseña 2026").await.expect(401);
+    assert!(
+        refused.body.contains("El correo o la contraseña no son correctos."),
+        "the same answer as a wrong password"
+    );
+    app.get_with("/api/v1/cases", &[("authorization", &format!("Bearer {later}"))]).await.expect(401);
     admin.post(&format!("/admin/users/{member_id}/enable"), &[]).await.expect(303);
     luis.sign_in("luis@x.gob.pe", "nueva contraseña 2026").await.expect(303);
 
@@ -67,7 +84,8 @@ async fn admins_change_roles_disable_accounts_and_every_action_is_in_the_audit_l
     ] {
         assert!(audit.body.contains(action), "the audit log shows {action:?}");
     }
-    assert!(audit.body.contains("member → editor (cusco)"));
+    assert!(audit.body.contains("Miembro → Editor (cusco)"), "the role change, in words");
+    assert!(audit.body.contains("Con el formulario de registro") || audit.body.contains("Desde la línea de comandos"));
     let rows: Vec<(String, Option<String>, Option<String>)> = sqlx::query_as(
         "select a.action, actor.email, subject.email from audit_log a
          left join users actor on actor.id = a.actor_id left join users subject on subject.id = a.subject_id
@@ -84,7 +102,10 @@ async fn admins_change_roles_disable_accounts_and_every_action_is_in_the_audit_l
             "account.created",
             "role.changed",
             "reset_link.issued",
+            "reset_link.issued",
+            "token.created",
             "password.reset",
+            "token.created",
             "account.disabled",
             "account.enabled"
         ]
@@ -137,15 +158,22 @@ async fn people_edit_their_profile_change_their_password_and_close_their_account
     assert!(rosa.get("/").await.body.contains(r#"<a href="/profile">Rosa Quispe</a>"#), "this session goes on");
     assert!(!elsewhere.get("/").await.body.contains("Rosa Quispe"), "the other session ended");
 
-    // Closing deletes the personal data and signs out.
+    // Closing deletes the personal data and the tokens, and signs out.
+    rosa.post("/profile/tokens", &[("token_name", "script")]).await.expect(200);
     rosa.post("/profile/close", &[("close_password", "otra frase larga")]).await.expect(303);
-    let (email, name, hash): (Option<String>, String, Option<String>) =
-        sqlx::query_as("select email, display_name, password_hash from users where id = $1")
+    let (email, name, organisation, region, hash): (Option<String>, String, String, Option<i64>, Option<String>) =
+        sqlx::query_as("select email, display_name, organisation, region_id, password_hash from users where id = $1")
             .bind(id)
             .fetch_one(&app.db.pool)
             .await
             .expect("row");
-    assert_eq!((email, name.as_str(), hash), (None, "", None));
+    assert_eq!((email, name.as_str(), organisation.as_str(), region, hash), (None, "", "", None, None));
+    let tokens: i64 = sqlx::query_scalar("select count(*) from api_tokens where user_id = $1")
+        .bind(id)
+        .fetch_one(&app.db.pool)
+        .await
+        .expect("tokens");
+    assert_eq!(tokens, 0);
     assert!(rosa.get("/").await.body.contains(r#"<a href="/signin">"#));
     Browser::new(&app).sign_in("rosa@x.gob.pe", "otra frase larga").await.expect(401);
     let actions: Vec<String> = sqlx::query_scalar("select action from audit_log where subject_id = $1 order by id")
@@ -153,7 +181,7 @@ async fn people_edit_their_profile_change_their_password_and_close_their_account
         .fetch_all(&app.db.pool)
         .await
         .expect("audit");
-    assert_eq!(actions, ["account.created", "profile.updated", "password.changed", "account.closed"]);
+    assert_eq!(actions, ["account.created", "profile.updated", "password.changed", "token.created", "account.closed"]);
 }
 
 #[tokio::test]
@@ -178,10 +206,13 @@ async fn the_first_admin_comes_from_the_command_line_with_the_password_on_stdin(
     assert!(created.status.success(), "{}", String::from_utf8_lossy(&created.stderr));
     assert!(String::from_utf8_lossy(&created.stdout).contains("with the role admin"));
     let again = run("una contraseña de admin", "admin@region.gob.pe");
+    assert!(!again.status.success());
     assert!(String::from_utf8_lossy(&again.stderr).contains("already has an account"));
 
     let mut browser = Browser::new(&app);
     browser.sign_in("admin@region.gob.pe", "una contraseña de admin").await.expect(303);
     let audit = browser.get("/admin/audit").await.expect(200);
-    assert!(audit.body.contains("Línea de comandos") && audit.body.contains("command line, role admin"));
+    assert!(audit.body.contains("Línea de comandos"), "the command line is the actor");
+    assert!(audit.body.contains("Desde la línea de comandos, como Administrador"));
+    assert!(audit.body.contains("(hora de Lima)"));
 }

@@ -136,6 +136,17 @@ async fn api_writes_follow_the_same_rules_as_the_forms() {
     let stranger =
         app.get_with(&format!("/api/v1/cases/{slug}"), &[("authorization", &format!("Bearer {other_token}"))]).await;
     stranger.expect(404);
+    let far = app.account("far@x.gob.pe", "Lejano", Role::Member).await;
+    app.make_editor(far, &["piura"]).await;
+    let far_user = app.db.store().active_user(far).await.expect("load").expect("user");
+    let far_token = app.db.store().create_token(&far_user, "t").await.expect("token");
+    for (who, token) in [("another member", &other_token), ("an editor of another region", &far_token)] {
+        let list = app.get_with("/api/v1/cases?per_page=100", &[("authorization", &format!("Bearer {token}"))]).await;
+        assert!(!list.expect(200).body.contains(&slug), "{who} does not see the submission in the list");
+    }
+    let theirs =
+        app.get_with("/api/v1/cases?per_page=100", &[("authorization", &format!("Bearer {editor_token}"))]).await;
+    assert!(theirs.expect(200).body.contains(&slug), "the region's editor does");
 
     // The editor saves over revision 1 and publishes; a stale save is refused.
     let mut edit = case_json("Cartas que recaudan");

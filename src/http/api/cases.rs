@@ -86,17 +86,19 @@ pub struct CaseDetail {
     pub revision: i32,
 }
 
-/// Published cases, newest first, with the same filters as the `/cases` page.
+/// Cases, newest first, with the same filters as the `/cases` page: the published ones, and
+/// with an API token also those its owner may edit.
 #[utoipa::path(
     get,
     path = "/api/v1/cases",
     tag = "cases",
     params(CaseQuery),
     responses(
-        (status = 200, description = "A page of published cases", body = CaseList),
+        (status = 200, description = "A page of cases", body = CaseList),
         (status = 400, description = "A filter is not valid; the message names it", body = ErrorBody),
         (status = 503, description = "The database is unavailable or the request ran out of time", body = ErrorBody),
-    )
+    ),
+    security((), ("api_token" = []))
 )]
 pub async fn list(
     State(state): State<AppState>,
@@ -123,7 +125,7 @@ pub async fn list(
     params(("slug" = String, Path, description = "The case's slug")),
     responses(
         (status = 200, description = "The case", body = CaseDetail),
-        (status = 301, description = "The case has a new slug; `Location` gives it"),
+        (status = 308, description = "The case has a new slug; `Location` gives it"),
         (status = 404, description = "No case that the caller may see has this slug", body = ErrorBody),
         (status = 410, description = "The case was deleted", body = ErrorBody),
         (status = 503, description = "The database is unavailable or the request ran out of time", body = ErrorBody),
