@@ -48,6 +48,11 @@ impl Lang {
         }
     }
 
+    /// The language's own name ("Español", "English"): the other catalogue's switch label.
+    pub fn endonym(self) -> &'static str {
+        self.other().catalog().other_language_name
+    }
+
     pub fn catalog(self) -> &'static Catalog {
         match self {
             Lang::Es => &es::CATALOG,

@@ -95,7 +95,7 @@ async fn page(
         region_options: region_options(&regions, Some(&details.region)),
         language_options: [Lang::Es, Lang::En]
             .iter()
-            .map(|l| option(l.code(), if *l == Lang::Es { "Español" } else { "English" }, Some(&details.language)))
+            .map(|l| option(l.code(), l.endonym(), Some(&details.language)))
             .collect(),
         details,
         tokens,
