@@ -60,11 +60,7 @@ pub struct CaseRecord {
     pub review_note: Option<String>,
     /// The case's region first, then the regions above it.
     pub region_path: Vec<String>,
-    pub region_name: String,
-    pub published_at: Option<OffsetDateTime>,
-    pub updated_at: OffsetDateTime,
     pub draft: CaseDraft,
-    pub body_html: String,
 }
 
 impl CaseRecord {
@@ -94,12 +90,8 @@ struct RecordRow {
     revision: i32,
     review_note: Option<String>,
     region_path: Vec<String>,
-    region_name: String,
-    published_at: Option<OffsetDateTime>,
-    updated_at: OffsetDateTime,
     #[sqlx(flatten)]
     draft: DraftRow,
-    body_html: String,
 }
 
 /// The editable text of a case, as cases and revisions store it (region as its slug,
@@ -146,11 +138,7 @@ impl From<RecordRow> for CaseRecord {
             revision: row.revision,
             review_note: row.review_note,
             region_path: row.region_path,
-            region_name: row.region_name,
-            published_at: row.published_at,
-            updated_at: row.updated_at,
             draft: row.draft.into(),
-            body_html: row.body_html,
         }
     }
 }
@@ -189,11 +177,11 @@ impl Store {
                  select p.id, p.slug, p.parent_id, path.depth + 1 from regions p join path on p.id = path.parent_id
              )
              select c.id, c.slug, c.status, c.author_id, u.display_name as author_name, c.revision, c.review_note,
-                    (select array_agg(slug order by depth) from path) as region_path, r.name as region_name,
-                    c.published_at, c.updated_at, c.title, c.kind, r.slug as region,
+                    (select array_agg(slug order by depth) from path) as region_path,
+                    c.title, c.kind, r.slug as region,
                     coalesce((select array_agg(t.slug order by t.slug) from case_themes ct
                               join themes t on t.id = ct.theme_id where ct.case_id = c.id), '{}') as themes,
-                    c.language, c.year, c.summary, c.sources, c.body_markdown, c.body_html
+                    c.language, c.year, c.summary, c.sources, c.body_markdown
              from cases c join regions r on r.id = c.region_id left join users u on u.id = c.author_id
              where c.slug = $1";
         if let Some(row) = sqlx::query_as::<_, RecordRow>(sql).bind(slug).fetch_optional(&self.pool).await? {
