@@ -189,11 +189,8 @@ pub async fn show(
     if !may(user.as_deref(), CaseAction::View, &record.access()) {
         return Err(AppError::NotFound);
     }
-    let done = query.done.unwrap_or_default();
-    Ok(case_page(&state, &ui, &session, user.as_deref(), record, FormErrors::default(), "")
-        .await
-        .map(|page| if done.is_empty() { page } else { page.with_done(done) })?
-        .into_response())
+    let page = case_page(&state, &ui, &session, user.as_deref(), record, FormErrors::default(), "").await?;
+    Ok(page.with_done(query.done.unwrap_or_default()).into_response())
 }
 
 /// A rendered case page that can still take the name of the action just done.
