@@ -4,7 +4,8 @@
 //! on TCP, so it cannot clash with a system PostgreSQL. The Ayni process that starts it owns it
 //! and stops it; other Ayni processes on the same data dir (e.g. `ayni import` while `ayni serve`
 //! runs) connect as guests. If the owner dies, the kernel's parent-death signal shuts the server
-//! down.
+//! down. If the server dies while its owner runs, the owner starts it again, with backoff, and
+//! gives up with one log line after repeated failures.
 
 use std::ffi::{CString, OsString};
 use std::fs::{self, DirBuilder, OpenOptions};
@@ -15,13 +16,14 @@ use std::os::unix::fs::{DirBuilderExt, MetadataExt, PermissionsExt};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{ExitStatus, Stdio};
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicI32, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use sqlx::postgres::{PgConnectOptions, PgSslMode};
 use sqlx::{Connection, Executor, PgConnection};
 use tokio::sync::oneshot;
-use tracing::{debug, info, warn};
+use tracing::{debug, error, info, warn};
 
 /// Only names the socket file: the server never listens on TCP.
 const PORT: u16 = 5432;
@@ -35,11 +37,22 @@ const STOP_TIMEOUT: Duration = Duration::from_secs(60);
 const QUIT_TIMEOUT: Duration = Duration::from_secs(15);
 const LOCK_TIMEOUT: Duration = Duration::from_secs(300);
 const POLL: Duration = Duration::from_millis(100);
+/// Waits before restarting a server that died: the n-th consecutive failure waits the n-th.
+const RESTART_BACKOFF: [Duration; 5] = [
+    Duration::from_millis(500),
+    Duration::from_secs(1),
+    Duration::from_secs(2),
+    Duration::from_secs(4),
+    Duration::from_secs(8),
+];
+/// A server that ran this long before dying counts as healthy: the failure count starts over.
+const HEALTHY_RUN: Duration = Duration::from_secs(60);
 
 /// Clusters owned by a handle in this process: a second handle here must be a guest, although
 /// owner.pid holds our own pid.
 static OWNED_HERE: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
 
+#[derive(Clone)]
 pub struct PrivatePostgresOptions {
     /// Ayni's data dir; everything goes under `<data_dir>/postgres`.
     pub data_dir: PathBuf,
@@ -96,19 +109,29 @@ pub struct PrivatePostgres {
     cluster: PathBuf,
     lock_path: PathBuf,
     owner_file: PathBuf,
-    postmaster_pid: i32,
+    /// The current postmaster's pid (a restart changes it).
+    postmaster_pid: Arc<AtomicI32>,
     role: Role,
 }
 
 enum Role {
     /// Another Ayni process (or handle) owns the server: leave it running.
     Guest,
-    /// We spawned it; the supervising thread reports its exit.
-    Spawned { exited: oneshot::Receiver<ExitStatus> },
+    /// We spawned it; a supervising task restarts it when it dies and stops it on request.
+    Spawned { stop: oneshot::Sender<()>, supervisor: tokio::task::JoinHandle<Result<(), Error>> },
     /// Left running by a dead owner; we only know its pid.
     Adopted,
 }
 
+/// What a restart needs.
+struct Relaunch {
+    bins: Binaries,
+    layout: Layout,
+    account: Option<Account>,
+    opts: PrivatePostgresOptions,
+}
+
+#[derive(Clone)]
 struct Binaries {
     initdb: PathBuf,
     postgres: PathBuf,
@@ -121,6 +144,7 @@ struct Account {
     gid: u32,
 }
 
+#[derive(Clone)]
 struct Layout {
     pg_root: PathBuf,
     cluster: PathBuf,
@@ -152,8 +176,12 @@ impl PrivatePostgres {
         };
 
         let lock = lock_file(&layout.lock_path).await?;
-        let (postmaster_pid, role) = match reuse_running(&layout).await? {
-            Some(found) => found,
+        let postmaster_pid = Arc::new(AtomicI32::new(0));
+        let role = match reuse_running(&layout).await? {
+            Some((pid, role)) => {
+                postmaster_pid.store(pid, Ordering::SeqCst);
+                role
+            }
             None => {
                 init_cluster(&bins, &layout, account.as_ref(), opts.fsync).await?;
                 let (pid, mut exited) = launch(&bins, &layout, account.as_ref(), &opts).await?;
@@ -162,7 +190,11 @@ impl PrivatePostgres {
                     let _ = stop_spawned(pid, &mut exited).await;
                     return Err(e);
                 }
-                (pid, Role::Spawned { exited })
+                postmaster_pid.store(pid, Ordering::SeqCst);
+                let (stop, stop_rx) = oneshot::channel();
+                let relaunch = Relaunch { bins, layout: layout.clone(), account, opts };
+                let supervisor = tokio::spawn(supervise(relaunch, exited, postmaster_pid.clone(), stop_rx));
+                Role::Spawned { stop, supervisor }
             }
         };
         drop(lock);
@@ -184,6 +216,11 @@ impl PrivatePostgres {
         Ok(this)
     }
 
+    /// The running postmaster's pid.
+    pub fn postmaster_pid(&self) -> i32 {
+        self.postmaster_pid.load(Ordering::SeqCst)
+    }
+
     /// Options to connect to `database` over the Unix socket.
     pub fn connect_options(&self, database: &str) -> PgConnectOptions {
         connect_opts(&self.socket_dir, database)
@@ -192,16 +229,22 @@ impl PrivatePostgres {
     /// Fast shutdown (SIGINT to the postmaster) and wait for it to exit, if this process owns
     /// the server; a no-op for a guest.
     pub async fn stop(self) -> Result<(), PrivatePostgresError> {
-        let pid = self.postmaster_pid;
+        let pid = self.postmaster_pid();
         match self.role {
             Role::Guest => {
                 debug!(pid, "leaving PostgreSQL running: another Ayni process owns it");
                 return Ok(());
             }
-            Role::Spawned { mut exited } => {
+            Role::Spawned { stop, supervisor } => {
                 let _lock = lock_file(&self.lock_path).await?;
                 info!(pid, "stopping private PostgreSQL");
-                stop_spawned(pid, &mut exited).await?;
+                // The supervisor stops the server it runs now; it may have given up already.
+                let _ = stop.send(());
+                supervisor.await.map_err(|e| Error::Io {
+                    action: "supervise",
+                    path: self.cluster.clone(),
+                    error: io::Error::other(e),
+                })??;
             }
             Role::Adopted => {
                 let _lock = lock_file(&self.lock_path).await?;
@@ -212,6 +255,61 @@ impl PrivatePostgres {
         release_ownership(&self.owner_file, &self.cluster);
         info!(pid, "private PostgreSQL stopped");
         Ok(())
+    }
+}
+
+/// Runs beside a server this process spawned: when it dies, starts it again after a growing
+/// wait (under the cluster lock, like a start), and gives up after
+/// `RESTART_BACKOFF.len()` failures in a row; on `stop`, stops whichever server runs now.
+async fn supervise(
+    relaunch: Relaunch,
+    mut exited: oneshot::Receiver<ExitStatus>,
+    pid: Arc<AtomicI32>,
+    mut stop: oneshot::Receiver<()>,
+) -> Result<(), Error> {
+    let mut failures = 0;
+    let mut started = Instant::now();
+    loop {
+        let status = tokio::select! {
+            _ = &mut stop => return stop_spawned(pid.load(Ordering::SeqCst), &mut exited).await,
+            status = &mut exited => status.map_or_else(|_| "status unknown".to_string(), |s| s.to_string()),
+        };
+        if started.elapsed() >= HEALTHY_RUN {
+            failures = 0;
+        }
+        warn!(pid = pid.load(Ordering::SeqCst), %status, "private PostgreSQL exited unexpectedly; restarting it");
+        loop {
+            let Some(wait) = RESTART_BACKOFF.get(failures) else {
+                error!(
+                    failures,
+                    log = %relaunch.layout.log_path.display(),
+                    "private PostgreSQL keeps failing; giving up restarting it (pages answer 503): \
+                     see its log, then restart Ayni"
+                );
+                // Nothing more to supervise; wait for the stop request.
+                let _ = stop.await;
+                return Ok(());
+            };
+            tokio::select! {
+                _ = &mut stop => return Ok(()),
+                _ = tokio::time::sleep(*wait) => {}
+            }
+            failures += 1;
+            let relaunched = async {
+                let _lock = lock_file(&relaunch.layout.lock_path).await?;
+                launch(&relaunch.bins, &relaunch.layout, relaunch.account.as_ref(), &relaunch.opts).await
+            };
+            match relaunched.await {
+                Ok((new_pid, new_exited)) => {
+                    pid.store(new_pid, Ordering::SeqCst);
+                    exited = new_exited;
+                    started = Instant::now();
+                    info!(pid = new_pid, attempt = failures, "private PostgreSQL restarted");
+                    break;
+                }
+                Err(err) => warn!(error = %err, attempt = failures, "cannot restart private PostgreSQL yet"),
+            }
+        }
     }
 }
 
@@ -989,7 +1087,7 @@ mod tests {
         let pg = PrivatePostgres::start(options(tmp.path())).await.unwrap();
         assert!(matches!(pg.role, Role::Spawned { .. }));
         assert_eq!(query_i64(&pg, "select 1::int8").await, 1);
-        let pid = pg.postmaster_pid;
+        let pid = pg.postmaster_pid();
         let socket = socket_file(&pg.socket_dir);
         assert!(socket.exists());
         let cluster = pg.cluster.clone();
@@ -1023,9 +1121,9 @@ mod tests {
         let owner = PrivatePostgres::start(options(tmp.path())).await.unwrap();
         let guest = PrivatePostgres::start(options(tmp.path())).await.unwrap();
         assert!(matches!(guest.role, Role::Guest));
-        assert_eq!(guest.postmaster_pid, owner.postmaster_pid);
+        assert_eq!(guest.postmaster_pid(), owner.postmaster_pid());
         assert_eq!(query_i64(&guest, "select 2::int8").await, 2);
-        let pid = owner.postmaster_pid;
+        let pid = owner.postmaster_pid();
         guest.stop().await.unwrap();
         assert!(is_running(pid));
         assert_eq!(query_i64(&owner, "select 3::int8").await, 3);
@@ -1045,7 +1143,7 @@ mod tests {
 
         let adopter = PrivatePostgres::start(options(tmp.path())).await.unwrap();
         assert!(matches!(adopter.role, Role::Adopted));
-        let pid = adopter.postmaster_pid;
+        let pid = adopter.postmaster_pid();
         assert_eq!(query_i64(&adopter, "select 4::int8").await, 4);
         adopter.stop().await.unwrap();
         assert!(!is_running(pid));
@@ -1056,11 +1154,11 @@ mod tests {
     async fn unresponsive_server_is_replaced() {
         let tmp = TempDir::new().unwrap();
         let hung = PrivatePostgres::start(options(tmp.path())).await.unwrap();
-        signal(hung.postmaster_pid, libc::SIGSTOP);
+        signal(hung.postmaster_pid(), libc::SIGSTOP);
         let fresh = PrivatePostgres::start(options(tmp.path())).await.unwrap();
         assert!(matches!(fresh.role, Role::Spawned { .. }));
-        assert_ne!(fresh.postmaster_pid, hung.postmaster_pid);
-        assert!(!is_running(hung.postmaster_pid));
+        assert_ne!(fresh.postmaster_pid(), hung.postmaster_pid());
+        assert!(!is_running(hung.postmaster_pid()));
         assert_eq!(query_i64(&fresh, "select 6::int8").await, 6);
         hung.stop().await.unwrap();
         fresh.stop().await.unwrap();
@@ -1072,7 +1170,7 @@ mod tests {
         let pg = PrivatePostgres::start(options(tmp.path())).await.unwrap();
         let pid_file = pg.cluster.join("postmaster.pid");
         let content = fs::read_to_string(&pid_file).unwrap();
-        let old_pid = pg.postmaster_pid;
+        let old_pid = pg.postmaster_pid();
         pg.stop().await.unwrap();
 
         // A dead pid: postgres itself ignores the file.
