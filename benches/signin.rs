@@ -63,6 +63,8 @@ async fn run() -> anyhow::Result<()> {
         public_url: "http://bench.test".into(),
         request_timeout: std::time::Duration::from_secs(30),
         trusted_proxies: Vec::new().into(),
+        renderer: Default::default(),
+        previews: Default::default(),
     });
 
     println!("sign-in answer time through the router, {RUNS} runs each (ms):");

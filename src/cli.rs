@@ -38,8 +38,12 @@ pub fn main() -> ExitCode {
     }
 }
 
+/// The default log is for operators: Ayni's own events at info, its dependencies' (tantivy's
+/// commits, sqlx's slow-statement notes) only from warn up. `RUST_LOG` overrides it.
+pub const DEFAULT_LOG: &str = "warn,ayni=info";
+
 fn init_tracing(format: LogFormat) {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(DEFAULT_LOG));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
@@ -173,21 +177,29 @@ async fn reindex(config: &Config, db: &Database) -> anyhow::Result<()> {
 
 async fn serve(config: &Config, db: &Database) -> anyhow::Result<()> {
     let store = Store::new(db.pool.clone());
-    let refreshed = store.refresh_stale_html().await.context("cannot refresh rendered case bodies")?;
-    if refreshed > 0 {
-        tracing::info!(refreshed, "rendered case bodies again with the current renderer");
-    }
     load_seed(&store, config).await?;
     let search = Search::start(store.clone(), config.data_dir.join("search"));
     tokio::spawn(delete_expired(store.clone()));
-    let app = http::router(AppState::new(store, search, config));
+    let state = AppState::new(store.clone(), search, config);
+    let renderer = state.renderer.clone();
+    let app = http::router(state);
     let listener = TcpListener::bind(config.bind).await.with_context(|| format!("cannot listen on {}", config.bind))?;
     tracing::info!("serving on http://{}", config.bind);
+    tokio::spawn(rerender_stale(store, renderer));
     // The peer address feeds the sign-in rate limits.
     let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await.context("the server failed")?;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Bodies stored by an older renderer are rendered again once the site is up, in batches.
+async fn rerender_stale(store: Store, renderer: crate::markdown::Renderer) {
+    match store.rerender_stale(&renderer).await {
+        Ok(0) => {}
+        Ok(rendered) => tracing::info!(rendered, "rendered case bodies again with the current renderer"),
+        Err(err) => tracing::warn!(error = %format!("{err:#}"), "cannot render stored case bodies again"),
+    }
 }
 
 /// Ended sessions, old sign-in attempts and expired reset links are deleted hourly (any

@@ -105,7 +105,19 @@ pub struct Config {
     pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
+/// `DATABASE_URL` from the environment; empty means unset, as most tools read it. The server,
+/// the tests and the benchmarks all ask this.
+pub fn database_url_from_env() -> Option<String> {
+    std::env::var("DATABASE_URL").ok().filter(|v| !v.trim().is_empty())
+}
+
 impl Config {
+    /// The database to use, if one was named: an empty `--database-url` or `DATABASE_URL=`
+    /// names none.
+    pub fn database_url(&self) -> Option<&str> {
+        self.database_url.as_deref().filter(|v| !v.trim().is_empty())
+    }
+
     pub fn request_timeout(&self) -> Duration {
         Duration::from_secs(self.request_timeout_secs.max(1))
     }

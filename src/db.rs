@@ -24,7 +24,7 @@ pub struct Database {
 
 impl Database {
     pub async fn open(config: &Config) -> anyhow::Result<Database> {
-        let (options, private) = match &config.database_url {
+        let (options, private) = match config.database_url() {
             Some(url) => (PgConnectOptions::from_str(url).context("DATABASE_URL is not a valid PostgreSQL URL")?, None),
             None => {
                 let private = PrivatePostgres::start(PrivatePostgresOptions {

@@ -36,6 +36,8 @@ pub enum AppError {
     PayloadTooLarge,
     #[error("request timed out")]
     Timeout,
+    #[error("too busy to render now")]
+    Busy,
     #[error("sign in required")]
     SignInRequired,
     #[error("unknown or revoked API token")]
@@ -97,7 +99,7 @@ impl AppError {
             AppError::TooManyAttempts => StatusCode::TOO_MANY_REQUESTS,
             AppError::EditConflict => StatusCode::CONFLICT,
             AppError::InvalidFields(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            AppError::Timeout | AppError::DatabaseUnavailable(_) | AppError::SessionStore(_) => {
+            AppError::Timeout | AppError::Busy | AppError::DatabaseUnavailable(_) | AppError::SessionStore(_) => {
                 StatusCode::SERVICE_UNAVAILABLE
             }
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -113,6 +115,7 @@ impl AppError {
             AppError::MethodNotAllowed => "method_not_allowed",
             AppError::PayloadTooLarge => "payload_too_large",
             AppError::Timeout => "timeout",
+            AppError::Busy => "busy",
             AppError::SignInRequired => "sign_in_required",
             AppError::BadToken => "bad_token",
             AppError::Forbidden => "forbidden",
@@ -148,6 +151,15 @@ impl AppError {
             StatusCode::REQUEST_TIMEOUT | StatusCode::SERVICE_UNAVAILABLE => AppError::Timeout,
             s if s.is_client_error() => AppError::BadRequest,
             s => AppError::Internal(anyhow::anyhow!("unexpected status {s}")),
+        }
+    }
+}
+
+impl From<crate::markdown::RenderError> for AppError {
+    fn from(err: crate::markdown::RenderError) -> Self {
+        match err {
+            crate::markdown::RenderError::Busy => AppError::Busy,
+            crate::markdown::RenderError::Failed(err) => AppError::Internal(err.into()),
         }
     }
 }

@@ -1,20 +1,81 @@
 //! Markdown to safe HTML. Case bodies are rendered once, when they change, and stored; the
 //! output always passes through ammonia, whatever the Markdown held.
+//!
+//! Rendering is linear in the input: containers nested deeper than [`MAX_NESTING`] are
+//! flattened and raw HTML beyond [`MAX_RAW_HTML`] fragments is shown as text, because the
+//! HTML parser inside the sanitizer takes time that grows with the square of the depth.
 
-use std::collections::HashSet;
+use std::{
+    borrow::Cow,
+    collections::{HashMap, HashSet},
+    sync::Arc,
+    time::Duration,
+};
 
 use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd};
 
 /// Bump when the rendering or the sanitizer policy changes: stored HTML of an older
-/// version is rendered again at start.
-pub const RENDER_VERSION: i32 = 1;
+/// version is rendered again, in the background, after the server starts.
+pub const RENDER_VERSION: i32 = 2;
+
+/// Blocks and inlines nested deeper than this keep their text but lose their markup.
+pub const MAX_NESTING: usize = 24;
+/// Raw HTML fragments after this many are shown as text.
+pub const MAX_RAW_HTML: usize = 2_000;
+
+const OPTIONS: Options = Options::ENABLE_TABLES
+    .union(Options::ENABLE_FOOTNOTES)
+    .union(Options::ENABLE_STRIKETHROUGH)
+    .union(Options::ENABLE_TASKLISTS);
+
+/// How long a render waits for a free core before the answer is "busy, try again".
+const QUEUE_WAIT: Duration = Duration::from_secs(2);
+
+/// Renders on tokio's blocking pool, at most one body per core at a time, so that long
+/// bodies can neither hold up the async workers nor pile up behind each other.
+#[derive(Clone)]
+pub struct Renderer {
+    permits: Arc<tokio::sync::Semaphore>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    #[error("every core is rendering already")]
+    Busy,
+    #[error("the renderer failed: {0}")]
+    Failed(#[from] tokio::task::JoinError),
+}
+
+impl Default for Renderer {
+    fn default() -> Self {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        Renderer { permits: Arc::new(tokio::sync::Semaphore::new(cores)) }
+    }
+}
+
+impl Renderer {
+    /// [`render`], off the async workers. The core stays taken until the render ends, even
+    /// when the request that asked for it has timed out meanwhile.
+    pub async fn render(&self, markdown: String) -> Result<String, RenderError> {
+        let permit = tokio::time::timeout(QUEUE_WAIT, self.permits.clone().acquire_owned())
+            .await
+            .map_err(|_| RenderError::Busy)?
+            .map_err(|_| RenderError::Busy)?;
+        Ok(tokio::task::spawn_blocking(move || {
+            let html = render(&markdown);
+            drop(permit);
+            html
+        })
+        .await?)
+    }
+}
 
 /// Renders Markdown with tables, footnotes, strikethrough, task lists and heading anchors,
-/// then sanitizes the HTML.
+/// then sanitizes the HTML. CPU-bound: call it off the async workers.
 pub fn render(markdown: &str) -> String {
-    let options =
-        Options::ENABLE_TABLES | Options::ENABLE_FOOTNOTES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS;
-    let events = with_heading_anchors(Parser::new_ext(markdown, options).map(task_marker_as_text).collect());
+    let source = escape_unclosed_raw_text(markdown);
+    let events = bounded(Parser::new_ext(&source, OPTIONS).map(task_marker_as_text));
+    let events = with_heading_anchors(events);
     let mut html = String::with_capacity(markdown.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
     sanitize(&html)
@@ -28,9 +89,50 @@ fn task_marker_as_text(event: Event<'_>) -> Event<'_> {
     }
 }
 
-/// Gives every heading without an id one made from its text, unique within the body.
+/// Drops the markup of containers nested deeper than [`MAX_NESTING`] (their text stays)
+/// and turns raw HTML after the first [`MAX_RAW_HTML`] fragments into text.
+fn bounded<'a>(events: impl Iterator<Item = Event<'a>>) -> Vec<Event<'a>> {
+    let mut out = Vec::new();
+    // For each open container: whether its start was kept, so its end matches.
+    let mut open: Vec<bool> = Vec::new();
+    let mut kept_depth = 0;
+    let mut raw_html = 0;
+    for event in events {
+        match event {
+            Event::Start(tag) => {
+                let keep = kept_depth < MAX_NESTING;
+                open.push(keep);
+                if keep {
+                    kept_depth += 1;
+                    out.push(Event::Start(tag));
+                }
+            }
+            Event::End(tag) => {
+                if open.pop().unwrap_or(false) {
+                    kept_depth -= 1;
+                    out.push(Event::End(tag));
+                }
+            }
+            Event::Html(html) | Event::InlineHtml(html) if raw_html >= MAX_RAW_HTML => out.push(Event::Text(html)),
+            Event::Html(html) => {
+                raw_html += 1;
+                out.push(Event::Html(html));
+            }
+            Event::InlineHtml(html) => {
+                raw_html += 1;
+                out.push(Event::InlineHtml(html));
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// Gives every heading without an id one made from its text, unique within the body. Each
+/// base name remembers its next number, so many equal headings cost linear time.
 fn with_heading_anchors(mut events: Vec<Event<'_>>) -> Vec<Event<'_>> {
     let mut used = HashSet::new();
+    let mut next_number: HashMap<String, usize> = HashMap::new();
     let mut i = 0;
     while i < events.len() {
         if let Event::Start(Tag::Heading { id: None, .. }) = &events[i] {
@@ -47,10 +149,15 @@ fn with_heading_anchors(mut events: Vec<Event<'_>>) -> Vec<Event<'_>> {
                 s => s,
             };
             let mut anchor = base.clone();
-            let mut n = 1;
-            while !used.insert(anchor.clone()) {
-                n += 1;
-                anchor = format!("{base}-{n}");
+            if !used.insert(anchor.clone()) {
+                let n = next_number.entry(base.clone()).or_insert(1);
+                loop {
+                    *n += 1;
+                    anchor = format!("{base}-{n}");
+                    if used.insert(anchor.clone()) {
+                        break;
+                    }
+                }
             }
             if let Event::Start(Tag::Heading { id, .. }) = &mut events[i] {
                 *id = Some(CowStr::from(anchor));
@@ -59,6 +166,50 @@ fn with_heading_anchors(mut events: Vec<Event<'_>>) -> Vec<Event<'_>> {
         i += 1;
     }
     events
+}
+
+/// Raw-text elements and comments whose end never comes would swallow the rest of the body
+/// (CommonMark ends such an HTML block only at its closing tag, and the sanitizer drops it).
+const RAW_TEXT: [(&str, &str); 5] =
+    [("<script", "</script"), ("<style", "</style"), ("<pre", "</pre"), ("<textarea", "</textarea"), ("<!--", "-->")];
+
+/// Escapes the `<` of every raw-text opener with no closing tag after it, so that it and
+/// what follows are shown as text. Only openers that the parser reads as HTML are touched
+/// (code spans and blocks keep theirs); each pass may reveal one that the previous hid.
+fn escape_unclosed_raw_text(markdown: &str) -> Cow<'_, str> {
+    let mut source = Cow::Borrowed(markdown);
+    for _ in 0..8 {
+        let lower = source.to_ascii_lowercase();
+        let unclosed: Vec<usize> = Parser::new_ext(&source, OPTIONS)
+            .into_offset_iter()
+            .filter(|(event, _)| matches!(event, Event::Html(_) | Event::InlineHtml(_)))
+            .filter_map(|(_, range)| {
+                let start = range.start + lower[range.clone()].find('<')?;
+                let (_, closer) = RAW_TEXT.iter().find(|(opener, _)| opens(&lower[start..], opener))?;
+                (!lower[start..].contains(closer)).then_some(start)
+            })
+            .collect();
+        if unclosed.is_empty() {
+            return source;
+        }
+        let mut fixed = String::with_capacity(source.len() + 3 * unclosed.len());
+        let mut from = 0;
+        for at in unclosed {
+            fixed.push_str(&source[from..at]);
+            fixed.push_str("&lt;");
+            from = at + 1;
+        }
+        fixed.push_str(&source[from..]);
+        source = Cow::Owned(fixed);
+    }
+    source
+}
+
+/// Whether `text` starts with the tag `opener` (`<pre` opens `<pre>` but not `<prefix>`).
+fn opens(text: &str, opener: &str) -> bool {
+    text.starts_with(opener)
+        && (opener == "<!--"
+            || text[opener.len()..].chars().next().is_none_or(|c| c.is_ascii_whitespace() || c == '>' || c == '/'))
 }
 
 fn sanitize(html: &str) -> String {
@@ -82,10 +233,11 @@ fn sanitize(html: &str) -> String {
 
 /// The text a reader sees, without markup: what search indexes.
 pub fn plain_text(markdown: &str) -> String {
+    let source = escape_unclosed_raw_text(markdown);
     let mut out = String::with_capacity(markdown.len());
     // Text inside raw <script> or <style> never reaches a page, so it is not searchable.
     let mut hidden = false;
-    for event in Parser::new_ext(markdown, Options::ENABLE_TABLES | Options::ENABLE_FOOTNOTES) {
+    for event in Parser::new_ext(&source, Options::ENABLE_TABLES | Options::ENABLE_FOOTNOTES) {
         match event {
             Event::Html(html) | Event::InlineHtml(html) => {
                 let tag = html.trim_start().to_ascii_lowercase();
@@ -153,6 +305,43 @@ mod tests {
             assert!(!html.to_lowercase().contains(forbidden), "{forbidden} survived in {html}");
         }
         assert!(html.contains(r#"href="https://example.org""#), "{html}");
+    }
+
+    #[test]
+    fn unclosed_raw_text_elements_keep_the_rest_of_the_body() {
+        for opener in ["<script>", "<style>", "<pre>", "<textarea>", "<!--", "<SCRIPT type=x>"] {
+            let markdown = format!("Antes.\n\n{opener}\n\n## Después\n\nEl **resto** del caso.\n");
+            let html = render(&markdown);
+            assert!(
+                html.contains("Antes.") && html.contains("El <strong>resto</strong> del caso."),
+                "{opener}: {html}"
+            );
+            assert!(html.contains(r#"<h2 id="despues">"#), "{opener}: {html}");
+            assert!(html.contains(&opener.replace('<', "&lt;").replace('>', "&gt;")), "{opener} shown as text: {html}");
+            let text = plain_text(&markdown);
+            assert!(text.contains("El resto del caso."), "{opener}: {text}");
+        }
+        // Closed ones are still removed, and code keeps its own brackets.
+        let html = render("<script>alert(1)</script>\n\n`<pre>` y más\n");
+        assert!(!html.contains("alert(1)") && html.contains("<code>&lt;pre&gt;</code> y más"), "{html}");
+    }
+
+    #[test]
+    fn deep_nesting_is_flattened() {
+        let html = render(&">".repeat(80_000));
+        assert!(html.matches("<blockquote>").count() <= MAX_NESTING, "{} levels", html.matches("<blockquote>").count());
+        let html = render(&format!("{}texto", "<div>".repeat(10_000)));
+        assert!(html.contains("texto"), "{}", &html[..200]);
+        let html = render(&"- ".repeat(5_000));
+        assert!(html.matches("<ul>").count() <= MAX_NESTING);
+    }
+
+    #[test]
+    fn many_equal_headings_get_numbered_anchors() {
+        let html = render(&"## A\n\n".repeat(3));
+        assert!(html.contains(r#"id="a""#) && html.contains(r#"id="a-2""#) && html.contains(r#"id="a-3""#), "{html}");
+        let html = render("## A-2\n\n## A\n\n## A\n");
+        assert!(html.contains(r#"id="a-2""#) && html.contains(r#"id="a-3""#), "{html}");
     }
 
     #[test]

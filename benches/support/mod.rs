@@ -9,9 +9,9 @@ use sqlx::postgres::PgConnectOptions;
 /// The server named by DATABASE_URL, or a private cluster under `scratch` (returned too, so
 /// that the caller stops it).
 pub async fn postgres(scratch: &Path) -> anyhow::Result<(PgConnectOptions, Option<PrivatePostgres>)> {
-    Ok(match std::env::var("DATABASE_URL") {
-        Ok(url) => (PgConnectOptions::from_str(&url)?, None),
-        Err(_) => {
+    Ok(match ayni::config::database_url_from_env() {
+        Some(url) => (PgConnectOptions::from_str(&url)?, None),
+        None => {
             let pg = PrivatePostgres::start(PrivatePostgresOptions {
                 data_dir: scratch.join("pg"),
                 bin_dir: None,

@@ -36,6 +36,12 @@ pub fn request_span(request: &Request) -> tracing::Span {
     tracing::info_span!("request", request_id = %id, method = %request.method(), path = %path)
 }
 
+/// One line per answer, logged as Ayni's own (the default log keeps dependencies at warn).
+pub fn log_response<B>(response: &axum::http::Response<B>, latency: Duration, _: &tracing::Span) {
+    let latency_ms = u64::try_from(latency.as_millis()).unwrap_or(u64::MAX);
+    tracing::info!(status = response.status().as_u16(), latency_ms, "answered");
+}
+
 /// Unknown paths.
 pub async fn not_found() -> AppError {
     AppError::NotFound

@@ -13,6 +13,7 @@ mod middleware;
 mod pages;
 mod search;
 pub mod session;
+mod throttle;
 mod views;
 
 use std::{net::IpAddr, sync::Arc, time::Duration};
@@ -29,10 +30,10 @@ use tower_http::{
     limit::RequestBodyLimitLayer,
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
     set_header::SetResponseHeaderLayer,
-    trace::{DefaultOnResponse, TraceLayer},
+    trace::TraceLayer,
 };
 
-use crate::{config::Config, search::Search, store::Store};
+use crate::{config::Config, markdown::Renderer, search::Search, store::Store};
 
 /// Request bodies larger than this get 413.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -52,6 +53,9 @@ pub struct AppState {
     pub request_timeout: Duration,
     /// Proxies whose `X-Forwarded-For` is believed.
     pub trusted_proxies: Arc<[IpAddr]>,
+    /// Markdown rendering, a core at a time.
+    pub renderer: Renderer,
+    pub previews: Arc<throttle::PreviewLimit>,
 }
 
 impl AppState {
@@ -62,6 +66,8 @@ impl AppState {
             public_url: config.public_base_url().into(),
             request_timeout: config.request_timeout(),
             trusted_proxies: config.trusted_proxies.clone().into(),
+            renderer: Renderer::default(),
+            previews: Arc::default(),
         }
     }
 
@@ -123,18 +129,23 @@ pub fn router(state: AppState) -> Router {
         .route("/signup", guarded(&state, get(pages::account::signup_form).post(pages::account::signup)))
         .route("/signout", guarded(&state, post(pages::account::signout)))
         .route("/language/{code}", get(lang::switch))
-        .route("/static/{file}", get(assets::serve))
-        .route("/healthz", get(health::live))
-        .route("/readyz", get(health::ready))
         .route("/api/v1/openapi.json", get(move || api::openapi_json(openapi.clone())));
     let sessions = session::layer(&state.store, state.secure_cookies());
     // Router::layer adapts each layer's body type; the last layer added is the outermost.
     // Sessions wrap identification, which wraps the forgery check, which wraps the routes.
-    pages
+    let with_sessions = pages
         .merge(api_routes)
         .fallback(middleware::not_found)
         .layer(from_fn_with_state(state.clone(), session::identify))
-        .layer(sessions)
+        .layer(sessions);
+    // Liveness and the stylesheet never wait for the database, session cookie or not: the
+    // outage page needs its styles.
+    let without_sessions = Router::new()
+        .route("/static/{file}", get(assets::serve))
+        .route("/healthz", get(health::live))
+        .route("/readyz", get(health::ready));
+    without_sessions
+        .merge(with_sessions)
         .layer(from_fn_with_state(state.request_timeout, middleware::time_limit))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(CompressionLayer::new())
@@ -152,9 +163,7 @@ pub fn router(state: AppState) -> Router {
         .layer(from_fn(middleware::render_errors))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(
-            TraceLayer::new_for_http()
-                .make_span_with(middleware::request_span)
-                .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
+            TraceLayer::new_for_http().make_span_with(middleware::request_span).on_response(middleware::log_response),
         )
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
         .with_state(state)

@@ -376,6 +376,8 @@ pub static CATALOG: Catalog = Catalog {
     privacy_retention: "For how long: your account data, while the account is open; sign-in attempts, one day at most; sessions end after 14 days without use.",
     privacy_rights: "Your rights: you can see and correct your data on your profile and close your account at any time (closing it deletes your email, name, organisation and password). To exercise your rights of access, correction, deletion and objection in another way, contact an Ayni administrator.",
 
+    error_busy: "The server is busy preparing other texts right now. Please try again in a few seconds: what you wrote is still in the form.",
+    preview_too_many: "You asked for many previews in a row. Wait a minute and press Preview again; what you wrote is still in the form.",
     months: [
         "January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
         "November", "December",

@@ -376,6 +376,8 @@ pub static CATALOG: Catalog = Catalog {
     privacy_retention: "Por cuánto tiempo: los datos de su cuenta, mientras la cuenta esté abierta; los intentos de ingreso, un día como máximo; las sesiones terminan tras 14 días sin uso.",
     privacy_rights: "Sus derechos: puede ver y corregir sus datos en su perfil y cerrar su cuenta cuando quiera (al cerrarla borramos su correo, su nombre, su organización y su contraseña). Para ejercer sus derechos de acceso, rectificación, cancelación y oposición por otra vía, diríjase a un administrador de Ayni.",
 
+    error_busy: "El servidor está preparando otros textos en este momento. Vuelva a intentarlo en unos segundos: lo que escribió sigue en el formulario.",
+    preview_too_many: "Pidió muchas vistas previas seguidas. Espere un minuto y vuelva a pulsar «Vista previa»; lo que escribió sigue en el formulario.",
     months: [
         "enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre",
         "noviembre", "diciembre",

@@ -454,6 +454,8 @@ pub struct Catalog {
     pub privacy_retention: &'static str,
     pub privacy_rights: &'static str,
 
+    pub error_busy: &'static str,
+    pub preview_too_many: &'static str,
     pub months: [&'static str; 12],
     /// `{day}`, `{month}` and `{year}`.
     pub date_format: &'static str,
@@ -688,7 +690,7 @@ impl Catalog {
             "forbidden" | "forgery" | "sign_in_required" | "bad_token" => self.error_title_forbidden,
             "link_expired" => self.error_title_link_expired,
             "gone" => self.error_title_gone,
-            "timeout" | "database_unavailable" => self.error_title_unavailable,
+            "timeout" | "busy" | "database_unavailable" => self.error_title_unavailable,
             _ => self.error_title_other,
         }
     }
@@ -727,6 +729,7 @@ impl Catalog {
             "method_not_allowed" => self.error_method_not_allowed.to_string(),
             "payload_too_large" => self.error_payload_too_large.to_string(),
             "timeout" => self.error_timeout.to_string(),
+            "busy" => self.error_busy.to_string(),
             "database_unavailable" => self.error_database_unavailable.to_string(),
             _ => self.error_internal.to_string(),
         }

@@ -59,6 +59,9 @@ pub(super) async fn run(store: Store, search: Search) {
         }
         if indexer.engine.is_none() {
             if let Err(err) = indexer.open_or_rebuild().await {
+                if indexer.store.pool().is_closed() {
+                    return;
+                }
                 failures = report(failures, "cannot prepare the search index yet; retrying", &err);
                 continue;
             }
@@ -68,6 +71,8 @@ pub(super) async fn run(store: Store, search: Search) {
         }
         match indexer.catch_up().await {
             Ok(()) => failures = 0,
+            // The pool closes only at shutdown: nothing is wrong, the indexer just stops.
+            Err(_) if indexer.store.pool().is_closed() => return,
             Err(err) => {
                 failures = report(failures, "cannot apply the change log yet; retrying", &err);
                 continue;

@@ -200,8 +200,15 @@ impl Store {
         })
     }
 
-    /// A new draft by `author`. Returns its slug.
-    pub async fn create_case(&self, author: &User, draft: &CaseDraft, origin: Origin) -> AppResult<String> {
+    /// A new draft by `author`, with its body already rendered (never under this lock).
+    /// Returns its slug.
+    pub async fn create_case(
+        &self,
+        author: &User,
+        draft: &CaseDraft,
+        body_html: &str,
+        origin: Origin,
+    ) -> AppResult<String> {
         let mut tx = self.pool.begin().await?;
         sqlx::query("select pg_advisory_xact_lock($1)").bind(SLUG_LOCK).execute(&mut *tx).await?;
         let slug = allocate_slug(&mut tx, &draft.title, None).await?;
@@ -212,21 +219,23 @@ impl Store {
                      'draft', 'app', $12, 1)
              returning id",
         );
-        let id: i64 = bind_text(insert, draft).bind(&slug).bind(author.id).fetch_one(&mut *tx).await?;
+        let id: i64 = bind_text(insert, draft, body_html).bind(&slug).bind(author.id).fetch_one(&mut *tx).await?;
         set_themes(&mut tx, id, &draft.themes).await?;
         record_revision(&mut tx, id, Some(author.id), origin).await?;
         tx.commit().await?;
         Ok(slug)
     }
 
-    /// Saves new text over revision `base_revision`; refused with [`AppError::EditConflict`]
-    /// when another save came first. Before the case is first published its slug follows
-    /// the title (the old one redirects); after, it stays. Returns the slug.
+    /// Saves new text (its body rendered by the caller) over revision `base_revision`;
+    /// refused with [`AppError::EditConflict`] when another save came first. Before the case
+    /// is first published its slug follows the title (the old one redirects); after, it
+    /// stays. Returns the slug.
     pub async fn update_case(
         &self,
         id: i64,
         base_revision: i32,
         draft: &CaseDraft,
+        body_html: &str,
         actor: &User,
         origin: Origin,
     ) -> AppResult<String> {
@@ -258,7 +267,7 @@ impl Store {
              where id = $12
              returning id",
         );
-        bind_text(update, draft).bind(&slug).bind(id).fetch_one(&mut *tx).await?;
+        bind_text(update, draft, body_html).bind(&slug).bind(id).fetch_one(&mut *tx).await?;
         set_themes(&mut tx, id, &draft.themes).await?;
         record_revision(&mut tx, id, Some(actor.id), origin).await?;
         tx.commit().await?;
@@ -345,9 +354,9 @@ impl Store {
 type CaseQuery<'q> = sqlx::query::QueryScalar<'q, Postgres, i64, sqlx::postgres::PgArguments>;
 
 /// Binds a draft's text as `$1`…`$10` (title, kind, region slug, language, year, summary,
-/// sources, Markdown, its HTML rendered now, the renderer's version): inserts and updates
-/// write the text the same way, and render the Markdown once per save.
-fn bind_text<'q>(query: CaseQuery<'q>, draft: &'q CaseDraft) -> CaseQuery<'q> {
+/// sources, Markdown, its HTML, the renderer's version): inserts and updates write the text
+/// the same way.
+fn bind_text<'q>(query: CaseQuery<'q>, draft: &'q CaseDraft, body_html: &'q str) -> CaseQuery<'q> {
     query
         .bind(&draft.title)
         .bind(draft.kind.as_str())
@@ -357,7 +366,7 @@ fn bind_text<'q>(query: CaseQuery<'q>, draft: &'q CaseDraft) -> CaseQuery<'q> {
         .bind(&draft.summary)
         .bind(Json(&draft.sources))
         .bind(&draft.body_markdown)
-        .bind(markdown::render(&draft.body_markdown))
+        .bind(body_html)
         .bind(markdown::RENDER_VERSION)
 }
 

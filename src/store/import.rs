@@ -17,6 +17,8 @@ pub enum ImportError {
     Content(ContentErrors),
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
+    #[error("cannot render the case bodies: {0}")]
+    Render(#[from] tokio::task::JoinError),
 }
 
 /// What an import did.
@@ -63,28 +65,42 @@ pub enum When {
 impl Store {
     /// Validates `dir` in full, then writes it in one transaction. Processes that race here
     /// queue on an advisory lock, so the seed is loaded once. `None`: nothing to do.
+    ///
+    /// Bodies are rendered first, outside the transaction and its lock; the files are read
+    /// again under the lock, and a body that changed in between is refused, not rendered there.
     pub async fn import_dir(&self, dir: &Path, when: When) -> Result<Option<ImportSummary>, ImportError> {
+        if when == When::FirstStart && self.content_loaded(&self.pool).await? {
+            return Ok(None);
+        }
+        let rendered = self.render_dir(dir).await?;
         let mut tx = self.pool.begin().await?;
         sqlx::query("select pg_advisory_xact_lock($1)").bind(CONTENT_LOCK).execute(&mut *tx).await?;
         let force = match when {
             When::Always { force } => force,
             When::FirstStart => {
-                let loaded: bool =
-                    sqlx::query_scalar("select exists (select 1 from ayni_meta where key = 'content_loaded')")
-                        .fetch_one(&mut *tx)
-                        .await?;
-                if loaded {
+                if self.content_loaded(&mut *tx).await? {
                     return Ok(None);
                 }
                 false
             }
         };
-        let known = Known {
-            regions: sqlx::query_scalar("select slug from regions").fetch_all(&mut *tx).await?.into_iter().collect(),
-            themes: sqlx::query_scalar("select slug from themes").fetch_all(&mut *tx).await?.into_iter().collect(),
-        };
+        let known = known(&mut tx).await?;
         // Reading files inside the transaction keeps "validate, then write" under one lock.
         let set = content::load(dir, &known).map_err(ImportError::Content)?;
+        let changed: Vec<ContentError> = set
+            .cases
+            .iter()
+            .filter(|c| rendered.get(&c.slug).is_none_or(|(markdown, _)| *markdown != c.body_markdown))
+            .map(|c| ContentError {
+                path: dir.join("cases").join(format!("{}.md", c.slug)),
+                line: 1,
+                message: "the file changed while it was being imported; nothing was written, run the import again"
+                    .to_string(),
+            })
+            .collect();
+        if !changed.is_empty() {
+            return Err(ImportError::Content(ContentErrors(changed)));
+        }
         let retired: Vec<String> = sqlx::query_scalar("select slug from retired_slugs where slug = any($1)")
             .bind(set.cases.iter().map(|c| c.slug.as_str()).collect::<Vec<_>>())
             .fetch_all(&mut *tx)
@@ -105,7 +121,7 @@ impl Store {
                 .collect();
             return Err(ImportError::Content(ContentErrors(errors)));
         }
-        let summary = write(&mut tx, &set, force).await?;
+        let summary = write(&mut tx, &set, &rendered, force).await?;
         sqlx::query(
             "insert into ayni_meta (key, value) values ('content_loaded', now()::text)
              on conflict (key) do nothing",
@@ -115,13 +131,47 @@ impl Store {
         tx.commit().await?;
         Ok(Some(summary))
     }
+
+    async fn content_loaded<'c>(&self, conn: impl sqlx::PgExecutor<'c>) -> Result<bool, sqlx::Error> {
+        sqlx::query_scalar("select exists (select 1 from ayni_meta where key = 'content_loaded')").fetch_one(conn).await
+    }
+
+    /// Every case body of `dir`, rendered on the blocking pool: slug → (Markdown, HTML).
+    async fn render_dir(&self, dir: &Path) -> Result<Rendered, ImportError> {
+        let mut conn = self.pool.acquire().await?;
+        let known = known(&mut conn).await?;
+        let set = content::load(dir, &known).map_err(ImportError::Content)?;
+        let rendered = tokio::task::spawn_blocking(move || {
+            set.cases
+                .into_iter()
+                .map(|c| {
+                    let html = markdown::render(&c.body_markdown);
+                    (c.slug, (c.body_markdown, html))
+                })
+                .collect()
+        })
+        .await?;
+        Ok(rendered)
+    }
+}
+
+/// Case bodies rendered ahead of the transaction: slug → (Markdown, HTML).
+type Rendered = HashMap<String, (String, String)>;
+
+async fn known(conn: &mut PgConnection) -> Result<Known, sqlx::Error> {
+    Ok(Known {
+        regions: sqlx::query_scalar("select slug from regions").fetch_all(&mut *conn).await?.into_iter().collect(),
+        themes: sqlx::query_scalar("select slug from themes").fetch_all(&mut *conn).await?.into_iter().collect(),
+    })
 }
 
 async fn write(
     tx: &mut Transaction<'_, Postgres>,
     set: &ContentSet,
+    rendered: &Rendered,
     force: bool,
 ) -> Result<ImportSummary, sqlx::Error> {
+    let html = |case: &CaseEntry| rendered.get(&case.slug).map_or("", |(_, html)| html.as_str());
     upsert_regions(tx, set).await?;
     upsert_themes(tx, set).await?;
     let existing: HashMap<String, (String, Option<String>)> =
@@ -135,7 +185,7 @@ async fn write(
     for case in &set.cases {
         match existing.get(&case.slug) {
             None => {
-                upsert_case(tx, case).await?;
+                upsert_case(tx, case, html(case)).await?;
                 summary.created.push(case.slug.clone());
             }
             Some((provenance, hash)) => {
@@ -144,7 +194,7 @@ async fn write(
                 if edited_in_app && file_changed && !force {
                     summary.conflicts.push(case.slug.clone());
                 } else if file_changed || (edited_in_app && force) {
-                    upsert_case(tx, case).await?;
+                    upsert_case(tx, case, html(case)).await?;
                     summary.updated.push(case.slug.clone());
                 } else {
                     summary.unchanged += 1;
@@ -208,7 +258,7 @@ async fn upsert_themes(tx: &mut PgConnection, set: &ContentSet) -> Result<(), sq
     Ok(())
 }
 
-async fn upsert_case(tx: &mut PgConnection, case: &CaseEntry) -> Result<(), sqlx::Error> {
+async fn upsert_case(tx: &mut PgConnection, case: &CaseEntry, body_html: &str) -> Result<(), sqlx::Error> {
     let published = case.status == Status::Published;
     let id: i64 = sqlx::query_scalar(
         "insert into cases (slug, title, kind, region_id, language, year, summary, sources, body_markdown,
@@ -233,7 +283,7 @@ async fn upsert_case(tx: &mut PgConnection, case: &CaseEntry) -> Result<(), sqlx
     .bind(&case.summary)
     .bind(sqlx::types::Json(&case.sources))
     .bind(&case.body_markdown)
-    .bind(markdown::render(&case.body_markdown))
+    .bind(body_html)
     .bind(markdown::RENDER_VERSION)
     .bind(case.status.as_str())
     .bind(&case.hash)

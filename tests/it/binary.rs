@@ -205,3 +205,57 @@ async fn two_processes_share_one_database_and_a_killed_one_catches_up() {
         assert!(child.wait().expect("wait").success());
     }
 }
+
+/// What an operator sees: an empty `DATABASE_URL=` means "none" (the private cluster runs);
+/// a killed postmaster is restarted and the site serves again by itself; the default log
+/// holds Ayni's own lines, not tantivy's, and a clean shutdown warns of nothing.
+///
+/// The restart takes well under a second, which the pool's wait for a connection usually
+/// hides: pages in that moment answer 503 or, a little late, 200; never a hang.
+#[test]
+fn the_private_postgres_is_restarted_and_the_log_is_for_operators() {
+    let data_dir = scratch_dir("supervise");
+    let port = free_port();
+    let log_path = data_dir.join("ayni.log");
+    let log = std::fs::File::create(&log_path).expect("log file");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ayni"))
+        .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
+        .arg("--data-dir")
+        .arg(&data_dir)
+        .arg("--content")
+        .arg(content_dir())
+        .env("DATABASE_URL", "")
+        .env_remove("RUST_LOG")
+        .stdout(Stdio::null())
+        .stderr(log)
+        .spawn()
+        .expect("start ayni");
+    wait_ready(&mut child, port);
+    assert_eq!(get(port, "/cases").map(|(code, _)| code), Some(200));
+
+    let postgres = postmaster_pid(&data_dir).expect("the private cluster runs");
+    // SAFETY: kill(2) on the cluster our child started.
+    unsafe { libc::kill(postgres, libc::SIGKILL) };
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let restarted = loop {
+        let answer = get(port, "/cases").map(|(code, _)| code);
+        assert!(matches!(answer, Some(200 | 503)), "while PostgreSQL restarts, pages answer 200 or 503: {answer:?}");
+        match postmaster_pid(&data_dir) {
+            Some(pid) if pid != postgres && alive(pid) && answer == Some(200) => break pid,
+            _ => {}
+        }
+        assert!(Instant::now() < deadline, "the site did not come back within 60 s after the postmaster died");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert_eq!(get(port, "/readyz").map(|(code, _)| code), Some(200));
+
+    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+    assert!(child.wait().expect("wait").success());
+    assert!(!alive(restarted), "the restarted PostgreSQL stops with ayni");
+    let log = std::fs::read_to_string(&log_path).expect("read the log");
+    assert!(log.contains("exited unexpectedly") && log.contains("private PostgreSQL restarted"), "{log}");
+    assert!(log.contains("answered"), "request lines are Ayni's own: {log}");
+    for noise in ["tantivy", "committing", "save metas", "Garbage collect", "cannot apply the change log"] {
+        assert!(!log.contains(noise), "{noise:?} in the default log:\n{log}");
+    }
+}

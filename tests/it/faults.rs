@@ -49,6 +49,15 @@ async fn pages_answer_503_while_the_database_is_gone_and_recover_without_a_resta
     let api = get("/api/v1/regions").await.expect(503).json();
     assert_eq!(api["error"]["code"], "database_unavailable");
     get("/healthz").await.expect(200);
+    // A signed-in browser sends its session cookie everywhere: liveness and the stylesheet
+    // of the outage page must not wait for the session store.
+    for path in ["/healthz", "/static/ayni.css"] {
+        let request = axum::http::Request::get(path)
+            .header("cookie", "ayni_session=8ZQ0u1UzV7cQ9Mk6T4hFqA")
+            .body(axum::body::Body::empty())
+            .expect("request");
+        send(&router, request).await.expect(200);
+    }
 
     let cluster = start_private_cluster(&dir).await;
     get("/readyz").await.expect(200);

@@ -13,4 +13,5 @@ mod faults;
 mod import;
 mod pages;
 mod permissions;
+mod rendering;
 mod search;

@@ -133,10 +133,11 @@ impl<'a> World<'a> {
             sources: vec![Source { title: "Fuente".into(), url: "https://example.org".into() }],
             body_markdown: "Texto.".into(),
         };
-        let slug = store.create_case(&author, &draft, Origin::Form).await.expect("create");
+        let html = ayni::markdown::render(&draft.body_markdown);
+        let slug = store.create_case(&author, &draft, &html, Origin::Form).await.expect("create");
         let Ok(ayni::store::authoring::Lookup::Found(record)) = store.find_case(&slug).await else { panic!("no case") };
         draft.body_markdown = "Texto revisado.".into();
-        store.update_case(record.id, 1, &draft, &author, Origin::Form).await.expect("second revision");
+        store.update_case(record.id, 1, &draft, &html, &author, Origin::Form).await.expect("second revision");
         if status != Draft {
             store.set_status(record.id, Draft, Submitted, None, &author).await.expect("submit");
         }

@@ -152,6 +152,7 @@ async fn step(state: &AppState, user: &User, slug: &str, target: Option<Status>)
         (status = 401, description = "No API token, or an unknown or revoked one", body = ErrorBody),
         (status = 403, description = "The caller may not take the requested workflow step", body = ErrorBody),
         (status = 422, description = "Fields are not valid; `error.fields` lists them", body = ErrorBody),
+        (status = 503, description = "Every core is rendering; try again in a few seconds (`Retry-After`)", body = ErrorBody),
     ),
     security(("api_token" = []))
 )]
@@ -167,7 +168,8 @@ pub async fn create(
     let (draft, target) = validate(&state, &input).await?;
     let region_path = state.store.region_path(&draft.region).await?;
     check_steps(user, target, &CaseAccess { author_id: Some(user.id), status: Status::Draft, region_path })?;
-    let slug = state.store.create_case(user, &draft, Origin::Api).await?;
+    let html = state.renderer.render(draft.body_markdown.clone()).await?;
+    let slug = state.store.create_case(user, &draft, &html, Origin::Api).await?;
     step(&state, user, &slug, target).await?;
     let record = case_for(&state, &slug, Some(user), CaseAction::View).await?;
     let body = detail(&state, &record.slug, record.revision).await?;
@@ -191,6 +193,7 @@ pub async fn create(
         (status = 409, description = "Someone saved the case after `revision`", body = ErrorBody),
         (status = 410, description = "The case was deleted", body = ErrorBody),
         (status = 422, description = "Fields are not valid; `error.fields` lists them", body = ErrorBody),
+        (status = 503, description = "Every core is rendering; try again in a few seconds (`Retry-After`)", body = ErrorBody),
     ),
     security(("api_token" = []))
 )]
@@ -211,7 +214,8 @@ pub async fn update(
     }
     let region_path = state.store.region_path(&draft.region).await?;
     check_steps(user, target, &CaseAccess { author_id: record.author_id, status: record.status, region_path })?;
-    let slug = state.store.update_case(record.id, base, &draft, user, Origin::Api).await?;
+    let html = state.renderer.render(draft.body_markdown.clone()).await?;
+    let slug = state.store.update_case(record.id, base, &draft, &html, user, Origin::Api).await?;
     step(&state, user, &slug, target).await?;
     let record = case_for(&state, &slug, Some(user), CaseAction::View).await?;
     Ok(Json(detail(&state, &record.slug, record.revision).await?))

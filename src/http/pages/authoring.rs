@@ -29,7 +29,7 @@ use crate::{
         AppState,
     },
     i18n::Catalog,
-    markdown,
+    markdown::RenderError,
     store::authoring::{CaseRecord, Lookup, Origin},
 };
 
@@ -125,6 +125,62 @@ struct FormContext<'a> {
 }
 
 impl FormContext<'_> {
+    /// The Preview button: the body is checked like a save would check it (so its length
+    /// limit bounds the work), each account may ask [`crate::http::throttle::PREVIEWS_PER_WINDOW`] times a
+    /// minute, and rendering waits for a free core. Whatever happens, the text stays in the
+    /// form. Other fields' problems wait for the save: a half-written form may be previewed.
+    #[allow(clippy::too_many_arguments)]
+    async fn preview(
+        &self,
+        state: &AppState,
+        user: &User,
+        slug: Option<String>,
+        base_revision: i32,
+        raw: RawDraft,
+        sources_text: String,
+        checked: Result<CaseDraft, Vec<FieldError>>,
+    ) -> AppResult<Response> {
+        let t = self.ui.t;
+        let body_problems: Vec<FieldError> =
+            checked.err().unwrap_or_default().into_iter().filter(|e| e.field == "body").collect();
+        let refused = |status: StatusCode, errors: FormErrors, raw: RawDraft, sources_text: String| {
+            let page = self.page(slug.clone(), base_revision, raw, sources_text, errors, None, false);
+            Ok((status, render(page)?).into_response())
+        };
+        if !body_problems.is_empty() {
+            return refused(StatusCode::UNPROCESSABLE_ENTITY, form_errors(t, &body_problems), raw, sources_text);
+        }
+        if !state.previews.allow(user.id) {
+            let mut errors = FormErrors::default();
+            errors.add("body", t.preview_too_many);
+            return refused(StatusCode::TOO_MANY_REQUESTS, errors, raw, sources_text);
+        }
+        match state.renderer.render(raw.body_markdown.clone()).await {
+            Ok(html) => {
+                let page = self.page(slug, base_revision, raw, sources_text, FormErrors::default(), Some(html), false);
+                Ok(render(page)?.into_response())
+            }
+            Err(RenderError::Busy) => self.busy(slug, base_revision, raw, sources_text),
+            Err(err) => Err(err.into()),
+        }
+    }
+
+    /// Every core is rendering: the form again, with the text, and "try again".
+    fn busy(
+        &self,
+        slug: Option<String>,
+        base_revision: i32,
+        raw: RawDraft,
+        sources_text: String,
+    ) -> AppResult<Response> {
+        let mut errors = FormErrors::default();
+        errors.add("body", self.ui.t.error_busy);
+        let page = self.page(slug, base_revision, raw, sources_text, errors, None, false);
+        let mut response = (StatusCode::SERVICE_UNAVAILABLE, render(page)?).into_response();
+        response.headers_mut().insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from_static("5"));
+        Ok(response)
+    }
+
     #[allow(clippy::too_many_arguments)]
     fn page(
         &self,
@@ -206,17 +262,19 @@ pub async fn create(
     let checked = raw.validate(&regions, &themes);
     match (intent(&form), checked) {
         (Intent::Save, Ok(draft)) => {
-            let slug = state.store.create_case(&user, &draft, Origin::Form).await?;
+            let html = match state.renderer.render(draft.body_markdown.clone()).await {
+                Ok(html) => html,
+                Err(RenderError::Busy) => return context.busy(None, 0, raw, sources_text),
+                Err(err) => return Err(err.into()),
+            };
+            let slug = state.store.create_case(&user, &draft, &html, Origin::Form).await?;
             Ok(Redirect::to(&format!("/cases/{slug}?done=created")).into_response())
         }
         (Intent::Save, Err(errors)) => {
             let page = context.page(None, 0, raw, sources_text, form_errors(ui.t, &errors), None, false);
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(page)?).into_response())
         }
-        (Intent::Preview, _) => {
-            let preview = Some(markdown::render(&raw.body_markdown));
-            Ok(render(context.page(None, 0, raw, sources_text, FormErrors::default(), preview, false))?.into_response())
-        }
+        (Intent::Preview, checked) => context.preview(&state, &user, None, 0, raw, sources_text, checked).await,
     }
 }
 
@@ -294,7 +352,12 @@ pub async fn update(
             Ok((StatusCode::FORBIDDEN, render(page)?).into_response())
         }
         (Intent::Save, Ok(draft)) => {
-            match state.store.update_case(record.id, base_revision, &draft, &user, Origin::Form).await {
+            let html = match state.renderer.render(draft.body_markdown.clone()).await {
+                Ok(html) => html,
+                Err(RenderError::Busy) => return context.busy(slug, base_revision, raw, sources_text),
+                Err(err) => return Err(err.into()),
+            };
+            match state.store.update_case(record.id, base_revision, &draft, &html, &user, Origin::Form).await {
                 Ok(slug) => Ok(Redirect::to(&format!("/cases/{slug}?done=saved")).into_response()),
                 Err(AppError::EditConflict) => {
                     // Their text stays in the form; the base stays theirs, so saving again
@@ -311,10 +374,8 @@ pub async fn update(
             let page = context.page(slug, base_revision, raw, sources_text, form_errors(ui.t, &errors), None, false);
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(page)?).into_response())
         }
-        (Intent::Preview, _) => {
-            let preview = Some(markdown::render(&raw.body_markdown));
-            let page = context.page(slug, base_revision, raw, sources_text, FormErrors::default(), preview, false);
-            Ok(render(page)?.into_response())
+        (Intent::Preview, checked) => {
+            context.preview(&state, &user, slug, base_revision, raw, sources_text, checked).await
         }
     }
 }

@@ -150,6 +150,7 @@ pub async fn restore(
     let record = case_for(&state, &slug, Some(&user), CaseAction::Restore).await?;
     let base_revision = form.one("base_revision").parse::<i32>().map_err(|_| AppError::BadRequest)?;
     let draft = state.store.revision(record.id, number).await?.ok_or(AppError::NotFound)?;
-    let slug = state.store.update_case(record.id, base_revision, &draft, &user, Origin::Restore(number)).await?;
+    let html = state.renderer.render(draft.body_markdown.clone()).await?;
+    let slug = state.store.update_case(record.id, base_revision, &draft, &html, &user, Origin::Restore(number)).await?;
     Ok(Redirect::to(&format!("/cases/{slug}?done=restored")))
 }

@@ -57,3 +57,24 @@ pub async fn send(router: &axum::Router, request: Request<Body>) -> TestResponse
     let bytes = response.into_body().collect().await.expect("read the body").to_bytes();
     TestResponse { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
 }
+
+/// One HTTP/1.1 request over a real socket, from a plain thread with its own deadline: it
+/// answers even when every async worker of the server is stuck. `Err` says what happened.
+pub fn over_tcp(
+    addr: std::net::SocketAddr,
+    head: &str,
+    body: &str,
+    deadline: std::time::Duration,
+) -> Result<(u16, String), String> {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect_timeout(&addr, deadline).map_err(|e| format!("connect: {e}"))?;
+    stream.set_read_timeout(Some(deadline)).map_err(|e| e.to_string())?;
+    let request =
+        format!("{head}\r\nHost: ayni.test\r\nConnection: close\r\nContent-Length: {}\r\n\r\n{body}", body.len());
+    stream.write_all(request.as_bytes()).map_err(|e| format!("write: {e}"))?;
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer).map_err(|e| format!("no answer within {deadline:?}: {e}"))?;
+    let answer = String::from_utf8_lossy(&answer).into_owned();
+    let status = answer.split(' ').nth(1).and_then(|s| s.parse().ok()).ok_or_else(|| format!("not HTTP: {answer}"))?;
+    Ok((status, answer))
+}

@@ -47,13 +47,13 @@ pub enum Template {
 async fn server() -> &'static Server {
     SERVER
         .get_or_init(|| async {
-            let (admin, private, prefix) = match std::env::var("DATABASE_URL") {
-                Ok(url) => {
+            let (admin, private, prefix) = match ayni::config::database_url_from_env() {
+                Some(url) => {
                     let options = PgConnectOptions::from_str(&url).expect("DATABASE_URL must be a PostgreSQL URL");
                     // A prefix of our own, so parallel test binaries on one server never collide.
                     (options, None, format!("ayni_it_{}", std::process::id()))
                 }
-                Err(_) => {
+                None => {
                     let private = start_private_cluster(&scratch_dir("cluster")).await;
                     (private.connect_options("postgres"), Some(private), "ayni_it".to_string())
                 }
@@ -148,6 +148,15 @@ async fn create_from_template(admin: &mut PgConnection, name: &str, template: &s
             Ok(_) => return,
             // 55006: the template is still being accessed by other users.
             Err(sqlx::Error::Database(e)) if e.code().as_deref() == Some("55006") && attempt < 50 => {
+                // A pool that closed may leave its last connection behind for a while (seen
+                // with the migrator's): nothing uses a template, so end its sessions.
+                if attempt >= 10 {
+                    sqlx::query("select pg_terminate_backend(pid) from pg_stat_activity where datname = $1")
+                        .bind(template)
+                        .execute(&mut *admin)
+                        .await
+                        .expect("end sessions on the template");
+                }
                 tokio::time::sleep(Duration::from_millis(100)).await;
             }
             Err(err) => panic!("cannot create database {name}: {err}"),
@@ -236,5 +245,7 @@ pub fn app_router(store: Store, search: Search, request_timeout: Duration) -> Ro
         public_url: "http://ayni.test".into(),
         request_timeout,
         trusted_proxies: Vec::new().into(),
+        renderer: Default::default(),
+        previews: Default::default(),
     })
 }
