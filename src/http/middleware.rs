@@ -94,7 +94,9 @@ pub async fn render_errors(request: Request, next: Next) -> Response {
     }
     let report = match response.extensions_mut().remove::<ErrorReport>() {
         Some(report) => report,
-        None if response.headers().contains_key(header::CONTENT_TYPE)
+        // A handler that drew its own answer (a refused form, a JSON error) keeps it; a bare
+        // rejection of a layer or extractor (text/plain) gets ours, as JSON under /api/.
+        None if has_own_body(&response, wants_json(&path))
             && status != StatusCode::PAYLOAD_TOO_LARGE
             && status != StatusCode::INTERNAL_SERVER_ERROR =>
         {
@@ -135,6 +137,11 @@ pub async fn render_errors(request: Request, next: Next) -> Response {
     }
     rendered.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     rendered
+}
+
+fn has_own_body(response: &Response, json: bool) -> bool {
+    let content_type = response.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    content_type.starts_with(if json { "application/json" } else { "text/html" })
 }
 
 fn wants_json(path: &str) -> bool {

@@ -90,3 +90,53 @@ async fn the_openapi_document_describes_every_endpoint_that_answers() {
     }
     assert!(doc["components"]["schemas"]["ErrorBody"].is_object());
 }
+
+#[tokio::test]
+async fn the_openapi_document_names_the_texts_the_api_sends_with_their_bounds() {
+    let app = TestApp::new().await;
+    let doc = app.get("/api/v1/openapi.json").await.expect(200).json();
+    let schemas = &doc["components"]["schemas"];
+    assert_eq!(schemas["Kind"]["enum"], serde_json::json!(["case", "success-story"]));
+    assert_eq!(schemas["Language"]["enum"], serde_json::json!(["es", "en"]));
+    assert_eq!(schemas["Status"]["enum"], serde_json::json!(["draft", "submitted", "published", "unpublished"]));
+    assert_eq!(schemas["Level"]["enum"], serde_json::json!(["national", "regional", "municipal"]));
+    let input = &schemas["CaseInput"];
+    for field in ["title", "kind", "region", "themes", "language", "year", "summary", "body_markdown"] {
+        assert!(input["required"].as_array().is_some_and(|r| r.contains(&field.into())), "{field} required: {input}");
+    }
+    assert_eq!(input["properties"]["year"]["minimum"], 1900.0);
+    assert_eq!(input["properties"]["year"]["maximum"], 2100.0);
+    assert_eq!(input["properties"]["revision"]["minimum"], 1.0);
+}
+
+#[tokio::test]
+async fn a_path_that_is_not_utf8_gets_the_json_error_under_the_api() {
+    let app = TestApp::new().await;
+    let api = app.get("/api/v1/cases/%FF%FE").await;
+    assert!(api.status.is_client_error(), "{}", api.status);
+    assert!(api.header("content-type").starts_with("application/json"), "{}", api.header("content-type"));
+    assert_eq!(api.json()["error"]["code"], "bad_request");
+    let page = app.get("/cases/%FF%FE").await;
+    assert!(page.header("content-type").starts_with("text/html"), "pages get the page: {}", page.body);
+}
+
+#[test]
+fn an_answer_that_breaks_the_document_is_caught() {
+    // The check every API answer in these tests goes through must refuse a wrong enum text.
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let result = runtime.block_on(async {
+        let app = TestApp::new().await;
+        let mut list = app.get("/api/v1/cases").await.expect(200).json();
+        list["cases"][0]["kind"] = "SuccessStory".into();
+        let forged = crate::support::http::TestResponse {
+            status: axum::http::StatusCode::OK,
+            headers: [(axum::http::header::CONTENT_TYPE, "application/json".parse().expect("header"))]
+                .into_iter()
+                .collect(),
+            body: list.to_string(),
+        };
+        let document = app.get("/api/v1/openapi.json").await.json();
+        std::panic::catch_unwind(|| crate::support::http::conforms(&document, "get", "/api/v1/cases", &forged))
+    });
+    assert!(result.is_err(), "a kind of \"SuccessStory\" passed the OpenAPI check");
+}

@@ -200,3 +200,21 @@ async fn the_openapi_document_describes_the_writes_and_the_token() {
     assert_eq!(doc["components"]["securitySchemes"]["api_token"]["scheme"], "bearer");
     assert!(doc["components"]["schemas"]["CaseInput"]["properties"]["body_markdown"].is_object());
 }
+
+#[tokio::test]
+async fn a_put_to_an_old_slug_is_sent_on_like_a_get() {
+    let app = TestApp::new().await;
+    let (mut member, _) = app.browser_as("m@x.gob.pe", "Miembro", Role::Member).await;
+    let token = token_from_profile(&mut member).await;
+    call(&app, "POST", "/api/v1/cases", Some(&token), &case_json("Primer título")).await.expect(201);
+    let mut renamed = case_json("Segundo título");
+    renamed["revision"] = 1.into();
+    call(&app, "PUT", "/api/v1/cases/primer-titulo", Some(&token), &renamed).await.expect(200);
+    let get = call(&app, "GET", "/api/v1/cases/primer-titulo", Some(&token), &json!({})).await.expect(308);
+    assert_eq!(get.header("location"), "/api/v1/cases/segundo-titulo");
+    renamed["revision"] = 2.into();
+    let put = call(&app, "PUT", "/api/v1/cases/primer-titulo", Some(&token), &renamed).await.expect(308);
+    assert_eq!(put.header("location"), "/api/v1/cases/segundo-titulo");
+    // Nobody else learns where a draft went.
+    call(&app, "PUT", "/api/v1/cases/primer-titulo", None, &renamed).await.expect(401);
+}

@@ -10,7 +10,7 @@ use axum::{
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::cases::{detail, CaseDetail};
+use super::cases::{detail, moved, CaseDetail};
 use crate::{
     domain::{
         account::User,
@@ -27,7 +27,7 @@ use crate::{
         session::Viewer,
         AppState,
     },
-    store::authoring::Origin,
+    store::authoring::{Lookup, Origin},
 };
 
 /// A case's text as a script sends it. `revision` is required by `PUT`; `status` asks for
@@ -35,21 +35,37 @@ use crate::{
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct CaseInput {
+    /// At most 200 characters.
+    #[schema(required = true, min_length = 1, max_length = 200)]
     pub title: String,
     /// `case` or `success-story`.
+    #[schema(required = true, example = "case")]
     pub kind: String,
     /// A region slug.
+    #[schema(required = true)]
     pub region: String,
     /// Theme slugs; at least one.
+    #[schema(required = true, min_items = 1)]
     pub themes: Vec<String>,
     /// `es` or `en`.
+    #[schema(required = true, example = "es")]
     pub language: String,
+    #[schema(required = true, minimum = 1900, maximum = 2100)]
     pub year: Option<i64>,
+    /// At most 1,000 characters.
+    #[schema(required = true, min_length = 1, max_length = 1000)]
     pub summary: String,
+    /// At most 30.
+    #[schema(max_items = 30)]
     pub sources: Vec<Source>,
+    /// At most 200,000 characters.
+    #[schema(required = true, min_length = 1, max_length = 200000)]
     pub body_markdown: String,
-    /// The revision this text was based on (from `GET`); a save over a newer one is 409.
+    /// The revision this text was based on (from `GET`); required by `PUT`, where a save
+    /// over a newer one is 409.
+    #[schema(minimum = 1)]
     pub revision: Option<i32>,
+    /// A workflow step after the save: `submitted`, `published` or `unpublished`.
     pub status: Option<String>,
 }
 
@@ -186,6 +202,7 @@ pub async fn create(
     request_body = CaseInput,
     responses(
         (status = 200, description = "Saved", body = CaseDetail),
+        (status = 308, description = "The case has a new slug; send the same request to `Location`"),
         (status = 400, description = "The body is not JSON of this shape", body = ErrorBody),
         (status = 401, description = "No API token, or an unknown or revoked one", body = ErrorBody),
         (status = 403, description = "The caller may see the case but not edit it", body = ErrorBody),
@@ -202,8 +219,13 @@ pub async fn update(
     viewer: Viewer,
     Path(slug): Path<String>,
     JsonBody(input): JsonBody<CaseInput>,
-) -> AppResult<Json<CaseDetail>> {
+) -> AppResult<Response> {
     let user = signed_in(&viewer)?;
+    if crate::domain::slug::validate(&slug).is_ok() {
+        if let Lookup::Moved(current) = state.store.find_case(&slug).await? {
+            return moved(&state, &current, Some(user)).await;
+        }
+    }
     let record = case_for(&state, &slug, Some(user), CaseAction::Edit).await?;
     let (draft, target) = validate(&state, &input).await?;
     let base = input.revision.ok_or_else(|| {
@@ -218,5 +240,5 @@ pub async fn update(
     let slug = state.store.update_case(record.id, base, &draft, &html, user, Origin::Api).await?;
     step(&state, user, &slug, target).await?;
     let record = case_for(&state, &slug, Some(user), CaseAction::View).await?;
-    Ok(Json(detail(&state, &record.slug, record.revision).await?))
+    Ok(Json(detail(&state, &record.slug, record.revision).await?).into_response())
 }

@@ -9,6 +9,7 @@ use utoipa::ToSchema;
 
 use crate::{
     domain::{
+        account::User,
         case::{Case, CaseSummary, Kind, Language, Source, Status},
         filter::CaseQuery,
         permission::{may, CaseAction},
@@ -35,6 +36,7 @@ pub struct CaseItem {
     pub region: RegionRef,
     pub themes: Vec<ThemeRef>,
     pub language: Language,
+    #[schema(minimum = 1900, maximum = 2100)]
     pub year: i32,
     pub summary: String,
     #[serde(with = "time::serde::rfc3339::option")]
@@ -83,6 +85,7 @@ pub struct CaseDetail {
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
     /// The number of the latest revision: send it back with `PUT` to save over it.
+    #[schema(minimum = 1)]
     pub revision: i32,
 }
 
@@ -136,12 +139,7 @@ pub async fn show(State(state): State<AppState>, viewer: Viewer, Path(slug): Pat
     slug::validate(&slug).map_err(|_| AppError::NotFound)?;
     let record = match state.store.find_case(&slug).await? {
         Lookup::Found(record) => record,
-        Lookup::Moved(current) => {
-            return match case_for(&state, &current, viewer.user(), CaseAction::View).await {
-                Ok(_) => Ok(Redirect::permanent(&format!("/api/v1/cases/{current}")).into_response()),
-                Err(_) => Err(AppError::NotFound),
-            };
-        }
+        Lookup::Moved(current) => return moved(&state, &current, viewer.user()).await,
         Lookup::Gone => return Err(AppError::Gone),
         Lookup::Missing => return Err(AppError::NotFound),
     };
@@ -149,6 +147,15 @@ pub async fn show(State(state): State<AppState>, viewer: Viewer, Path(slug): Pat
         return Err(AppError::NotFound);
     }
     Ok(Json(detail(&state, &record.slug, record.revision).await?).into_response())
+}
+
+/// A renamed case's old slug: 308 to the current one (which keeps the method and body, so a
+/// `PUT` is sent again there) for callers who may see the case, 404 for the others.
+pub async fn moved(state: &AppState, current: &str, user: Option<&User>) -> AppResult<Response> {
+    match case_for(state, current, user, CaseAction::View).await {
+        Ok(_) => Ok(Redirect::permanent(&format!("/api/v1/cases/{current}")).into_response()),
+        Err(_) => Err(AppError::NotFound),
+    }
 }
 
 /// The JSON form of the case `slug`, whose latest revision is `revision`.
