@@ -89,6 +89,8 @@ pub struct SearchRequest {
 #[derive(Debug, Clone)]
 pub struct Hit {
     pub doc_type: String,
+    /// `case` or `success-story`.
+    pub kind: String,
     pub slug: String,
     pub url: String,
     pub title: String,
@@ -203,7 +205,15 @@ impl Engine {
         let mut word_clauses: Vec<Box<dyn Query>> = Vec::new();
         let mut suggestion_words = Vec::with_capacity(text.words.len());
         let mut corrected_any = false;
+        // Words that either language drops (Spanish «cómo», «que», «para»; English «how»,
+        // «what») would count towards "half the words" while matching nothing: they count
+        // only when nothing else was typed.
+        let all_stop_words = text.words.iter().all(|w| self.is_stop_word(w));
         for word in &text.words {
+            if !all_stop_words && self.is_stop_word(word) {
+                suggestion_words.push(word.clone());
+                continue;
+            }
             let correction = self.correction(searcher, word)?;
             if correction.is_none() && !self.is_known(searcher, word)? {
                 // A word no document has, with nothing near it, would only make matching stricter.
@@ -212,7 +222,10 @@ impl Engine {
             }
             let exact = self.word_query(word, 1.0);
             let fixed = correction.as_deref().and_then(|c| self.word_query(c, CORRECTION_WEIGHT));
-            suggestion_words.push(correction.clone().unwrap_or_else(|| word.clone()));
+            suggestion_words.push(match &correction {
+                Some(c) => self.written_form(searcher, c)?,
+                None => word.clone(),
+            });
             corrected_any |= correction.is_some();
             match (exact, fixed) {
                 (Some(e), Some(c)) => word_clauses.push(Box::new(BooleanQuery::union(vec![e, c]))),
@@ -287,6 +300,40 @@ impl Engine {
             }
         }
         (!clauses.is_empty()).then(|| Box::new(BooleanQuery::union(clauses)) as Box<dyn Query>)
+    }
+
+    /// A corrected word as people write it («capacitación», not the folded «capacitacion»):
+    /// the commonest spelling of it in a few documents that have it.
+    fn written_form(&self, searcher: &Searcher, folded: &str) -> tantivy::Result<String> {
+        let query = TermQuery::new(Term::from_field_text(self.fields.folded, folded), IndexRecordOption::Basic);
+        let mut counts: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+        let length = folded.chars().count();
+        for (_, address) in searcher.search(&query, &TopDocs::with_limit(3))? {
+            let doc: TantivyDocument = searcher.doc(address)?;
+            let f = &self.fields;
+            for field in [f.title, f.summary, f.es.body, f.en.body] {
+                for word in text(&doc, field).split(|c: char| !c.is_alphanumeric()) {
+                    if word.chars().count() == length {
+                        let lower = word.to_lowercase();
+                        if deunicode::deunicode(&lower) == folded {
+                            *counts.entry(lower).or_default() += 1;
+                        }
+                    }
+                }
+            }
+        }
+        let commonest = counts.into_iter().max_by(|(a, m), (b, n)| m.cmp(n).then_with(|| b.cmp(a)));
+        Ok(commonest.map_or_else(|| folded.to_string(), |(word, _)| word))
+    }
+
+    /// Whether the Spanish or the English analyzer drops this word, as typed or without its
+    /// accents (the stop lists have «como» but people type «cómo»).
+    fn is_stop_word(&self, word: &str) -> bool {
+        let folded: String = analyzers::tokens(&self.index, FOLDED, word).into_iter().map(|(_, t)| t).collect();
+        let dropped = [word, folded.as_str()].into_iter().filter(|w| !w.is_empty()).any(|w| {
+            [SPANISH, ENGLISH].into_iter().any(|analyzer| analyzers::tokens(&self.index, analyzer, w).is_empty())
+        });
+        dropped
     }
 
     /// Whether any document has this word, as typed or by its stem.
@@ -395,17 +442,20 @@ impl Engine {
                 Some([es, en]) => {
                     let ((body_gen, summary_gen), body_field) =
                         if language == "en" { (en, f.en.body) } else { (es, f.es.body) };
-                    let body = body_gen.snippet(&text(&doc, body_field));
-                    if !body.is_empty() {
-                        body.to_html()
+                    let body = text(&doc, body_field);
+                    let snippet = body_gen.snippet(&body);
+                    if !snippet.is_empty() {
+                        with_ellipses(&body, snippet.fragment(), snippet.to_html())
                     } else {
-                        summary_gen.snippet(&summary).to_html()
+                        let snippet = summary_gen.snippet(&summary);
+                        with_ellipses(&summary, snippet.fragment(), snippet.to_html())
                     }
                 }
                 None => escape(&truncate(&summary, SNIPPET_CHARS)),
             };
             hits.push(Hit {
                 doc_type: text(&doc, f.doc_type),
+                kind: text(&doc, f.kind),
                 slug: text(&doc, f.slug),
                 url: text(&doc, f.url),
                 title: text(&doc, f.title),
@@ -421,6 +471,16 @@ impl Engine {
 
 fn text(doc: &TantivyDocument, field: tantivy::schema::Field) -> String {
     doc.get_first(field).and_then(|v| v.as_str()).unwrap_or_default().to_string()
+}
+
+/// A snippet cut out of a longer text says so: "…" where the text goes on before or after.
+fn with_ellipses(text: &str, fragment: &str, html: String) -> String {
+    if fragment.is_empty() {
+        return html;
+    }
+    let before = text.find(fragment).is_some_and(|at| !text[..at].trim().is_empty());
+    let after = text.find(fragment).is_some_and(|at| !text[at + fragment.len()..].trim().is_empty());
+    format!("{}{html}{}", if before { "…" } else { "" }, if after { "…" } else { "" })
 }
 
 fn truncate(text: &str, max: usize) -> String {

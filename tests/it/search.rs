@@ -93,12 +93,62 @@ async fn long_questions_are_not_empty_and_rank_all_words_first() {
 }
 
 #[tokio::test]
+async fn questions_typed_as_sentences_find_cases_in_both_languages() {
+    let app = TestApp::new().await;
+    for question in [
+        "como reducir la evasion del impuesto predial",
+        "cómo reducir la evasión del impuesto predial",
+        "¿Cómo reducir la evasión del impuesto predial?",
+    ] {
+        let json = search(&app, &q(question)).await;
+        assert!(
+            slugs(&json).contains(&"impuesto-predial-recordatorios-conductuales-cusco".to_string()),
+            "{question}: {json}"
+        );
+    }
+    let keywords = slugs(&search(&app, &q("transparencia presupuesto")).await);
+    assert!(!keywords.is_empty());
+    for question in [
+        "que hicieron otras regiones para la transparencia del presupuesto",
+        "¿qué hicieron otras regiones para la transparencia del presupuesto?",
+    ] {
+        let found = slugs(&search(&app, &q(question)).await);
+        for slug in &keywords {
+            assert!(found.contains(slug), "{question} misses {slug}: {found:?}");
+        }
+    }
+    for question in ["how did other regions collect more property tax", "what did other regions do about property tax"]
+    {
+        let found = slugs(&search(&app, &q(question)).await);
+        assert!(!found.is_empty(), "{question}");
+    }
+    // A query of stop words alone still searches them.
+    assert!(search(&app, &q("para")).await["total"].is_u64());
+}
+
+#[tokio::test]
+async fn results_are_labelled_by_kind_and_cut_snippets_say_so() {
+    let app = TestApp::new().await;
+    let json = search(&app, &q("recordatorios impuesto predial")).await;
+    let kinds: Vec<&str> =
+        json["results"].as_array().expect("results").iter().filter_map(|r| r["kind"].as_str()).collect();
+    assert!(kinds.contains(&"success-story") && kinds.contains(&"case"), "{kinds:?}");
+    let page = app.get(&format!("/search?{}", q("recordatorios impuesto predial"))).await.expect(200);
+    assert!(page.body.contains("<p class=\"meta\">Experiencia exitosa · "), "a success story says so");
+    assert!(page.body.contains("<p class=\"meta\">Caso · "), "a case says so");
+    let snippets: Vec<&str> =
+        json["results"].as_array().expect("results").iter().filter_map(|r| r["snippet_html"].as_str()).collect();
+    assert!(snippets.iter().any(|s| s.starts_with('…') || s.ends_with('…')), "{snippets:?}");
+}
+
+#[tokio::test]
 async fn typos_find_the_right_word_ranked_below_exact_matches_with_a_suggestion() {
     let app = TestApp::new().await;
     for (typo, correct, suggestion) in [
         ("integirdad", "integridad", "integridad"),
-        ("capacitasion", "capacitación", "capacitacion"),
-        ("licitaciones publcias", "licitaciones públicas", "licitaciones publicas"),
+        // The suggestion is written as people write the word, accents and all.
+        ("capacitasion", "capacitación", "capacitación"),
+        ("licitaciones publcias", "licitaciones públicas", "licitaciones públicas"),
     ] {
         let right = slugs(&search(&app, &q(correct)).await);
         let wrong = search(&app, &q(typo)).await;

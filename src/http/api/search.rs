@@ -5,7 +5,10 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::{
-    domain::region::{name_of, RegionRef},
+    domain::{
+        case::Kind,
+        region::{name_of, RegionRef},
+    },
     error::{AppError, AppResult},
     http::{
         extract::{Params, Ui},
@@ -21,6 +24,7 @@ pub struct SearchResult {
     /// `case` today.
     #[serde(rename = "type")]
     pub doc_type: String,
+    pub kind: Kind,
     pub slug: String,
     pub url: String,
     pub title: String,
@@ -88,6 +92,7 @@ pub async fn search(
             region: RegionRef { name: name_of(&regions, &hit.region), slug: hit.region },
             url: format!("{}{}", state.public_url, hit.url),
             doc_type: hit.doc_type,
+            kind: Kind::parse(&hit.kind).unwrap_or(Kind::Case),
             slug: hit.slug,
             title: hit.title,
             year: hit.year,

@@ -3,6 +3,7 @@ use axum::{extract::State, response::Html};
 
 use crate::{
     domain::{
+        case::Kind,
         region::{name_of, Region},
         theme::Theme,
     },
@@ -21,6 +22,8 @@ use crate::{
 struct ResultView {
     hit: Hit,
     region_name: String,
+    /// «Caso» or «Experiencia exitosa».
+    kind_label: &'static str,
 }
 
 #[derive(Template)]
@@ -89,7 +92,11 @@ pub async fn show(
         results: outcome
             .hits
             .into_iter()
-            .map(|hit| ResultView { region_name: name_of(&regions, &hit.region), hit })
+            .map(|hit| ResultView {
+                region_name: name_of(&regions, &hit.region),
+                kind_label: Kind::parse(&hit.kind).map_or(ui.t.type_case, |k| ui.t.kind(&k)),
+                hit,
+            })
             .collect(),
         suggestion,
         without_filters,
