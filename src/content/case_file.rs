@@ -27,6 +27,9 @@ struct FrontMatter {
     year: Spanned<i64>,
     summary: Spanned<String>,
     status: Option<Spanned<String>>,
+    /// Invented for peer learning rather than a fact: shown with a badge everywhere.
+    #[serde(default)]
+    illustrative: bool,
     #[serde(default)]
     sources: Vec<Spanned<RawSource>>,
 }
@@ -145,6 +148,7 @@ pub(super) fn parse(
         year: year as i32,
         summary: fm.summary.into_inner().trim().to_string(),
         status: status?,
+        illustrative: fm.illustrative,
         sources,
         body_markdown: body.trim_start_matches('\n').to_string(),
         hash: format!("{:x}", Sha256::digest(text.as_bytes())),

@@ -51,6 +51,8 @@ pub struct CaseEntry {
     pub year: i32,
     pub summary: String,
     pub status: Status,
+    /// An invented example, not a fact.
+    pub illustrative: bool,
     pub sources: Vec<Source>,
     pub body_markdown: String,
     /// SHA-256 of the file's text (byte-order mark and CRLF removed), in hex.

@@ -89,3 +89,13 @@ fn region_parents_must_exist_and_not_loop() {
     assert!(lines.iter().any(|l| l.starts_with("2: region \"a\" is its own ancestor")), "{lines:#?}");
     assert!(lines.iter().any(|l| l.starts_with("8: region \"b\" is its own ancestor")), "{lines:#?}");
 }
+
+#[test]
+fn illustrative_is_read_and_checked() {
+    let dir = dir_with(&[("a.md", case("illustrative = true\n").as_bytes()), ("b.md", case("").as_bytes())]);
+    let set = load(dir.path(), &Known::default()).expect("valid");
+    let flag = |slug: &str| set.cases.iter().find(|c| c.slug == slug).map(|c| c.illustrative);
+    assert_eq!((flag("a"), flag("b")), (Some(true), Some(false)), "the field is optional, false by default");
+    let found = errors(&[("c.md", case("illustrative = \"sí\"\n").as_bytes())]);
+    assert!(found.len() == 1 && found[0].starts_with("c.md:9:"), "{found:?}");
+}

@@ -50,6 +50,8 @@ pub struct CaseSummary {
     pub status: Status,
     pub published_at: Option<OffsetDateTime>,
     pub updated_at: OffsetDateTime,
+    /// Invented for peer learning rather than a fact.
+    pub illustrative: bool,
 }
 
 impl CaseSummary {

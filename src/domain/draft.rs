@@ -28,6 +28,8 @@ pub struct CaseDraft {
     pub summary: String,
     pub sources: Vec<Source>,
     pub body_markdown: String,
+    /// Invented for peer learning rather than a fact.
+    pub illustrative: bool,
 }
 
 /// What a person submitted, before validation: every field as typed.
@@ -42,6 +44,7 @@ pub struct RawDraft {
     pub summary: String,
     pub sources: Vec<Source>,
     pub body_markdown: String,
+    pub illustrative: bool,
 }
 
 impl RawDraft {
@@ -139,6 +142,7 @@ impl RawDraft {
                 summary: summary.to_string(),
                 sources: self.sources.clone(),
                 body_markdown: self.body_markdown.replace("\r\n", "\n"),
+                illustrative: self.illustrative,
             }),
             _ => Err(errors),
         }
@@ -157,6 +161,7 @@ impl From<&CaseDraft> for RawDraft {
             summary: draft.summary.clone(),
             sources: draft.sources.clone(),
             body_markdown: draft.body_markdown.clone(),
+            illustrative: draft.illustrative,
         }
     }
 }

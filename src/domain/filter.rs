@@ -35,6 +35,9 @@ pub struct CaseQuery {
     pub year_from: Option<String>,
     /// Latest year, inclusive.
     pub year_to: Option<String>,
+    /// `false`: only cases that rest on documented facts; `true`: only illustrative
+    /// examples, invented for peer learning.
+    pub illustrative: Option<String>,
     /// Page number, from 1.
     pub page: Option<String>,
     /// Results per page, 1 to 100 (JSON API only; pages show 20).
@@ -50,6 +53,7 @@ pub struct CaseFilter {
     pub language: Option<Language>,
     pub year_from: Option<i32>,
     pub year_to: Option<i32>,
+    pub illustrative: Option<bool>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -79,6 +83,7 @@ impl CaseQuery {
             language: enum_value("language", &self.language, Language::parse)?,
             year_from: number("year_from", &self.year_from, MIN_YEAR, MAX_YEAR)?,
             year_to: number("year_to", &self.year_to, MIN_YEAR, MAX_YEAR)?,
+            illustrative: enum_value("illustrative", &self.illustrative, |v| v.parse::<bool>().ok())?,
         };
         if let (Some(from), Some(to)) = (filter.year_from, filter.year_to) {
             if to < from {
@@ -115,6 +120,9 @@ impl CaseFilter {
         }
         if let Some(v) = self.year_to {
             pairs.push(("year_to", v.to_string()));
+        }
+        if let Some(v) = self.illustrative {
+            pairs.push(("illustrative", v.to_string()));
         }
         pairs
     }

@@ -38,6 +38,8 @@ pub struct SearchQuery {
     pub year_from: Option<String>,
     /// Latest year, inclusive.
     pub year_to: Option<String>,
+    /// `false`: only cases that rest on documented facts; `true`: only illustrative examples.
+    pub illustrative: Option<String>,
     /// The kind of document: `case`.
     #[serde(rename = "type")]
     #[param(rename = "type")]
@@ -102,6 +104,9 @@ fn filter_pairs(f: &SearchFilters) -> Vec<(&'static str, String)> {
     if let Some(y) = f.year_to {
         pairs.push(("year_to", y.to_string()));
     }
+    if let Some(v) = f.illustrative {
+        pairs.push(("illustrative", v.to_string()));
+    }
     pairs
 }
 
@@ -115,6 +120,7 @@ pub fn resolve(query: &SearchQuery, regions: &[Region], themes: &[Theme], snippe
         language: query.language.clone(),
         year_from: query.year_from.clone(),
         year_to: query.year_to.clone(),
+        illustrative: query.illustrative.clone(),
         page: query.page.clone(),
         per_page: query.per_page.clone(),
     };
@@ -139,6 +145,7 @@ pub fn resolve(query: &SearchQuery, regions: &[Region], themes: &[Theme], snippe
         level: level.map(|l| l.as_str().to_string()),
         year_from: filter.year_from,
         year_to: filter.year_to,
+        illustrative: filter.illustrative,
     };
     let text = parse(&q);
     let mut filters = url_filters.clone();

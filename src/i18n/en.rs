@@ -378,6 +378,18 @@ pub static CATALOG: Catalog = Catalog {
 
     error_busy: "The server is busy preparing other texts right now. Please try again in a few seconds: what you wrote is still in the form.",
     preview_too_many: "You asked for many previews in a row. Wait a minute and press Preview again; what you wrote is still in the form.",
+    badge_illustrative: "Illustrative example",
+    illustrative_notice: "Illustrative example: this case was invented for peer learning. It does not describe real events or results of any body; do not quote it as fact.",
+    field_illustrative: "It is an illustrative example (invented, not a fact)",
+    illustrative_hint: "Tick it if the case does not describe real events. It will show the mark “Illustrative example” on every page.",
+    answer_yes: "Yes",
+    answer_no: "No",
+    filter_illustrative: "Origin",
+    filter_facts_only: "Documented facts only",
+    filter_illustrative_only: "Illustrative examples only",
+    filter_any_region: "All",
+    filter_show: "Filter the cases",
+    search_refine: "Refine results",
     months: [
         "January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
         "November", "December",

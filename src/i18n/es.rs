@@ -378,6 +378,18 @@ pub static CATALOG: Catalog = Catalog {
 
     error_busy: "El servidor está preparando otros textos en este momento. Vuelva a intentarlo en unos segundos: lo que escribió sigue en el formulario.",
     preview_too_many: "Pidió muchas vistas previas seguidas. Espere un minuto y vuelva a pulsar «Vista previa»; lo que escribió sigue en el formulario.",
+    badge_illustrative: "Ejemplo ilustrativo",
+    illustrative_notice: "Ejemplo ilustrativo: este caso se inventó para aprender entre pares. No describe hechos ni resultados reales de ninguna entidad; no lo cite como un hecho.",
+    field_illustrative: "Es un ejemplo ilustrativo (inventado, no un hecho)",
+    illustrative_hint: "Márquelo si el caso no describe hechos reales. Se mostrará con la marca «Ejemplo ilustrativo» en todas las páginas.",
+    answer_yes: "Sí",
+    answer_no: "No",
+    filter_illustrative: "Origen",
+    filter_facts_only: "Solo hechos documentados",
+    filter_illustrative_only: "Solo ejemplos ilustrativos",
+    filter_any_region: "Todas",
+    filter_show: "Filtrar los casos",
+    search_refine: "Refinar resultados",
     months: [
         "enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre",
         "noviembre", "diciembre",

@@ -456,6 +456,18 @@ pub struct Catalog {
 
     pub error_busy: &'static str,
     pub preview_too_many: &'static str,
+    pub badge_illustrative: &'static str,
+    pub illustrative_notice: &'static str,
+    pub field_illustrative: &'static str,
+    pub illustrative_hint: &'static str,
+    pub answer_yes: &'static str,
+    pub answer_no: &'static str,
+    pub filter_illustrative: &'static str,
+    pub filter_facts_only: &'static str,
+    pub filter_illustrative_only: &'static str,
+    pub filter_any_region: &'static str,
+    pub filter_show: &'static str,
+    pub search_refine: &'static str,
     pub months: [&'static str; 12],
     /// `{day}`, `{month}` and `{year}`.
     pub date_format: &'static str,

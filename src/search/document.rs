@@ -40,6 +40,7 @@ pub fn case_document(fields: &Fields, source: &SearchSource) -> TantivyDocument 
     doc.add_text(fields.kind, source.kind.as_str());
     doc.add_text(fields.language, source.language.as_str());
     doc.add_i64(fields.year, i64::from(source.year));
+    doc.add_bool(fields.illustrative, source.illustrative);
     doc.add_u64(fields.newest, newest_key(source.year, source.updated_at.unix_timestamp()));
     doc
 }

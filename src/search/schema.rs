@@ -9,7 +9,7 @@ use super::analyzers::{ENGLISH, FOLDED, SPANISH};
 use crate::domain::case::Language;
 
 /// Bump when the fields or analyzers change: an index of another version is rebuilt.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// Fields whose text is analyzed in one language.
 #[derive(Clone, Copy)]
@@ -46,6 +46,8 @@ pub struct Fields {
     pub year: Field,
     /// Year and update time in one number, for "newest first".
     pub newest: Field,
+    /// An example invented for peer learning.
+    pub illustrative: Field,
 }
 
 impl Fields {
@@ -88,6 +90,7 @@ impl Fields {
         let language = b.add_text_field("language", keyword);
         let year = b.add_i64_field("year", NumericOptions::default().set_indexed().set_stored().set_fast());
         let newest = b.add_u64_field("newest", FAST);
+        let illustrative = b.add_bool_field("illustrative", NumericOptions::default().set_indexed().set_stored());
         Fields {
             schema: b.build(),
             key,
@@ -107,6 +110,7 @@ impl Fields {
             language,
             year,
             newest,
+            illustrative,
         }
     }
 

@@ -67,6 +67,7 @@ pub struct SearchFilters {
     pub level: Option<String>,
     pub year_from: Option<i32>,
     pub year_to: Option<i32>,
+    pub illustrative: Option<bool>,
 }
 
 impl SearchFilters {
@@ -91,6 +92,8 @@ pub struct Hit {
     pub doc_type: String,
     /// `case` or `success-story`.
     pub kind: String,
+    /// An example invented for peer learning.
+    pub illustrative: bool,
     pub slug: String,
     pub url: String,
     pub title: String,
@@ -411,6 +414,10 @@ impl Engine {
             };
             clauses.push(Box::new(RangeQuery::new(bound(filters.year_from), bound(filters.year_to))));
         }
+        if let Some(illustrative) = filters.illustrative {
+            let term = Term::from_field_bool(f.illustrative, illustrative);
+            clauses.push(Box::new(TermQuery::new(term, IndexRecordOption::Basic)));
+        }
         clauses
     }
 
@@ -456,6 +463,7 @@ impl Engine {
             hits.push(Hit {
                 doc_type: text(&doc, f.doc_type),
                 kind: text(&doc, f.kind),
+                illustrative: doc.get_first(f.illustrative).and_then(|v| v.as_bool()).unwrap_or_default(),
                 slug: text(&doc, f.slug),
                 url: text(&doc, f.url),
                 title: text(&doc, f.title),

@@ -109,6 +109,7 @@ pub(crate) struct DraftRow {
     summary: String,
     sources: Json<Vec<Source>>,
     body_markdown: String,
+    illustrative: bool,
 }
 
 impl From<DraftRow> for CaseDraft {
@@ -123,6 +124,7 @@ impl From<DraftRow> for CaseDraft {
             summary: row.summary,
             sources: row.sources.0,
             body_markdown: row.body_markdown,
+            illustrative: row.illustrative,
         }
     }
 }
@@ -181,7 +183,7 @@ impl Store {
                     c.title, c.kind, r.slug as region,
                     coalesce((select array_agg(t.slug order by t.slug) from case_themes ct
                               join themes t on t.id = ct.theme_id where ct.case_id = c.id), '{}') as themes,
-                    c.language, c.year, c.summary, c.sources, c.body_markdown
+                    c.language, c.year, c.summary, c.sources, c.body_markdown, c.illustrative
              from cases c join regions r on r.id = c.region_id left join users u on u.id = c.author_id
              where c.slug = $1";
         if let Some(row) = sqlx::query_as::<_, RecordRow>(sql).bind(slug).fetch_optional(&self.pool).await? {
@@ -214,9 +216,10 @@ impl Store {
         let slug = allocate_slug(&mut tx, &draft.title, None).await?;
         let insert = sqlx::query_scalar(
             "insert into cases (title, kind, region_id, language, year, summary, sources, body_markdown,
-                                body_html, body_html_version, slug, status, provenance, author_id, revision)
-             values ($1, $2, (select id from regions where slug = $3), $4, $5, $6, $7, $8, $9, $10, $11,
-                     'draft', 'app', $12, 1)
+                                body_html, body_html_version, illustrative, slug, status, provenance, author_id,
+                                revision)
+             values ($1, $2, (select id from regions where slug = $3), $4, $5, $6, $7, $8, $9, $10, $11, $12,
+                     'draft', 'app', $13, 1)
              returning id",
         );
         let id: i64 = bind_text(insert, draft, body_html).bind(&slug).bind(author.id).fetch_one(&mut *tx).await?;
@@ -263,8 +266,9 @@ impl Store {
         let update = sqlx::query_scalar::<_, i64>(
             "update cases set title = $1, kind = $2, region_id = (select id from regions where slug = $3),
                     language = $4, year = $5, summary = $6, sources = $7, body_markdown = $8, body_html = $9,
-                    body_html_version = $10, slug = $11, provenance = 'app', revision = revision + 1
-             where id = $12
+                    body_html_version = $10, illustrative = $11, slug = $12, provenance = 'app',
+                    revision = revision + 1
+             where id = $13
              returning id",
         );
         bind_text(update, draft, body_html).bind(&slug).bind(id).fetch_one(&mut *tx).await?;
@@ -353,8 +357,8 @@ impl Store {
 
 type CaseQuery<'q> = sqlx::query::QueryScalar<'q, Postgres, i64, sqlx::postgres::PgArguments>;
 
-/// Binds a draft's text as `$1`…`$10` (title, kind, region slug, language, year, summary,
-/// sources, Markdown, its HTML, the renderer's version): inserts and updates write the text
+/// Binds a draft's text as `$1`…`$11` (title, kind, region slug, language, year, summary,
+/// sources, Markdown, its HTML, the renderer's version, illustrative): inserts and updates write the text
 /// the same way.
 fn bind_text<'q>(query: CaseQuery<'q>, draft: &'q CaseDraft, body_html: &'q str) -> CaseQuery<'q> {
     query
@@ -368,6 +372,7 @@ fn bind_text<'q>(query: CaseQuery<'q>, draft: &'q CaseDraft, body_html: &'q str)
         .bind(&draft.body_markdown)
         .bind(body_html)
         .bind(markdown::RENDER_VERSION)
+        .bind(draft.illustrative)
 }
 
 /// The slug for `title`: transliterated, within the length limit, not reserved, and not
@@ -464,9 +469,9 @@ pub(crate) async fn record_revision_as(
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
         "insert into case_revisions (case_id, number, author_id, origin, restored_from, title, kind, region_id,
-                                     language, year, summary, sources, body_markdown, themes)
+                                     language, year, summary, sources, body_markdown, illustrative, themes)
          select c.id, c.revision, $2, $3, $4, c.title, c.kind, c.region_id, c.language, c.year, c.summary, c.sources,
-                c.body_markdown,
+                c.body_markdown, c.illustrative,
                 coalesce((select array_agg(t.slug order by t.slug) from case_themes ct
                           join themes t on t.id = ct.theme_id where ct.case_id = c.id), '{}')
          from cases c where c.id = $1",

@@ -18,7 +18,7 @@ const SUMMARY_COLUMNS: &str = "
                               order by t.slug)
               from case_themes ct join themes t on t.id = ct.theme_id
               where ct.case_id = c.id), '[]') as themes,
-    c.language, c.year, c.summary, c.status, c.published_at, c.updated_at";
+    c.language, c.year, c.summary, c.status, c.published_at, c.updated_at, c.illustrative";
 
 impl Store {
     /// Cases that match `filter`, newest first, and how many match in all: the published
@@ -67,6 +67,7 @@ impl Store {
                and ($4::text is null or c.language = $4)
                and ($5::int is null or c.year >= $5)
                and ($6::int is null or c.year <= $6)
+               and ($11::boolean is null or c.illustrative = $11)
              order by c.year desc, c.updated_at desc, c.slug
              limit $7 offset $8"
         );
@@ -81,6 +82,7 @@ impl Store {
             .bind(offset)
             .bind(viewer.map(|u| u.id))
             .bind(viewer.is_some_and(|u| u.is_admin() || (u.role == Role::Editor && u.edits_all_regions)))
+            .bind(filter.illustrative)
             .fetch_all(&self.pool)
             .await?;
         let total = match rows.first() {

@@ -262,15 +262,16 @@ async fn upsert_case(tx: &mut PgConnection, case: &CaseEntry, body_html: &str) -
     let published = case.status == Status::Published;
     let id: i64 = sqlx::query_scalar(
         "insert into cases (slug, title, kind, region_id, language, year, summary, sources, body_markdown,
-                            body_html, body_html_version, status, provenance, import_hash, published_at)
+                            body_html, body_html_version, status, provenance, import_hash, published_at,
+                            illustrative)
          values ($1, $2, $3, (select id from regions where slug = $4), $5, $6, $7, $8, $9, $10, $11, $12,
-                 'import', $13, case when $14 then now() end)
+                 'import', $13, case when $14 then now() end, $15)
          on conflict (slug) do update set
              title = excluded.title, kind = excluded.kind, region_id = excluded.region_id,
              language = excluded.language, year = excluded.year, summary = excluded.summary,
              sources = excluded.sources, body_markdown = excluded.body_markdown, body_html = excluded.body_html,
              body_html_version = excluded.body_html_version, status = excluded.status, provenance = 'import',
-             import_hash = excluded.import_hash,
+             import_hash = excluded.import_hash, illustrative = excluded.illustrative,
              published_at = case when $14 then coalesce(cases.published_at, now()) else cases.published_at end
          returning id",
     )
@@ -288,6 +289,7 @@ async fn upsert_case(tx: &mut PgConnection, case: &CaseEntry, body_html: &str) -
     .bind(case.status.as_str())
     .bind(&case.hash)
     .bind(published)
+    .bind(case.illustrative)
     .fetch_one(&mut *tx)
     .await?;
     sqlx::query("update cases set revision = revision + 1 where id = $1").bind(id).execute(&mut *tx).await?;

@@ -35,7 +35,7 @@ impl Store {
     pub async fn revision(&self, case_id: i64, number: i32) -> AppResult<Option<CaseDraft>> {
         let row: Option<DraftRow> = sqlx::query_as(
             "select cr.title, cr.kind, r.slug as region, cr.themes, cr.language, cr.year, cr.summary, cr.sources,
-                    cr.body_markdown
+                    cr.body_markdown, cr.illustrative
              from case_revisions cr join regions r on r.id = cr.region_id
              where cr.case_id = $1 and cr.number = $2",
         )

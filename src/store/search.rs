@@ -27,6 +27,7 @@ pub struct SearchSource {
     pub region_path: Vec<String>,
     pub themes: Vec<String>,
     pub updated_at: OffsetDateTime,
+    pub illustrative: bool,
 }
 
 /// The columns of `SearchSource` for `cases c join regions r`.
@@ -43,7 +44,7 @@ const SOURCE_SQL: &str = "
                  where up.region_id = c.region_id order by a.slug) as region_path,
            array(select t.slug from case_themes ct join themes t on t.id = ct.theme_id
                  where ct.case_id = c.id order by t.slug) as themes,
-           c.updated_at
+           c.updated_at, c.illustrative
     from cases c join regions r on r.id = c.region_id
     where c.status = 'published'";
 

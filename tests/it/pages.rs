@@ -211,3 +211,78 @@ async fn health_and_readiness() {
     assert_eq!(app.get("/healthz").await.expect(200).json()["status"], "ok");
     assert_eq!(app.get("/readyz").await.expect(200).json()["status"], "ready");
 }
+
+/// Invented cases carry the mark wherever a case is shown, so nobody quotes one as fact.
+#[tokio::test]
+async fn illustrative_cases_cannot_be_missed() {
+    let app = TestApp::new().await;
+    let all = app.get("/api/v1/cases?per_page=100").await.expect(200).json();
+    let cases = all["cases"].as_array().expect("cases");
+    let invented: Vec<&serde_json::Value> = cases.iter().filter(|c| c["illustrative"] == true).collect();
+    assert_eq!(invented.len(), 12, "the seed's twelve invented cases say so in the data");
+    let list = app.get("/cases?per_page=100").await.expect(200).body + &app.get("/cases?page=2").await.expect(200).body;
+    let feed = app.get("/feeds/cases.atom").await.expect(200).body;
+    for case in cases {
+        let (slug, title) = (case["slug"].as_str().expect("slug"), case["title"].as_str().expect("title"));
+        let invented = case["illustrative"] == true;
+        let page = app.get(&format!("/cases/{slug}")).await.expect(200).body;
+        let header = &page[page.find("<article").expect("article")..page.find("<div class=\"prose\"").expect("body")];
+        assert_eq!(header.contains("Ejemplo ilustrativo"), invented, "{slug}: badge under the title");
+        assert_eq!(page.contains("no lo cite como un hecho"), invented, "{slug}: the notice");
+        let card_at = list.find(&format!("href=\"/cases/{slug}\"")).expect("on the list");
+        let card = &list[card_at..card_at + list[card_at..].find("</li>").expect("card end")];
+        assert_eq!(card.contains("badge-illustrative"), invented, "{slug}: the card");
+        let found = app.get(&format!("/api/v1/search?q=%22{}%22", urlencode(title))).await.expect(200).json();
+        let hit = found["results"].as_array().and_then(|r| r.iter().find(|h| h["slug"] == slug)).expect("found");
+        assert_eq!(hit["illustrative"], invented, "{slug}: search API");
+        if feed.contains(&format!("/cases/{slug}<")) {
+            assert_eq!(feed.contains(&format!("[Ejemplo ilustrativo] {title}")), invented, "{slug}: the feed");
+        }
+    }
+    let search = app.get("/search?q=impuesto+predial").await.expect(200).body;
+    assert!(search.contains("badge-illustrative"), "search results carry the mark");
+    // And they can be left out, or looked at alone.
+    assert_eq!(app.get("/api/v1/cases?illustrative=false").await.expect(200).json()["total"], 6);
+    assert_eq!(app.get("/api/v1/cases?illustrative=true").await.expect(200).json()["total"], 12);
+    assert!(app.get("/cases?illustrative=false").await.expect(200).body.contains("6 casos"));
+    let facts = app.get("/api/v1/search?q=integridad&illustrative=false").await.expect(200).json();
+    assert!(facts["results"].as_array().expect("results").iter().all(|r| r["illustrative"] == false), "{facts}");
+    app.get("/api/v1/cases?illustrative=quizas").await.expect(400);
+}
+
+fn urlencode(text: &str) -> String {
+    serde_urlencoded::to_string([("", text)]).expect("encode").trim_start_matches('=').to_string()
+}
+
+#[tokio::test]
+async fn years_in_the_wrong_order_show_the_form_with_an_error_summary() {
+    let app = TestApp::new().await;
+    let page = app.get("/cases?year_from=2024&year_to=2010&kind=case").await.expect(400);
+    assert!(page.body.contains("<title>Error: "), "{}", &page.body[..300]);
+    assert!(page.body.contains(r##"<a href="#f-year-to">"##), "the summary links to the field");
+    assert!(page.body.contains(r#"value="2024""#) && page.body.contains(r#"value="2010""#), "what was typed stays");
+    assert!(page.body.contains(r#"<details class="filters-disclosure" id="filters" open>"#));
+    assert!(page.body.contains(r#"<li class="card">"#), "the other filters still list cases");
+}
+
+#[tokio::test]
+async fn a_case_page_shows_region_and_year_under_its_title_and_filters_fold_away() {
+    let app = TestApp::new().await;
+    let page = app.get("/cases/impuesto-predial-recordatorios-conductuales-cusco").await.expect(200).body;
+    let (title, meta, body) = (
+        page.find("<h1").expect("h1"),
+        page.find("class=\"case-meta\"").expect("meta"),
+        page.find("class=\"prose\"").expect("body"),
+    );
+    assert!(title < meta && meta < body, "region and year come right under the title");
+    let under_title = &page[meta..body];
+    assert!(
+        under_title.contains(r#"href="/regions/cusco-provincia""#) && under_title.contains("2019"),
+        "{under_title}"
+    );
+    let list = app.get("/cases").await.expect(200).body;
+    let details =
+        list.find(r#"<details class="filters-disclosure" id="filters">"#).expect("closed when no filter is on");
+    assert!(details < list.find(r#"<li class="card">"#).expect("cards"));
+    assert!(list.contains(r#"<option value="">Todas</option>"#), "«Región: Todas»");
+}

@@ -132,6 +132,7 @@ impl<'a> World<'a> {
             summary: "Resumen.".into(),
             sources: vec![Source { title: "Fuente".into(), url: "https://example.org".into() }],
             body_markdown: "Texto.".into(),
+            illustrative: false,
         };
         let html = ayni::markdown::render(&draft.body_markdown);
         let slug = store.create_case(&author, &draft, &html, Origin::Form).await.expect("create");

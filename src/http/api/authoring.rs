@@ -61,6 +61,9 @@ pub struct CaseInput {
     /// At most 200,000 characters.
     #[schema(required = true, min_length = 1, max_length = 200000)]
     pub body_markdown: String,
+    /// True for an example invented for peer learning rather than a fact: the site shows it
+    /// with a badge. Defaults to false.
+    pub illustrative: bool,
     /// The revision this text was based on (from `GET`); required by `PUT`, where a save
     /// over a newer one is 409.
     #[schema(minimum = 1)]
@@ -81,6 +84,7 @@ impl CaseInput {
             summary: self.summary.clone(),
             sources: self.sources.clone(),
             body_markdown: self.body_markdown.clone(),
+            illustrative: self.illustrative,
         }
     }
 

@@ -43,6 +43,8 @@ pub struct CaseItem {
     pub published_at: Option<OffsetDateTime>,
     #[serde(with = "time::serde::rfc3339")]
     pub updated_at: OffsetDateTime,
+    /// True for an example invented for peer learning: it does not describe real events.
+    pub illustrative: bool,
 }
 
 impl CaseItem {
@@ -58,6 +60,7 @@ impl CaseItem {
             language: case.language,
             year: case.year,
             summary: case.summary,
+            illustrative: case.illustrative,
             published_at: case.published_at,
             updated_at: case.updated_at,
         }

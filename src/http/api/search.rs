@@ -25,6 +25,8 @@ pub struct SearchResult {
     #[serde(rename = "type")]
     pub doc_type: String,
     pub kind: Kind,
+    /// True for an example invented for peer learning: it does not describe real events.
+    pub illustrative: bool,
     pub slug: String,
     pub url: String,
     pub title: String,
@@ -93,6 +95,7 @@ pub async fn search(
             url: format!("{}{}", state.public_url, hit.url),
             doc_type: hit.doc_type,
             kind: Kind::parse(&hit.kind).unwrap_or(Kind::Case),
+            illustrative: hit.illustrative,
             slug: hit.slug,
             title: hit.title,
             year: hit.year,

@@ -82,6 +82,7 @@ fn raw_draft(form: &FormPairs) -> (RawDraft, String) {
         summary: form.one("summary"),
         sources: parse_sources(&sources_text),
         body_markdown: form.one("body"),
+        illustrative: form.one("illustrative") == "yes",
     };
     (raw, sources_text)
 }

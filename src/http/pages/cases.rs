@@ -1,7 +1,8 @@
 use askama::Template;
 use axum::{
     extract::{Path, State},
-    response::{Html, IntoResponse, Redirect, Response},
+    http::StatusCode,
+    response::{IntoResponse, Redirect, Response},
 };
 use tower_sessions::Session;
 
@@ -40,20 +41,36 @@ struct CasesPage {
     theme_options: Vec<SelectOption>,
     kind_options: Vec<SelectOption>,
     language_options: Vec<SelectOption>,
+    illustrative_options: Vec<SelectOption>,
     year_from: String,
     year_to: String,
+    /// A year typed wrong: the form shows it with an error summary.
+    errors: FormErrors,
 }
 
-pub async fn list(State(state): State<AppState>, ui: Ui, Params(query): Params<CaseQuery>) -> AppResult<Html<String>> {
-    let (filter, paging) = query.validate()?;
+/// `/cases`. Years given wrong (not numbers, out of range, in the wrong order) are shown
+/// in the filter form with an error summary, with status 400 and the years left out of the
+/// list; any other bad parameter is the plain 400 page.
+pub async fn list(State(state): State<AppState>, ui: Ui, Params(query): Params<CaseQuery>) -> AppResult<Response> {
+    let t = ui.t;
+    let mut errors = FormErrors::default();
+    let (filter, paging) = match query.validate() {
+        Err(AppError::BadParam { param, problem }) if param == "year_from" || param == "year_to" => {
+            let report = AppError::BadParam { param: param.clone(), problem }.report();
+            errors.add(if param == "year_from" { "f-year-from" } else { "f-year-to" }, t.error_message(&report));
+            CaseQuery { year_from: None, year_to: None, ..query.clone() }.validate()?
+        }
+        other => other?,
+    };
     // Pages always show 20; `per_page` is for the JSON API.
     let paging = Paging { per_page: DEFAULT_PER_PAGE, ..paging };
     let (regions, mut themes) = tokio::try_join!(state.store.regions(), state.store.themes())?;
     filter.check_refs(&regions, &themes)?;
     let (cases, total) = state.store.list_cases(&filter, paging, None).await?;
     super::themes::sort_by_name(&mut themes, ui.lang);
-    let t = ui.t;
-    render(CasesPage {
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::BAD_REQUEST };
+    let typed = |value: &Option<String>| value.clone().unwrap_or_default();
+    let page = render(CasesPage {
         chrome: Chrome::for_ui(&ui, t.cases_title, "cases"),
         t,
         total,
@@ -66,10 +83,16 @@ pub async fn list(State(state): State<AppState>, ui: Ui, Params(query): Params<C
             .iter()
             .map(|l| option(l.as_str(), t.language(l), filter.language.map(Language::as_str)))
             .collect(),
-        year_from: filter.year_from.map(|y| y.to_string()).unwrap_or_default(),
-        year_to: filter.year_to.map(|y| y.to_string()).unwrap_or_default(),
+        illustrative_options: [("false", t.filter_facts_only), ("true", t.filter_illustrative_only)]
+            .into_iter()
+            .map(|(value, label)| option(value, label, filter.illustrative.map(|b| if b { "true" } else { "false" })))
+            .collect(),
+        year_from: typed(&query.year_from),
+        year_to: typed(&query.year_to),
+        errors,
         cases,
-    })
+    })?;
+    Ok((status, page).into_response())
 }
 
 /// Each filter in force, labelled for people, with a link to the list without it.
@@ -91,6 +114,8 @@ fn active_filters(
                 }
                 "kind" => Kind::parse(value).map_or(value.as_str(), |k| t.kind(&k)).to_string(),
                 "language" => Language::parse(value).map_or(value.as_str(), |l| t.language(&l)).to_string(),
+                "illustrative" if value == "true" => t.filter_illustrative_only.to_string(),
+                "illustrative" => t.filter_facts_only.to_string(),
                 _ => value.clone(),
             };
             let label = match *name {
@@ -98,6 +123,7 @@ fn active_filters(
                 "theme" => t.filter_theme,
                 "kind" => t.filter_kind,
                 "language" => t.filter_language,
+                "illustrative" => t.filter_illustrative,
                 "year_from" => t.filter_year_from,
                 _ => t.filter_year_to,
             };

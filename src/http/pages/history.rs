@@ -120,6 +120,7 @@ impl Describe<'_> {
                 .collect::<Vec<_>>()
                 .join(", ")
         };
+        let yes_no = |b: bool| if b { t.answer_yes } else { t.answer_no };
         let fields = [
             (t.field_title, old.title.clone(), new.title.clone()),
             (t.field_kind, t.kind(&old.kind).to_string(), t.kind(&new.kind).to_string()),
@@ -129,6 +130,7 @@ impl Describe<'_> {
             (t.field_year, old.year.to_string(), new.year.to_string()),
             (t.field_summary, old.summary.clone(), new.summary.clone()),
             (t.field_sources, format_sources(&old.sources), format_sources(&new.sources)),
+            (t.field_illustrative, yes_no(old.illustrative).to_string(), yes_no(new.illustrative).to_string()),
         ];
         fields
             .into_iter()
