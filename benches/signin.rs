@@ -65,6 +65,7 @@ async fn run() -> anyhow::Result<()> {
         trusted_proxies: Vec::new().into(),
         renderer: Default::default(),
         previews: Default::default(),
+        site: Default::default(),
     });
 
     println!("sign-in answer time through the router, {RUNS} runs each (ms):");

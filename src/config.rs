@@ -103,6 +103,13 @@ pub struct Config {
     /// Rate limits count per client address; from anyone else the header is ignored.
     #[arg(long = "trusted-proxy", env = "AYNI_TRUSTED_PROXY", value_delimiter = ',', global = true)]
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Who runs this installation: named on the about, privacy and contact pages, and as
+    /// the controller of personal data (Ley N.° 29733).
+    #[arg(long, env = "AYNI_OPERATOR", global = true)]
+    pub operator: Option<String>,
+    /// Where people write for help, a forgotten password, or their data rights.
+    #[arg(long, env = "AYNI_CONTACT_EMAIL", global = true)]
+    pub contact_email: Option<String>,
 }
 
 /// `DATABASE_URL` from the environment; empty means unset, as most tools read it. The server,

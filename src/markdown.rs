@@ -231,6 +231,11 @@ fn sanitize(html: &str) -> String {
     builder.clean(html).to_string()
 }
 
+/// Plain text made safe to stand in HTML, in text or in a quoted attribute.
+pub fn escape(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
 /// The text a reader sees, without markup: what search indexes.
 pub fn plain_text(markdown: &str) -> String {
     let source = escape_unclosed_raw_text(markdown);

@@ -33,6 +33,7 @@ use tower_http::{
     trace::TraceLayer,
 };
 
+pub use self::pages::site::Site;
 use crate::{config::Config, markdown::Renderer, search::Search, store::Store};
 
 /// Request bodies larger than this get 413.
@@ -56,6 +57,8 @@ pub struct AppState {
     /// Markdown rendering, a core at a time.
     pub renderer: Renderer,
     pub previews: Arc<throttle::PreviewLimit>,
+    /// Who runs this installation, and the pages that say so.
+    pub site: Arc<pages::site::Site>,
 }
 
 impl AppState {
@@ -68,6 +71,7 @@ impl AppState {
             trusted_proxies: config.trusted_proxies.clone().into(),
             renderer: Renderer::default(),
             previews: Arc::default(),
+            site: Arc::new(pages::site::Site::new(config.operator.clone(), config.contact_email.clone())),
         }
     }
 
@@ -125,6 +129,10 @@ pub fn router(state: AppState) -> Router {
         .route("/themes", get(pages::themes::list))
         .route("/themes/{slug}", get(pages::themes::show))
         .route("/feeds/cases.atom", get(pages::feed::cases))
+        .route("/about", get(pages::site::about))
+        .route("/privacy", get(pages::site::privacy))
+        .route("/accessibility", get(pages::site::accessibility))
+        .route("/contact", get(pages::site::contact))
         .route("/signin", guarded(&state, get(pages::account::signin_form).post(pages::account::signin)))
         .route("/signup", guarded(&state, get(pages::account::signup_form).post(pages::account::signup)))
         .route("/signout", guarded(&state, post(pages::account::signout)))

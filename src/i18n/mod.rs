@@ -18,7 +18,7 @@ use crate::{
 };
 
 /// An interface language. Spanish is the default.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Lang {
     #[default]
     Es,
@@ -468,6 +468,13 @@ pub struct Catalog {
     pub filter_any_region: &'static str,
     pub filter_show: &'static str,
     pub search_refine: &'static str,
+    pub operator_unset: &'static str,
+    pub contact_unset: &'static str,
+    pub footer_about: &'static str,
+    pub footer_privacy: &'static str,
+    pub footer_accessibility: &'static str,
+    pub footer_contact: &'static str,
+    pub footer_run_by: &'static str,
     pub months: [&'static str; 12],
     /// `{day}`, `{month}` and `{year}`.
     pub date_format: &'static str,

@@ -458,7 +458,7 @@ impl Engine {
                         with_ellipses(&summary, snippet.fragment(), snippet.to_html())
                     }
                 }
-                None => escape(&truncate(&summary, SNIPPET_CHARS)),
+                None => crate::markdown::escape(&truncate(&summary, SNIPPET_CHARS)),
             };
             hits.push(Hit {
                 doc_type: text(&doc, f.doc_type),
@@ -496,10 +496,6 @@ fn truncate(text: &str, max: usize) -> String {
         Some((cut, _)) => format!("{}…", &text[..cut]),
         None => text.to_string(),
     }
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
 fn json_error(err: serde_json::Error) -> tantivy::TantivyError {

@@ -229,6 +229,7 @@ async fn cookies_are_secure_when_the_public_url_is_https() {
         trusted_proxies: Vec::new().into(),
         renderer: Default::default(),
         previews: Default::default(),
+        site: Default::default(),
     });
     let response = send(&router, Request::get("/signin").body(Body::empty()).expect("request")).await;
     let cookie = response.header("set-cookie");
@@ -292,6 +293,7 @@ async fn behind_a_trusted_proxy_the_forwarded_address_is_the_client() {
         trusted_proxies: vec!["10.0.0.5".parse().expect("ip")].into(),
         renderer: Default::default(),
         previews: Default::default(),
+        site: Default::default(),
     });
     let proxy = axum::extract::ConnectInfo(std::net::SocketAddr::from(([10, 0, 0, 5], 443)));
     for (n, client, expected) in

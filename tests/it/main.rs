@@ -15,3 +15,4 @@ mod pages;
 mod permissions;
 mod rendering;
 mod search;
+mod site;

@@ -169,6 +169,8 @@ struct SignUpPage {
     errors: FormErrors,
     form: SignUpForm,
     region_options: Vec<SelectOption>,
+    /// The privacy notice's first line, naming the operator as the controller.
+    privacy_who: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -201,6 +203,7 @@ pub async fn signup_form(
         csrf: session::csrf_token(&session).await?,
         errors: FormErrors::default(),
         region_options: super::region_options(&regions, None),
+        privacy_who: ui.t.privacy_who.replace("{operator}", &state.site.operator_or(ui.t)),
         form,
     };
     Ok(render(page)?.into_response())
@@ -258,6 +261,7 @@ pub async fn signup(
         csrf: session::csrf_token(&session).await?,
         errors,
         region_options: super::region_options(&regions, Some(&form.region)),
+        privacy_who: t.privacy_who.replace("{operator}", &state.site.operator_or(t)),
         form,
     };
     Ok((status, render(page)?).into_response())

@@ -12,6 +12,7 @@ pub mod regions;
 pub mod reset;
 pub mod review;
 pub mod search;
+pub mod site;
 pub mod themes;
 
 use self::regions::grouped;

@@ -247,5 +247,6 @@ pub fn app_router(store: Store, search: Search, request_timeout: Duration) -> Ro
         trusted_proxies: Vec::new().into(),
         renderer: Default::default(),
         previews: Default::default(),
+        site: Default::default(),
     })
 }
