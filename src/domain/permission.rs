@@ -1,6 +1,6 @@
 //! Who may do what to a case: the one place these rules live. Handlers and the API ask
 //! here; the store only filters lists with the same rules written in SQL
-//! (`store::cases::VISIBLE_TO`).
+//! (`store::authoring::editor_scope` and the list queries beside it).
 
 use super::{
     account::{Role, User},
@@ -22,6 +22,8 @@ pub enum CaseAction {
     Unpublish,
     /// Submitted → draft, with a note for the author.
     SendBack,
+    /// Submitted → draft, by its author, to change it before review.
+    Withdraw,
     /// See its revisions and their differences.
     History,
     /// Make an older revision the current text.
@@ -54,6 +56,7 @@ pub fn may(user: Option<&User>, action: CaseAction, case: &CaseAccess) -> bool {
         CaseAction::Publish => reviewer && matches!(case.status, Status::Submitted | Status::Unpublished),
         CaseAction::Unpublish => reviewer && published,
         CaseAction::SendBack => reviewer && case.status == Status::Submitted,
+        CaseAction::Withdraw => author && case.status == Status::Submitted,
         CaseAction::History => reviewer || author,
         CaseAction::Restore => reviewer,
         CaseAction::Delete => user.role == Role::Admin,
@@ -110,6 +113,9 @@ mod tests {
         assert!(may(Some(&editor), CaseAction::Publish, &case(Status::Submitted)));
         assert!(!may(Some(&editor), CaseAction::Publish, &case(Status::Draft)), "review is a step");
         assert!(may(Some(&editor), CaseAction::SendBack, &case(Status::Submitted)));
+        assert!(may(Some(&author), CaseAction::Withdraw, &case(Status::Submitted)));
+        assert!(!may(Some(&editor), CaseAction::Withdraw, &case(Status::Submitted)), "editors send back");
+        assert!(!may(Some(&author), CaseAction::Withdraw, &case(Status::Draft)));
         assert!(!may(Some(&editor), CaseAction::SendBack, &case(Status::Published)));
         assert!(!may(Some(&far_editor), CaseAction::View, &case(Status::Submitted)));
         assert!(!may(Some(&editor), CaseAction::Delete, &case(Status::Published)));

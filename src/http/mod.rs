@@ -102,6 +102,7 @@ pub fn router(state: AppState) -> Router {
         .route("/cases/{slug}/history", get(pages::history::show))
         .route("/cases/{slug}/history/{number}/restore", guarded(&state, post(pages::history::restore)))
         .route("/cases/{slug}/submit", guarded(&state, post(pages::authoring::submit)))
+        .route("/cases/{slug}/withdraw", guarded(&state, post(pages::authoring::withdraw)))
         .route("/cases/{slug}/publish", guarded(&state, post(pages::authoring::publish)))
         .route("/cases/{slug}/unpublish", guarded(&state, post(pages::authoring::unpublish)))
         .route("/cases/{slug}/send-back", guarded(&state, post(pages::authoring::send_back)))

@@ -23,6 +23,8 @@ pub struct Chrome {
     pub search_q: String,
     /// The signed-in person's links in the header; `None` for visitors.
     pub account: Option<AccountNav>,
+    /// Just signed up (`?done=welcome`): the page greets them.
+    pub welcome: bool,
 }
 
 /// The header's links for someone signed in.
@@ -44,6 +46,7 @@ impl Chrome {
             asset_version: assets::version(),
             search_q: String::new(),
             account: None,
+            welcome: here.split_once('?').is_some_and(|(_, q)| q.split('&').any(|pair| pair == "done=welcome")),
         }
     }
 

@@ -327,6 +327,22 @@ impl Store {
         Ok(())
     }
 
+    /// Whether an active editor reviews a case in this region (its slug first, then those
+    /// above it): otherwise only admins will see the submission.
+    pub async fn has_editor(&self, region_path: &[String]) -> AppResult<bool> {
+        Ok(sqlx::query_scalar(
+            "select exists (
+                 select 1 from users u
+                 where u.role = 'editor' and u.disabled_at is null and u.closed_at is null
+                   and (u.edits_all_regions or exists (
+                        select 1 from editor_regions er join regions r on r.id = er.region_id
+                        where er.user_id = u.id and r.slug = any($1))))",
+        )
+        .bind(region_path)
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
     /// Submitted cases that `user` reviews, oldest first.
     pub async fn review_queue(&self, user: &User) -> AppResult<Vec<CaseListing>> {
         let editor_scope = editor_scope("$1");

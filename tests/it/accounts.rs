@@ -62,7 +62,7 @@ async fn sign_up_then_out_then_in_with_an_argon2id_hash() {
     assert!(!refused.body.contains(r#"value="corta""#), "passwords are never sent back");
 
     let created = browser.post("/signup", SIGNUP_OK).await.expect(303);
-    assert_eq!(created.header("location"), "/");
+    assert_eq!(created.header("location"), "/?done=welcome", "home, with a welcome");
     let (email, hash, region): (String, String, Option<String>) = sqlx::query_as(
         "select u.email, u.password_hash, r.slug from users u left join regions r on r.id = u.region_id",
     )

@@ -10,6 +10,7 @@ mod authoring;
 mod bad_input;
 mod binary;
 mod faults;
+mod getting_started;
 mod import;
 mod pages;
 mod permissions;

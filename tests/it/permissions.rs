@@ -60,6 +60,9 @@ const TABLE: &[Row] = &[
     row("POST", "/cases/{slug}/edit", Some(Published), [401, 403, 403, 403, 303, 403, 303]),
     row("POST", "/cases/{slug}/submit", Some(Draft), [401, 303, 404, 404, 303, 404, 303]),
     row("POST", "/cases/{slug}/submit", Some(Submitted), [401, 403, 404, 404, 403, 404, 403]),
+    // Only the author withdraws a submission; editors send it back with a note.
+    row("POST", "/cases/{slug}/withdraw", Some(Submitted), [401, 303, 404, 404, 403, 404, 403]),
+    row("POST", "/cases/{slug}/withdraw", Some(Draft), [401, 403, 404, 404, 403, 404, 403]),
     row("POST", "/cases/{slug}/publish", Some(Submitted), [401, 403, 404, 404, 303, 404, 303]),
     // Review is a step: nobody publishes a draft that was never submitted.
     row("POST", "/cases/{slug}/publish", Some(Draft), [401, 403, 404, 404, 403, 404, 403]),

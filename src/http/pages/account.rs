@@ -24,7 +24,7 @@ use crate::{
         extract::{FormData, Params, Ui},
         lang,
         session::{self, safe_next, SignedInUser},
-        views::{render, Chrome, FormErrors, SelectOption},
+        views::{link, render, Chrome, FormErrors, SelectOption},
         AppState,
     },
     i18n::Catalog,
@@ -54,6 +54,17 @@ struct SignInPage {
     next: String,
     /// Set after a password reset, to say it worked.
     reset_done: bool,
+}
+
+impl SignInPage {
+    /// The sign-up link keeps where the person was going.
+    fn signup_url(&self) -> String {
+        if self.next == "/" {
+            "/signup".to_string()
+        } else {
+            link("/signup", &[("next", self.next.clone())])
+        }
+    }
 }
 
 pub async fn signin_form(ui: Ui, session: Session, Params(params): Params<NextParam>) -> AppResult<Response> {
@@ -248,7 +259,9 @@ pub async fn signup(
             Some(id) => {
                 let user = state.store.active_user(id).await?.ok_or(AppError::NotFound)?;
                 session::sign_in(&session, &user).await?;
-                return Ok(Redirect::to(&safe_next(Some(&form.next))).into_response());
+                let next = safe_next(Some(&form.next));
+                let sep = if next.contains('?') { '&' } else { '?' };
+                return Ok(Redirect::to(&format!("{next}{sep}done=welcome")).into_response());
             }
             None => errors.add("email", t.field_problem(t.field_email, FieldProblem::Taken)),
         }

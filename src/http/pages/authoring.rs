@@ -407,12 +407,23 @@ async fn transition(
     Ok(Redirect::to(&format!("/cases/{}?done={done}", record.slug)))
 }
 
+/// Submitting says who will review: the region's editors, or the admins where it has none.
 pub async fn submit(
     State(state): State<AppState>,
     SignedInUser(user): SignedInUser,
     Path(slug): Path<String>,
 ) -> AppResult<Redirect> {
-    transition(&state, &user, &slug, CaseAction::Submit, Status::Submitted, None, "submitted").await
+    let record = case_for(&state, &slug, Some(&user), CaseAction::Submit).await?;
+    let done = if state.store.has_editor(&record.region_path).await? { "submitted" } else { "submitted-to-admins" };
+    transition(&state, &user, &slug, CaseAction::Submit, Status::Submitted, None, done).await
+}
+
+pub async fn withdraw(
+    State(state): State<AppState>,
+    SignedInUser(user): SignedInUser,
+    Path(slug): Path<String>,
+) -> AppResult<Redirect> {
+    transition(&state, &user, &slug, CaseAction::Withdraw, Status::Draft, None, "withdrawn").await
 }
 
 pub async fn publish(

@@ -160,6 +160,7 @@ pub struct CaseActions {
     pub publish: bool,
     pub unpublish: bool,
     pub send_back: bool,
+    pub withdraw: bool,
     pub history: bool,
     pub delete: bool,
 }
@@ -174,13 +175,21 @@ impl CaseActions {
             publish: can(CaseAction::Publish),
             unpublish: can(CaseAction::Unpublish),
             send_back: can(CaseAction::SendBack),
+            withdraw: can(CaseAction::Withdraw),
             history: can(CaseAction::History),
             delete: can(CaseAction::Delete),
         }
     }
 
     pub fn any(&self) -> bool {
-        self.edit || self.submit || self.publish || self.unpublish || self.send_back || self.history || self.delete
+        self.edit
+            || self.submit
+            || self.publish
+            || self.unpublish
+            || self.send_back
+            || self.withdraw
+            || self.history
+            || self.delete
     }
 }
 
