@@ -228,7 +228,13 @@ fn sanitize(html: &str) -> String {
     for heading in ["h1", "h2", "h3", "h4", "h5", "h6"] {
         builder.add_tag_attributes(heading, ["id"]);
     }
-    builder.clean(html).to_string()
+    // A wide table scrolls inside its own box, which keyboards can reach. The wrapper is
+    // added after cleaning: the sanitizer's output holds no `<table>` but real tables.
+    builder
+        .clean(html)
+        .to_string()
+        .replace("<table>", r#"<div class="table-scroll" tabindex="0"><table>"#)
+        .replace("</table>", "</table></div>")
 }
 
 /// Plain text made safe to stand in HTML, in text or in a quoted attribute.

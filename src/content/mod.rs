@@ -38,6 +38,7 @@ pub struct ThemeEntry {
     pub name_es: String,
     pub name_en: String,
     pub description: String,
+    pub description_en: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

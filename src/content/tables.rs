@@ -41,6 +41,9 @@ struct RawTheme {
     name_es: String,
     name_en: String,
     description: String,
+    /// The description in English; without it the English interface shows the Spanish one.
+    #[serde(default)]
+    description_en: String,
 }
 
 pub(super) fn regions(path: &Path, text: &str, known: &HashSet<String>, report: &mut Report) -> Vec<RegionEntry> {
@@ -152,6 +155,7 @@ pub(super) fn themes(path: &Path, text: &str, report: &mut Report) -> Vec<ThemeE
             name_es: raw.name_es.trim().to_string(),
             name_en: raw.name_en.trim().to_string(),
             description: raw.description.trim().to_string(),
+            description_en: raw.description_en.trim().to_string(),
         });
     }
     if report.errors.len() > before {

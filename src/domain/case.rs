@@ -70,4 +70,7 @@ pub struct Case {
     /// Rendered and sanitized when the body last changed.
     pub body_html: String,
     pub created_at: OffsetDateTime,
+    /// Changed in Ayni itself, not only loaded from the content directory: only then does
+    /// its update time mean something to a reader.
+    pub edited_in_app: bool,
 }

@@ -9,7 +9,10 @@ pub struct Theme {
     pub slug: String,
     pub name_es: String,
     pub name_en: String,
+    /// In Spanish.
     pub description: String,
+    /// In English; empty when the content gives none.
+    pub description_en: String,
     /// Published cases with this theme, when counted.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub case_count: Option<i64>,
@@ -27,6 +30,15 @@ pub struct ThemeRef {
 impl Theme {
     pub fn name(&self, lang: &Lang) -> &str {
         pick(*lang, &self.name_es, &self.name_en)
+    }
+
+    /// The description in the reader's language, and that language (the Spanish one stands
+    /// in where no English one was given).
+    pub fn description(&self, lang: &Lang) -> (&str, &'static str) {
+        match lang {
+            Lang::En if !self.description_en.is_empty() => (&self.description_en, "en"),
+            _ => (&self.description, "es"),
+        }
     }
 }
 

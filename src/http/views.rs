@@ -84,6 +84,19 @@ pub fn link(path: &str, pairs: &[(&str, String)]) -> String {
     }
 }
 
+/// The same address without its empty parameters, when it has any: a filter form sends
+/// every field, and `?region=&theme=` should read as plainly as `/cases`.
+pub fn without_empty_params(here: &str) -> Option<String> {
+    let (path, query) = here.split_once('?')?;
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query).ok()?;
+    if pairs.iter().all(|(_, v)| !v.is_empty()) {
+        return None;
+    }
+    let kept: Vec<(&str, String)> =
+        pairs.iter().filter(|(_, v)| !v.is_empty()).map(|(k, v)| (k.as_str(), v.clone())).collect();
+    Some(link(path, &kept))
+}
+
 /// A refused form's problems, in the order of its fields: the error summary at the top
 /// and the message beside each field.
 #[derive(Default)]

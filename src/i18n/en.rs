@@ -405,6 +405,8 @@ pub static CATALOG: Catalog = Catalog {
     home_join_text: "Create a free account and propose it as a case. Each region's editors review it before it is published.",
     home_join_signup: "Create an account",
     home_join_signin: "I have an account: sign in",
+    results_heading: "Results",
+    table_scroll_label: "Table (scroll to see every column)",
     months: [
         "January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
         "November", "December",

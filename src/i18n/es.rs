@@ -405,6 +405,8 @@ pub static CATALOG: Catalog = Catalog {
     home_join_text: "Cree una cuenta gratuita y propóngala como caso. Los editores de cada región lo revisan antes de publicarlo.",
     home_join_signup: "Crear una cuenta",
     home_join_signin: "Ya tengo una cuenta: ingresar",
+    results_heading: "Resultados",
+    table_scroll_label: "Tabla (desplácese para ver todas las columnas)",
     months: [
         "enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre",
         "noviembre", "diciembre",

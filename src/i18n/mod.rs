@@ -483,6 +483,8 @@ pub struct Catalog {
     pub home_join_text: &'static str,
     pub home_join_signup: &'static str,
     pub home_join_signin: &'static str,
+    pub results_heading: &'static str,
+    pub table_scroll_label: &'static str,
     pub months: [&'static str; 12],
     /// `{day}`, `{month}` and `{year}`.
     pub date_format: &'static str,

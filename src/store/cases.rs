@@ -96,7 +96,7 @@ impl Store {
     /// The most recently published cases, for the home page and the feed.
     pub async fn latest_cases(&self, limit: i64) -> AppResult<Vec<Case>> {
         let sql = format!(
-            "select {SUMMARY_COLUMNS}, c.sources, c.body_markdown, c.body_html, c.created_at
+            "select {SUMMARY_COLUMNS}, c.sources, c.body_markdown, c.body_html, c.created_at, c.provenance = 'app' as edited_in_app
              from cases c join regions r on r.id = c.region_id
              where c.status = 'published'
              order by c.published_at desc nulls last, c.updated_at desc, c.slug
@@ -108,7 +108,7 @@ impl Store {
     /// A case by slug: only if published, or in any state (the caller checked who may see it).
     pub async fn case(&self, slug: &str, published_only: bool) -> AppResult<Option<Case>> {
         let sql = format!(
-            "select {SUMMARY_COLUMNS}, c.sources, c.body_markdown, c.body_html, c.created_at
+            "select {SUMMARY_COLUMNS}, c.sources, c.body_markdown, c.body_html, c.created_at, c.provenance = 'app' as edited_in_app
              from cases c join regions r on r.id = c.region_id
              where c.slug = $1 and (not $2 or c.status = 'published')"
         );

@@ -242,17 +242,19 @@ async fn upsert_regions(tx: &mut PgConnection, set: &ContentSet) -> Result<(), s
 async fn upsert_themes(tx: &mut PgConnection, set: &ContentSet) -> Result<(), sqlx::Error> {
     let column = |f: fn(&content::ThemeEntry) -> &str| set.themes.iter().map(f).collect::<Vec<&str>>();
     sqlx::query(
-        "insert into themes (slug, name_es, name_en, description)
-         select * from unnest($1::text[], $2::text[], $3::text[], $4::text[])
+        "insert into themes (slug, name_es, name_en, description, description_en)
+         select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])
          on conflict (slug) do update
-         set name_es = excluded.name_es, name_en = excluded.name_en, description = excluded.description
-         where (themes.name_es, themes.name_en, themes.description)
-               is distinct from (excluded.name_es, excluded.name_en, excluded.description)",
+         set name_es = excluded.name_es, name_en = excluded.name_en, description = excluded.description,
+             description_en = excluded.description_en
+         where (themes.name_es, themes.name_en, themes.description, themes.description_en)
+               is distinct from (excluded.name_es, excluded.name_en, excluded.description, excluded.description_en)",
     )
     .bind(column(|t| &t.slug))
     .bind(column(|t| &t.name_es))
     .bind(column(|t| &t.name_en))
     .bind(column(|t| &t.description))
+    .bind(column(|t| &t.description_en))
     .execute(&mut *tx)
     .await?;
     Ok(())

@@ -138,6 +138,7 @@ async fn every_save_keeps_a_revision_with_a_readable_diff_and_restore() {
 
     let history = editor.get(&format!("/cases/{slug}/history")).await.expect(200);
     assert!(history.body.contains("Cambios de la revisión 1 a la revisión 2"));
+    assert!(history.body.contains("(hora de Lima)</time>"), "each revision says when, to the minute");
     assert!(history.body.contains("<del>Cómo una región aplicó"), "{}", history.body);
     assert!(history.body.contains("<ins>Un resumen nuevo.</ins>"));
     assert!(history.body.contains("+ Menos observaciones y más denuncias atendidas."));

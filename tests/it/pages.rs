@@ -114,7 +114,7 @@ async fn a_case_page_shows_the_rendered_case_and_its_details() {
     assert!(body.contains(r#"<a href="/themes/tax-collection">Recaudación tributaria</a>"#), "{body}");
     assert!(body.contains("<dd>2019</dd>"));
     assert!(body.contains("Equipo editorial de Ayni"));
-    assert!(body.contains("Actualizado"));
+    assert!(!body.contains("<dt>Actualizado</dt>"), "a seed case's import date is not an update");
 
     let english = app.get("/cases/first-joint-public-integrity-workshop-2023").await.expect(200);
     assert!(english.body.contains(r#"<div class="prose" lang="en">"#));
@@ -285,4 +285,46 @@ async fn a_case_page_shows_region_and_year_under_its_title_and_filters_fold_away
         list.find(r#"<details class="filters-disclosure" id="filters">"#).expect("closed when no filter is on");
     assert!(details < list.find(r#"<li class="card">"#).expect("cards"));
     assert!(list.contains(r#"<option value="">Todas</option>"#), "«Región: Todas»");
+}
+
+#[tokio::test]
+async fn small_things_read_right() {
+    let app = TestApp::new().await;
+    // A filter form sends every field; the address keeps only those that filter.
+    let sent = app.get("/cases?region=&theme=&kind=case&language=&year_from=&year_to=").await.expect(303);
+    assert_eq!(sent.header("location"), "/cases?kind=case");
+
+    // Regions with as many cases are listed by name, as people read them.
+    let home = app.get("/").await.expect(200).body;
+    let list = &home[home.find(r#"id="by-region""#).expect("regions")..home.find(r#"id="by-theme""#).expect("themes")];
+    let entries: Vec<(String, i64)> = list
+        .split("<li><a href=\"/regions/")
+        .skip(1)
+        .map(|item| {
+            let name = item.split_once("\">").and_then(|(_, r)| r.split_once("</a>")).map(|(n, _)| n).expect("name");
+            let count = item.split("<span class=\"count\">").nth(1).and_then(|c| c.split('<').next()).expect("count");
+            (name.to_string(), count.parse().expect("number"))
+        })
+        .collect();
+    assert!(entries.len() > 3, "{entries:?}");
+    let folded = |name: &str| deunicode::deunicode(&name.to_lowercase());
+    for pair in entries.windows(2) {
+        let ((a, m), (b, n)) = (&pair[0], &pair[1]);
+        assert!(m > n || (m == n && folded(a) <= folded(b)), "{a} ({m}) before {b} ({n})");
+    }
+
+    // A seed case shows no import date as if it were an update.
+    let seed = app.get("/cases/impuesto-predial-recordatorios-conductuales-cusco").await.expect(200).body;
+    assert!(!seed.contains("<dt>Actualizado</dt>"), "the import date is not an update");
+}
+
+#[tokio::test]
+async fn themes_describe_themselves_in_the_readers_language() {
+    let app = TestApp::new().await;
+    let english = app.get_with("/themes/tax-collection", &[("accept-language", "en")]).await.expect(200).body;
+    assert!(english.contains(r#"<p class="lead" lang="en">Practices to improve the collection"#), "{english}");
+    let spanish = app.get("/themes/tax-collection").await.expect(200).body;
+    assert!(spanish.contains(r#"<p class="lead" lang="es">Prácticas para mejorar"#));
+    let list = app.get_with("/themes", &[("accept-language", "en")]).await.expect(200).body;
+    assert!(!list.contains(r#"lang="es">Identificación"#), "no Spanish description in the English list");
 }

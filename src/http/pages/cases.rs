@@ -20,7 +20,7 @@ use crate::{
     http::{
         extract::{Params, Ui},
         session,
-        views::{link, render, ActiveFilter, Chrome, FormErrors, Pager, SelectOption},
+        views::{link, render, without_empty_params, ActiveFilter, Chrome, FormErrors, Pager, SelectOption},
         AppState,
     },
     i18n::Catalog,
@@ -52,6 +52,9 @@ struct CasesPage {
 /// in the filter form with an error summary, with status 400 and the years left out of the
 /// list; any other bad parameter is the plain 400 page.
 pub async fn list(State(state): State<AppState>, ui: Ui, Params(query): Params<CaseQuery>) -> AppResult<Response> {
+    if let Some(clean) = without_empty_params(&ui.here) {
+        return Ok(Redirect::to(&clean).into_response());
+    }
     let t = ui.t;
     let mut errors = FormErrors::default();
     let (filter, paging) = match query.validate() {
