@@ -1,9 +1,6 @@
 //! Extractors whose failures are our errors, so a bad request never gets a bare rejection.
 
-use axum::{
-    extract::FromRequestParts,
-    http::{request::Parts, HeaderMap},
-};
+use axum::{extract::FromRequestParts, http::request::Parts};
 use serde::de::DeserializeOwned;
 
 use super::{lang, session::Viewer};
@@ -35,6 +32,8 @@ pub struct Ui {
     pub t: &'static Catalog,
     /// Path and query of this page, for the language switch to come back to.
     pub here: String,
+    /// The site's public base URL, for absolute links.
+    pub base: std::sync::Arc<str>,
     pub viewer: Viewer,
 }
 
@@ -43,14 +42,10 @@ impl<S: Send + Sync> FromRequestParts<S> for Ui {
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
         let viewer = parts.extensions.get::<Viewer>().cloned().unwrap_or_default();
-        Ok(Ui::from_headers(&parts.headers, parts.uri.path_and_query().map_or("/", |pq| pq.as_str()), viewer))
-    }
-}
-
-impl Ui {
-    fn from_headers(headers: &HeaderMap, here: &str, viewer: Viewer) -> Self {
-        let lang = lang::negotiate(headers);
-        Ui { lang, t: lang.catalog(), here: here.to_string(), viewer }
+        let lang = lang::negotiate(&parts.uri, &parts.headers);
+        let here = parts.uri.path_and_query().map_or("/", |pq| pq.as_str()).to_string();
+        let base = parts.extensions.get::<lang::PublicBase>().map_or_else(|| "".into(), |b| b.0.clone());
+        Ok(Ui { lang, t: lang.catalog(), here, base, viewer })
     }
 }
 

@@ -84,7 +84,8 @@ struct ErrorPage {
 /// Turns every error response, ours or a layer's, into a page or JSON in the reader's
 /// language, with the status unchanged.
 pub async fn render_errors(request: Request, next: Next) -> Response {
-    let lang = lang::negotiate(request.headers());
+    let lang = lang::negotiate(request.uri(), request.headers());
+    let base = request.extensions().get::<lang::PublicBase>().map_or_else(|| "".into(), |b| b.0.clone());
     let path = request.uri().path().to_string();
     let here = request.uri().path_and_query().map_or_else(|| path.clone(), |pq| pq.to_string());
     let mut response = next.run(request).await;
@@ -122,7 +123,7 @@ pub async fn render_errors(request: Request, next: Next) -> Response {
         (report.status, Json(body)).into_response()
     } else {
         let viewer = response.extensions().get::<Viewer>().cloned().unwrap_or_default();
-        let chrome = Chrome::new(lang, &here, t.error_title(&report), "").signed_in(&viewer);
+        let chrome = Chrome::new(lang, &base, &here, t.error_title(&report), "").signed_in(&viewer);
         let page = ErrorPage { chrome, t, message };
         match page.render() {
             Ok(html) => (report.status, Html(html)).into_response(),

@@ -170,6 +170,7 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(CatchPanicLayer::new())
         .layer(from_fn(middleware::render_errors))
+        .layer(from_fn_with_state(state.public_url.clone(), lang::remember))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(
             TraceLayer::new_for_http().make_span_with(middleware::request_span).on_response(middleware::log_response),

@@ -18,6 +18,14 @@ pub struct Chrome {
     pub section: &'static str,
     /// The link that shows this page in the other language.
     pub switch_url: String,
+    /// This page's absolute address in Spanish, in English, and with neither chosen.
+    pub url_es: String,
+    pub url_en: String,
+    pub url_default: String,
+    /// What the page is about, for search engines and link previews (Open Graph).
+    pub description: String,
+    /// `article` for a case, `website` for the rest.
+    pub og_type: &'static str,
     pub asset_version: &'static str,
     /// What the header's search box shows: the current query on the search page.
     pub search_q: String,
@@ -37,12 +45,19 @@ pub struct AccountNav {
 }
 
 impl Chrome {
-    pub fn new(lang: Lang, here: &str, title: impl Into<String>, section: &'static str) -> Self {
+    pub fn new(lang: Lang, base: &str, here: &str, title: impl Into<String>, section: &'static str) -> Self {
+        let (path, rest) = here.split_once('?').unwrap_or((here, ""));
+        let without_lang: Vec<&str> = rest.split('&').filter(|p| !p.is_empty() && !p.starts_with("lang=")).collect();
         Chrome {
             lang,
             title: title.into(),
             section,
-            switch_url: format!("/language/{}?{}", lang.other().code(), query(&[("next", here.to_string())])),
+            switch_url: super::lang::url_in(here, lang.other()),
+            url_es: format!("{base}{}", super::lang::url_in(here, Lang::Es)),
+            url_en: format!("{base}{}", super::lang::url_in(here, Lang::En)),
+            url_default: format!("{base}{}", link_raw(path, &without_lang)),
+            description: lang.catalog().meta_description.to_string(),
+            og_type: "website",
             asset_version: assets::version(),
             search_q: String::new(),
             account: None,
@@ -51,7 +66,22 @@ impl Chrome {
     }
 
     pub fn for_ui(ui: &Ui, title: impl Into<String>, section: &'static str) -> Self {
-        Chrome::new(ui.lang, &ui.here, title, section).signed_in(&ui.viewer)
+        Chrome::new(ui.lang, &ui.base, &ui.here, title, section).signed_in(&ui.viewer)
+    }
+
+    /// A page about one thing: its own description, and for a case the article type.
+    pub fn about(mut self, description: impl Into<String>, og_type: &'static str) -> Self {
+        self.description = description.into();
+        self.og_type = og_type;
+        self
+    }
+
+    /// This page's own address, in its language (Open Graph's `og:url`).
+    pub fn own_url(&self) -> &str {
+        match self.lang {
+            Lang::Es => &self.url_es,
+            Lang::En => &self.url_en,
+        }
     }
 
     /// The header's account links for whoever is asking.
@@ -68,6 +98,15 @@ impl Chrome {
 
 pub fn render(page: impl Template) -> AppResult<Html<String>> {
     page.render().map(Html).map_err(|err| AppError::Internal(err.into()))
+}
+
+/// `path?a=b&c=d` from pairs already encoded.
+fn link_raw(path: &str, pairs: &[&str]) -> String {
+    if pairs.is_empty() {
+        path.to_string()
+    } else {
+        format!("{path}?{}", pairs.join("&"))
+    }
 }
 
 /// `a=b&c=d`, percent-encoded.

@@ -407,6 +407,7 @@ pub static CATALOG: Catalog = Catalog {
     home_join_signin: "I have an account: sign in",
     results_heading: "Results",
     table_scroll_label: "Table (scroll to see every column)",
+    meta_description: "Ayni: cases and success stories on public integrity and public finance from Peru's regional and municipal governments, for peer learning.",
     months: [
         "January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
         "November", "December",

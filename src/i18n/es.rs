@@ -407,6 +407,7 @@ pub static CATALOG: Catalog = Catalog {
     home_join_signin: "Ya tengo una cuenta: ingresar",
     results_heading: "Resultados",
     table_scroll_label: "Tabla (desplácese para ver todas las columnas)",
+    meta_description: "Ayni: casos y experiencias exitosas de integridad pública y finanzas públicas de los gobiernos regionales y municipales del Perú, para aprender entre pares.",
     months: [
         "enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre",
         "noviembre", "diciembre",

@@ -485,6 +485,7 @@ pub struct Catalog {
     pub home_join_signin: &'static str,
     pub results_heading: &'static str,
     pub table_scroll_label: &'static str,
+    pub meta_description: &'static str,
     pub months: [&'static str; 12],
     /// `{day}`, `{month}` and `{year}`.
     pub date_format: &'static str,

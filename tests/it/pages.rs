@@ -33,8 +33,9 @@ async fn the_interface_follows_accept_language_and_the_language_cookie() {
     assert!(switch.header("set-cookie").starts_with("ayni_lang=en;"));
     let with_cookie = app.get_with("/cases", &[("cookie", "ayni_lang=en"), ("accept-language", "es")]).await;
     assert!(with_cookie.body.contains(r#"<html lang="en">"#));
-    // The switch link comes back to the same page, and never leaves the site.
-    assert!(with_cookie.body.contains(r#"href="/language/es?next=%2Fcases""#), "{}", with_cookie.body);
+    // The switch link is the same page at its Spanish address; the old switch route still
+    // works and never leaves the site.
+    assert!(with_cookie.body.contains(r#"class="lang-switch" href="/cases?lang=es""#), "{}", with_cookie.body);
     assert_eq!(app.get("/language/es?next=//evil.example").await.header("location"), "/");
     app.get("/language/fr").await.expect(404);
 }
@@ -327,4 +328,37 @@ async fn themes_describe_themselves_in_the_readers_language() {
     assert!(spanish.contains(r#"<p class="lead" lang="es">Prácticas para mejorar"#));
     let list = app.get_with("/themes", &[("accept-language", "en")]).await.expect(200).body;
     assert!(!list.contains(r#"lang="es">Identificación"#), "no Spanish description in the English list");
+}
+
+#[tokio::test]
+async fn each_language_has_its_own_address_and_pages_describe_themselves() {
+    let app = TestApp::new().await;
+    let slug = "impuesto-predial-recordatorios-conductuales-cusco";
+    // A link to the English page shows English to anyone, whatever their browser asks for.
+    let english = app.get_with(&format!("/cases/{slug}?lang=en"), &[("accept-language", "es")]).await.expect(200);
+    assert!(english.body.contains(r#"<html lang="en">"#));
+    assert!(english.header("set-cookie").starts_with("ayni_lang=en;"), "and the next pages follow");
+    for (lang, url) in [
+        ("es", format!("http://ayni.test/cases/{slug}?lang=es")),
+        ("en", format!("http://ayni.test/cases/{slug}?lang=en")),
+        ("x-default", format!("http://ayni.test/cases/{slug}")),
+    ] {
+        let tag = format!(r#"<link rel="alternate" hreflang="{lang}" href="{url}">"#);
+        assert!(english.body.contains(&tag), "{tag}");
+    }
+    // Shared on a phone, a case shows its title and summary.
+    assert!(english.body.contains(r#"<meta property="og:type" content="article">"#));
+    assert!(english
+        .body
+        .contains(&format!(r#"<meta property="og:url" content="http://ayni.test/cases/{slug}?lang=en">"#)));
+    assert!(english.body.contains(r#"<meta property="og:title" content="#));
+    assert!(
+        english.body.contains(r#"<meta name="description" content="Illustrative example · "#),
+        "the summary, marked"
+    );
+    let home = app.get("/?lang=es").await.expect(200);
+    assert!(home.body.contains(r#"<meta name="description" content="Ayni: casos y experiencias exitosas"#));
+    // Other parameters stay; the language one is replaced, not repeated.
+    let list = app.get("/cases?kind=case&lang=es").await.expect(200);
+    assert!(list.body.contains(r#"class="lang-switch" href="/cases?kind=case&#38;lang=en""#), "{}", list.body);
 }

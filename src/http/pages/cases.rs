@@ -263,7 +263,14 @@ pub async fn case_page(
     let similar = if record.status == Status::Published { peer_cases(state, &record.slug).await? } else { Vec::new() };
     let csrf = if actions.any() { session::csrf_token(session).await? } else { String::new() };
     Ok(RenderedCase(CasePage {
-        chrome: Chrome::for_ui(ui, case.summary.title.clone(), "cases"),
+        chrome: Chrome::for_ui(ui, case.summary.title.clone(), "cases").about(
+            if case.summary.illustrative {
+                format!("{} · {}", ui.t.badge_illustrative, case.summary.summary)
+            } else {
+                case.summary.summary.clone()
+            },
+            "article",
+        ),
         t: ui.t,
         case,
         similar,

@@ -56,7 +56,8 @@ pub async fn show(State(state): State<AppState>, ui: Ui, Path(slug): Path<String
     let filter = CaseFilter { theme: Some(theme.slug.clone()), ..CaseFilter::default() };
     let (cases, total) = state.store.list_cases(&filter, Paging { page: 1, per_page: DEFAULT_PER_PAGE }, None).await?;
     render(ThemePage {
-        chrome: Chrome::for_ui(&ui, theme.name(&ui.lang).to_string(), "themes"),
+        chrome: Chrome::for_ui(&ui, theme.name(&ui.lang).to_string(), "themes")
+            .about(theme.description(&ui.lang).0, "website"),
         t: ui.t,
         all_url: link("/cases", &filter.pairs()),
         theme,
