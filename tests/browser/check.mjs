@@ -247,6 +247,15 @@ async function checkHeaderHeight(page, role) {
   report(height <= 160, `d. signed-in header at most 160 px tall (${role})`, `header.site-header is ${height} px tall at 360 px`);
 }
 
+// i. Printed, a page is its text: no header, footer or forms.
+async function checkPrint(page, name) {
+  await page.emulateMedia({ media: 'print' });
+  const shown = await page.evaluate(() => ['header.site-header', 'footer.site-footer', 'form']
+    .filter((selector) => [...document.querySelectorAll(selector)].some((el) => getComputedStyle(el).display !== 'none')));
+  await page.emulateMedia({ media: 'screen' });
+  report(shown.length === 0, `i. print leaves out the site's chrome (${name})`, shown.length ? `still shown: ${shown.join(', ')}` : 'header, footer and forms hidden');
+}
+
 // e. After the Preview button, the preview is in the viewport.
 async function checkPreviewInView(page) {
   const m = await page.evaluate(() => {
@@ -331,6 +340,7 @@ await asRole('visitor', async (page) => {
 
   status = await open(page, `/cases/${caseForMeta.slug}`);
   await checkCaseMeta(page, 'visitor-case', caseForMeta.region, caseForMeta.year);
+  await checkPrint(page, 'visitor-case');
   await checkPage(page, 'visitor-case', status);
 
   status = await open(page, '/regions');
