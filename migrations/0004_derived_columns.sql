@@ -4,7 +4,7 @@
 -- renderer change must neither reorder the library nor flood the log.
 
 create or replace function cases_only_derived_changed(old_row cases, new_row cases) returns boolean
-language sql immutable as $$
+language sql stable as $$
     select to_jsonb(old_row) - 'body_html' - 'body_html_version' - 'updated_at'
          = to_jsonb(new_row) - 'body_html' - 'body_html_version' - 'updated_at'
 $$;

@@ -104,13 +104,21 @@ fn bounded<'a>(events: impl Iterator<Item = Event<'a>>) -> Vec<Event<'a>> {
                 open.push(keep);
                 if keep {
                     kept_depth += 1;
+                    // A wide table scrolls inside its own box, which keyboards can reach.
+                    if matches!(tag, Tag::Table(_)) {
+                        out.push(Event::Html(CowStr::Borrowed(r#"<div class="table-scroll" tabindex="0">"#)));
+                    }
                     out.push(Event::Start(tag));
                 }
             }
             Event::End(tag) => {
                 if open.pop().unwrap_or(false) {
                     kept_depth -= 1;
+                    let table = matches!(tag, TagEnd::Table);
                     out.push(Event::End(tag));
+                    if table {
+                        out.push(Event::Html(CowStr::Borrowed("</div>")));
+                    }
                 }
             }
             Event::Html(html) | Event::InlineHtml(html) if raw_html >= MAX_RAW_HTML => out.push(Event::Text(html)),
@@ -180,15 +188,19 @@ fn escape_unclosed_raw_text(markdown: &str) -> Cow<'_, str> {
     let mut source = Cow::Borrowed(markdown);
     for _ in 0..8 {
         let lower = source.to_ascii_lowercase();
-        let unclosed: Vec<usize> = Parser::new_ext(&source, OPTIONS)
+        // Where each closer last appears: an opener after it is never closed.
+        let last_close = RAW_TEXT.map(|(_, closer)| lower.rfind(closer));
+        let mut unclosed: Vec<usize> = Parser::new_ext(&source, OPTIONS)
             .into_offset_iter()
             .filter(|(event, _)| matches!(event, Event::Html(_) | Event::InlineHtml(_)))
             .filter_map(|(_, range)| {
                 let start = range.start + lower[range.clone()].find('<')?;
-                let (_, closer) = RAW_TEXT.iter().find(|(opener, _)| opens(&lower[start..], opener))?;
-                (!lower[start..].contains(closer)).then_some(start)
+                let kind = RAW_TEXT.iter().position(|(opener, _)| opens(&lower[start..], opener))?;
+                last_close[kind].is_none_or(|close| close < start).then_some(start)
             })
             .collect();
+        unclosed.sort_unstable();
+        unclosed.dedup();
         if unclosed.is_empty() {
             return source;
         }
@@ -217,10 +229,10 @@ fn sanitize(html: &str) -> String {
     builder
         .url_schemes(HashSet::from(["http", "https", "mailto"]))
         // Heading anchors and footnote definitions are link targets.
-        .add_tag_attributes("div", ["id"])
+        .add_tag_attributes("div", ["id", "tabindex"])
         .add_tag_attributes("th", ["style"])
         .add_tag_attributes("td", ["style"])
-        .add_allowed_classes("div", ["footnote-definition"])
+        .add_allowed_classes("div", ["footnote-definition", "table-scroll"])
         .add_allowed_classes("sup", ["footnote-definition-label", "footnote-reference"])
         // Tables align columns with style="text-align: …"; nothing else in style survives.
         .filter_style_properties(HashSet::from(["text-align"]))
@@ -228,13 +240,7 @@ fn sanitize(html: &str) -> String {
     for heading in ["h1", "h2", "h3", "h4", "h5", "h6"] {
         builder.add_tag_attributes(heading, ["id"]);
     }
-    // A wide table scrolls inside its own box, which keyboards can reach. The wrapper is
-    // added after cleaning: the sanitizer's output holds no `<table>` but real tables.
-    builder
-        .clean(html)
-        .to_string()
-        .replace("<table>", r#"<div class="table-scroll" tabindex="0"><table>"#)
-        .replace("</table>", "</table></div>")
+    builder.clean(html).to_string()
 }
 
 /// Plain text made safe to stand in HTML, in text or in a quoted attribute.
@@ -335,6 +341,21 @@ mod tests {
         // Closed ones are still removed, and code keeps its own brackets.
         let html = render("<script>alert(1)</script>\n\n`<pre>` y más\n");
         assert!(!html.contains("alert(1)") && html.contains("<code>&lt;pre&gt;</code> y más"), "{html}");
+    }
+
+    #[test]
+    fn tables_scroll_in_a_focusable_box_and_raw_html_cannot_fake_one() {
+        let html = render("| a | b |\n|---|---|\n| 1 | 2 |\n");
+        assert!(
+            html.starts_with(r#"<div class="table-scroll" tabindex="0"><table>"#)
+                && html.trim_end().ends_with("</table>\n</div>"),
+            "{html}"
+        );
+        // A raw table keeps its own markup and adds no stray closing tag; an attribute that
+        // spells a table stays an attribute.
+        let html = render("<table summary=\"x\"><tr><td>1</td></tr></table>\n\n<span title=\"<table><img src=x onerror=alert(1)>\">t</span>");
+        assert_eq!(html.matches("<div").count(), html.matches("</div>").count(), "{html}");
+        assert!(!html.contains("onerror=alert") || html.contains("title=\"&lt;table&gt;&lt;img"), "{html}");
     }
 
     #[test]

@@ -236,9 +236,10 @@ impl PrivatePostgres {
                 return Ok(());
             }
             Role::Spawned { stop, supervisor } => {
-                let _lock = lock_file(&self.lock_path).await?;
                 info!(pid, "stopping private PostgreSQL");
-                // The supervisor stops the server it runs now; it may have given up already.
+                // The supervisor stops the server it runs now, under the cluster lock (it may
+                // be restarting, or have given up). Taking the lock here first could wait on
+                // a restart that waits on this stop.
                 let _ = stop.send(());
                 supervisor.await.map_err(|e| Error::Io {
                     action: "supervise",
@@ -271,7 +272,10 @@ async fn supervise(
     let mut started = Instant::now();
     loop {
         let status = tokio::select! {
-            _ = &mut stop => return stop_spawned(pid.load(Ordering::SeqCst), &mut exited).await,
+            _ = &mut stop => {
+                let _lock = lock_file(&relaunch.layout.lock_path).await?;
+                return stop_spawned(pid.load(Ordering::SeqCst), &mut exited).await;
+            }
             status = &mut exited => status.map_or_else(|_| "status unknown".to_string(), |s| s.to_string()),
         };
         if started.elapsed() >= HEALTHY_RUN {
@@ -295,19 +299,30 @@ async fn supervise(
                 _ = tokio::time::sleep(*wait) => {}
             }
             failures += 1;
-            let relaunched = async {
-                let _lock = lock_file(&relaunch.layout.lock_path).await?;
-                launch(&relaunch.bins, &relaunch.layout, relaunch.account.as_ref(), &relaunch.opts).await
+            let lock = tokio::select! {
+                _ = &mut stop => return Ok(()),
+                lock = lock_file(&relaunch.layout.lock_path) => lock?,
             };
-            match relaunched.await {
+            let relaunched = launch(&relaunch.bins, &relaunch.layout, relaunch.account.as_ref(), &relaunch.opts).await;
+            match relaunched {
+                // Asked to stop while it was starting: stop it now that it runs.
+                Ok((new_pid, mut new_exited))
+                    if !matches!(stop.try_recv(), Err(oneshot::error::TryRecvError::Empty)) =>
+                {
+                    return stop_spawned(new_pid, &mut new_exited).await;
+                }
                 Ok((new_pid, new_exited)) => {
+                    drop(lock);
                     pid.store(new_pid, Ordering::SeqCst);
                     exited = new_exited;
                     started = Instant::now();
                     info!(pid = new_pid, attempt = failures, "private PostgreSQL restarted");
                     break;
                 }
-                Err(err) => warn!(error = %err, attempt = failures, "cannot restart private PostgreSQL yet"),
+                Err(err) => {
+                    drop(lock);
+                    warn!(error = %err, attempt = failures, "cannot restart private PostgreSQL yet");
+                }
             }
         }
     }

@@ -34,10 +34,21 @@ pub fn from_query(query: Option<&str>) -> Option<Lang> {
 /// The address of this page (`path?query`) in `lang`: its own `lang` pair replaced.
 pub fn url_in(here: &str, lang: Lang) -> String {
     let (path, query) = here.split_once('?').unwrap_or((here, ""));
+    let path = local_path(path);
     let mut pairs: Vec<&str> = query.split('&').filter(|p| !p.is_empty() && !p.starts_with("lang=")).collect();
     let chosen = format!("lang={}", lang.code());
     pairs.push(&chosen);
     format!("{path}?{}", pairs.join("&"))
+}
+
+/// A path that stays on this site when written as a link: `//evil.example` would name
+/// another host, so leading slashes collapse to one (and a backslash, which browsers read as
+/// a slash, makes it the home page).
+pub fn local_path(path: &str) -> String {
+    if path.contains('\\') {
+        return "/".to_string();
+    }
+    format!("/{}", path.trim_start_matches('/'))
 }
 
 /// The site's public base URL, for absolute links in pages (hreflang, Open Graph).

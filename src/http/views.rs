@@ -55,7 +55,7 @@ impl Chrome {
             switch_url: super::lang::url_in(here, lang.other()),
             url_es: format!("{base}{}", super::lang::url_in(here, Lang::Es)),
             url_en: format!("{base}{}", super::lang::url_in(here, Lang::En)),
-            url_default: format!("{base}{}", link_raw(path, &without_lang)),
+            url_default: format!("{base}{}", link_raw(&super::lang::local_path(path), &without_lang)),
             description: lang.catalog().meta_description.to_string(),
             og_type: "website",
             asset_version: assets::version(),

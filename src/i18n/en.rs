@@ -396,7 +396,6 @@ pub static CATALOG: Catalog = Catalog {
     footer_privacy: "Privacy",
     footer_accessibility: "Accessibility",
     footer_contact: "Contact",
-    footer_run_by: "This service is run by:",
     done_submitted_to_admins: "The case was sent for review. This region has no editors yet: an Ayni administrator will review it.",
     done_withdrawn: "You withdrew the case from review: it is a draft again, which you can change and send again.",
     action_withdraw: "Withdraw from review",
@@ -408,6 +407,8 @@ pub static CATALOG: Catalog = Catalog {
     results_heading: "Results",
     table_scroll_label: "Table (scroll to see every column)",
     meta_description: "Ayni: cases and success stories on public integrity and public finance from Peru's regional and municipal governments, for peer learning.",
+    cases_year_order: "“To year” cannot come before “From year”.",
+    cases_year_invalid: "Write a year between 1900 and 2100 in “{label}”, for example 2023.",
     months: [
         "January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
         "November", "December",

@@ -396,7 +396,6 @@ pub static CATALOG: Catalog = Catalog {
     footer_privacy: "Privacidad",
     footer_accessibility: "Accesibilidad",
     footer_contact: "Contacto",
-    footer_run_by: "Opera este servicio:",
     done_submitted_to_admins: "Se envió el caso a revisión. Esta región todavía no tiene editores: lo revisará un administrador de Ayni.",
     done_withdrawn: "Retiró el caso de la revisión: vuelve a ser un borrador que puede cambiar y enviar de nuevo.",
     action_withdraw: "Retirar de la revisión",
@@ -408,6 +407,8 @@ pub static CATALOG: Catalog = Catalog {
     results_heading: "Resultados",
     table_scroll_label: "Tabla (desplácese para ver todas las columnas)",
     meta_description: "Ayni: casos y experiencias exitosas de integridad pública y finanzas públicas de los gobiernos regionales y municipales del Perú, para aprender entre pares.",
+    cases_year_order: "«Hasta el año» no puede ser anterior a «Desde el año».",
+    cases_year_invalid: "Escriba en «{label}» un año entre 1900 y 2100, por ejemplo 2023.",
     months: [
         "enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre",
         "noviembre", "diciembre",

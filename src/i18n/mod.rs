@@ -474,7 +474,6 @@ pub struct Catalog {
     pub footer_privacy: &'static str,
     pub footer_accessibility: &'static str,
     pub footer_contact: &'static str,
-    pub footer_run_by: &'static str,
     pub done_submitted_to_admins: &'static str,
     pub done_withdrawn: &'static str,
     pub action_withdraw: &'static str,
@@ -486,6 +485,8 @@ pub struct Catalog {
     pub results_heading: &'static str,
     pub table_scroll_label: &'static str,
     pub meta_description: &'static str,
+    pub cases_year_order: &'static str,
+    pub cases_year_invalid: &'static str,
     pub months: [&'static str; 12],
     /// `{day}`, `{month}` and `{year}`.
     pub date_format: &'static str,

@@ -125,7 +125,7 @@ impl Store {
         let mut after = 0_i64;
         loop {
             let stale: Vec<(i64, String)> = sqlx::query_as(
-                "select id, body_markdown from cases where body_html_version <> $1 and id > $2 order by id limit $3",
+                "select id, body_markdown from cases where body_html_version < $1 and id > $2 order by id limit $3",
             )
             .bind(markdown::RENDER_VERSION)
             .bind(after)
@@ -145,7 +145,7 @@ impl Store {
                 };
                 let done = sqlx::query(
                     "update cases set body_html = $2, body_html_version = $3
-                     where id = $1 and body_html_version <> $3 and body_markdown = $4",
+                     where id = $1 and body_html_version < $3 and body_markdown = $4",
                 )
                 .bind(id)
                 .bind(html)

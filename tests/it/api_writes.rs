@@ -216,5 +216,26 @@ async fn a_put_to_an_old_slug_is_sent_on_like_a_get() {
     let put = call(&app, "PUT", "/api/v1/cases/primer-titulo", Some(&token), &renamed).await.expect(308);
     assert_eq!(put.header("location"), "/api/v1/cases/segundo-titulo");
     // Nobody else learns where a draft went.
-    call(&app, "PUT", "/api/v1/cases/primer-titulo", None, &renamed).await.expect(401);
+    let (mut other, _) = app.browser_as("otro@x.gob.pe", "Otro", Role::Member).await;
+    let other_token = token_from_profile(&mut other).await;
+    call(&app, "PUT", "/api/v1/cases/primer-titulo", Some(&other_token), &renamed).await.expect(404);
+}
+
+#[tokio::test]
+async fn a_put_that_does_not_mention_illustrative_keeps_it() {
+    let app = TestApp::new().await;
+    let (mut member, _) = app.browser_as("m@x.gob.pe", "Miembro", Role::Member).await;
+    let token = token_from_profile(&mut member).await;
+    let mut invented = case_json("Un ejemplo inventado");
+    invented["illustrative"] = true.into();
+    let created = call(&app, "POST", "/api/v1/cases", Some(&token), &invented).await.expect(201).json();
+    assert_eq!(created["illustrative"], true);
+    let mut edit = case_json("Un ejemplo inventado");
+    edit["revision"] = 1.into();
+    let saved = call(&app, "PUT", "/api/v1/cases/un-ejemplo-inventado", Some(&token), &edit).await.expect(200).json();
+    assert_eq!(saved["illustrative"], true, "a script written before the field cannot unmark a case");
+    edit["revision"] = 2.into();
+    edit["illustrative"] = false.into();
+    let saved = call(&app, "PUT", "/api/v1/cases/un-ejemplo-inventado", Some(&token), &edit).await.expect(200).json();
+    assert_eq!(saved["illustrative"], false);
 }

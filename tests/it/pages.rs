@@ -260,7 +260,11 @@ async fn years_in_the_wrong_order_show_the_form_with_an_error_summary() {
     let app = TestApp::new().await;
     let page = app.get("/cases?year_from=2024&year_to=2010&kind=case").await.expect(400);
     assert!(page.body.contains("<title>Error: "), "{}", &page.body[..300]);
-    assert!(page.body.contains(r##"<a href="#f-year-to">"##), "the summary links to the field");
+    assert!(
+        page.body.contains(r##"<a href="#f-year-to">«Hasta el año» no puede ser anterior a «Desde el año».</a>"##),
+        "the summary links to the field, in words people use"
+    );
+    assert!(!page.body.contains("«year_to»") && !page.body.contains("«year_from»"), "no parameter names");
     assert!(page.body.contains(r#"value="2024""#) && page.body.contains(r#"value="2010""#), "what was typed stays");
     assert!(page.body.contains(r#"<details class="filters-disclosure" id="filters" open>"#));
     assert!(page.body.contains(r#"<li class="card">"#), "the other filters still list cases");
@@ -358,6 +362,9 @@ async fn each_language_has_its_own_address_and_pages_describe_themselves() {
     );
     let home = app.get("/?lang=es").await.expect(200);
     assert!(home.body.contains(r#"<meta name="description" content="Ayni: casos y experiencias exitosas"#));
+    // The switch never leads to another site, whatever the address looked like.
+    let odd = app.get("//evil.example").await;
+    assert!(!odd.body.contains(r#"href="//evil.example"#), "{}", odd.body);
     // Other parameters stay; the language one is replaced, not repeated.
     let list = app.get("/cases?kind=case&lang=es").await.expect(200);
     assert!(list.body.contains(r#"class="lang-switch" href="/cases?kind=case&#38;lang=en""#), "{}", list.body);

@@ -62,8 +62,8 @@ pub struct CaseInput {
     #[schema(required = true, min_length = 1, max_length = 200000)]
     pub body_markdown: String,
     /// True for an example invented for peer learning rather than a fact: the site shows it
-    /// with a badge. Defaults to false.
-    pub illustrative: bool,
+    /// with a badge. Left out: false for a new case, unchanged by a `PUT`.
+    pub illustrative: Option<bool>,
     /// The revision this text was based on (from `GET`); required by `PUT`, where a save
     /// over a newer one is 409.
     #[schema(minimum = 1)]
@@ -73,7 +73,8 @@ pub struct CaseInput {
 }
 
 impl CaseInput {
-    fn raw(&self) -> RawDraft {
+    /// The draft as typed; `illustrative` stays `keep` when the input does not say.
+    fn raw(&self, keep: bool) -> RawDraft {
         RawDraft {
             title: self.title.clone(),
             kind: self.kind.clone(),
@@ -84,7 +85,7 @@ impl CaseInput {
             summary: self.summary.clone(),
             sources: self.sources.clone(),
             body_markdown: self.body_markdown.clone(),
-            illustrative: self.illustrative,
+            illustrative: self.illustrative.unwrap_or(keep),
         }
     }
 
@@ -104,9 +105,14 @@ fn signed_in(viewer: &Viewer) -> AppResult<&User> {
     viewer.user().ok_or(AppError::SignInRequired)
 }
 
-async fn validate(state: &AppState, input: &CaseInput) -> AppResult<(CaseDraft, Option<Status>)> {
+/// `keep_illustrative`: the flag a case already has (false for a new one).
+async fn validate(
+    state: &AppState,
+    input: &CaseInput,
+    keep_illustrative: bool,
+) -> AppResult<(CaseDraft, Option<Status>)> {
     let (regions, themes) = tokio::try_join!(state.store.regions(), state.store.themes())?;
-    let mut errors = match input.raw().validate(&regions, &themes) {
+    let mut errors = match input.raw(keep_illustrative).validate(&regions, &themes) {
         Ok(draft) => return Ok((draft, input.target().map_err(AppError::InvalidFields)?)),
         Err(errors) => errors,
     };
@@ -185,7 +191,7 @@ pub async fn create(
     if !may_propose(Some(user)) {
         return Err(AppError::Forbidden);
     }
-    let (draft, target) = validate(&state, &input).await?;
+    let (draft, target) = validate(&state, &input, false).await?;
     let region_path = state.store.region_path(&draft.region).await?;
     check_steps(user, target, &CaseAccess { author_id: Some(user.id), status: Status::Draft, region_path })?;
     let html = state.renderer.render(draft.body_markdown.clone()).await?;
@@ -231,7 +237,7 @@ pub async fn update(
         }
     }
     let record = case_for(&state, &slug, Some(user), CaseAction::Edit).await?;
-    let (draft, target) = validate(&state, &input).await?;
+    let (draft, target) = validate(&state, &input, record.draft.illustrative).await?;
     let base = input.revision.ok_or_else(|| {
         AppError::InvalidFields(vec![FieldError { field: "revision", problem: FieldProblem::Missing }])
     })?;

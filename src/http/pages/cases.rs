@@ -16,14 +16,14 @@ use crate::{
         region::{name_of, Region},
         theme::Theme,
     },
-    error::{AppError, AppResult},
+    error::{AppError, AppResult, ParamProblem},
     http::{
         extract::{Params, Ui},
         session,
         views::{link, render, without_empty_params, ActiveFilter, Chrome, FormErrors, Pager, SelectOption},
         AppState,
     },
-    i18n::Catalog,
+    i18n::{fill, Catalog},
     search::Hit,
     store::authoring::{CaseRecord, Lookup},
 };
@@ -59,8 +59,16 @@ pub async fn list(State(state): State<AppState>, ui: Ui, Params(query): Params<C
     let mut errors = FormErrors::default();
     let (filter, paging) = match query.validate() {
         Err(AppError::BadParam { param, problem }) if param == "year_from" || param == "year_to" => {
-            let report = AppError::BadParam { param: param.clone(), problem }.report();
-            errors.add(if param == "year_from" { "f-year-from" } else { "f-year-to" }, t.error_message(&report));
+            let (field, label) = if param == "year_from" {
+                ("f-year-from", t.filter_year_from)
+            } else {
+                ("f-year-to", t.filter_year_to)
+            };
+            let message = match problem {
+                ParamProblem::BeforeYearFrom => t.cases_year_order.to_string(),
+                _ => fill(t.cases_year_invalid, &[("label", &label)]),
+            };
+            errors.add(field, message);
             CaseQuery { year_from: None, year_to: None, ..query.clone() }.validate()?
         }
         other => other?,
