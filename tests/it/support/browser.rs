@@ -102,16 +102,22 @@ pub fn token_in(body: &str) -> Option<String> {
     Some(rest[..rest.find('"')?].to_string())
 }
 
+/// Test accounts share one real argon2id hash of [`PASSWORD`], computed once per run: the
+/// permission table makes hundreds of accounts, and each would otherwise pay for argon2.
+fn shared_hash() -> &'static str {
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HASH.get_or_init(|| password::hash(PASSWORD).expect("hash"))
+}
+
 impl TestApp {
     /// An account made through the store, as `ayni user create` makes them; returns its id.
     pub async fn account(&self, email: &str, name: &str, role: Role) -> i64 {
-        let hash = password::hash(PASSWORD).expect("hash");
         let new = NewUser {
             email,
             display_name: name,
             organisation: "Gobierno Regional",
             region: None,
-            password_hash: &hash,
+            password_hash: shared_hash(),
             role,
             language: Lang::Es,
         };

@@ -59,6 +59,9 @@ async fn server() -> &'static Server {
                 }
             };
             let server = Server { admin, prefix, _private: private };
+            if server._private.is_none() {
+                drop_stale_databases(&server).await;
+            }
             make_templates(&server).await;
             server
         })
@@ -104,6 +107,26 @@ fn remove_stale_scratch(root: &std::path::Path) {
         let Ok(pid) = pid.parse::<u32>() else { continue };
         if pid != std::process::id() && !PathBuf::from(format!("/proc/{pid}")).exists() {
             let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
+/// On a shared server, the databases of earlier runs whose process is gone (the harness has
+/// no end-of-run hook), like the stale scratch folders: `ayni_it_<pid>_…`.
+async fn drop_stale_databases(server: &Server) {
+    let mut admin = admin_connection(server).await;
+    let names: Vec<String> = sqlx::query_scalar("select datname from pg_database where datname like 'ayni\\_it\\_%'")
+        .fetch_all(&mut admin)
+        .await
+        .expect("list the test databases");
+    for name in names {
+        let Some(pid) = name.strip_prefix("ayni_it_").and_then(|rest| rest.split('_').next()) else { continue };
+        let Ok(pid) = pid.parse::<u32>() else { continue };
+        if pid != std::process::id() && !PathBuf::from(format!("/proc/{pid}")).exists() {
+            let drop = format!("drop database if exists \"{name}\" with (force)");
+            if let Err(err) = admin.execute(drop.as_str()).await {
+                eprintln!("could not drop the stale test database {name}: {err}");
+            }
         }
     }
 }
