@@ -1,4 +1,5 @@
-//! The domain: the types Ayni talks about and the rules they obey, free of HTTP and SQL.
+//! The domain: the types Ayni talks about and the rules they obey, free of HTTP. Not yet of
+//! SQL: a few types derive `sqlx::FromRow` so that the store reads them directly.
 
 pub mod account;
 pub mod case;
