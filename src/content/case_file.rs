@@ -9,12 +9,9 @@ use toml::Spanned;
 use super::{line_at, toml_error_line, toml_message, CaseEntry, Report};
 use crate::domain::{
     case::{Kind, Language, Source, Status},
+    limits::{MAX_TITLE_CHARS as MAX_TITLE, MAX_YEAR, MIN_YEAR},
     slug,
 };
-
-const MIN_YEAR: i64 = 1900;
-const MAX_YEAR: i64 = 2100;
-const MAX_TITLE: usize = 200;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -110,7 +107,7 @@ pub(super) fn parse(
         }
     }
     let year = *fm.year.get_ref();
-    if !(MIN_YEAR..=MAX_YEAR).contains(&year) {
+    if !(i64::from(MIN_YEAR)..=i64::from(MAX_YEAR)).contains(&year) {
         report.add(path, line(fm.year.span()), format!("year {year} is not between {MIN_YEAR} and {MAX_YEAR}"));
     }
     let title = fm.title.get_ref().trim();

@@ -9,12 +9,7 @@ use super::{
 };
 use crate::error::FieldError;
 
-pub const MAX_TITLE_CHARS: usize = 200;
-pub const MAX_SUMMARY_CHARS: usize = 1_000;
-pub const MAX_BODY_CHARS: usize = 200_000;
-pub const MAX_SOURCES: usize = 30;
-pub const MIN_YEAR: i32 = 1900;
-pub const MAX_YEAR: i32 = 2100;
+use super::limits::{MAX_BODY_CHARS, MAX_SOURCES, MAX_SUMMARY_CHARS, MAX_TITLE_CHARS, MAX_YEAR, MIN_YEAR};
 
 /// A case's editable content, validated.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -6,6 +6,7 @@ use utoipa::IntoParams;
 
 use super::{
     case::{Kind, Language},
+    limits::{MAX_YEAR, MIN_YEAR},
     region::Region,
     theme::Theme,
 };
@@ -16,8 +17,6 @@ const MAX_VALUE_LEN: usize = 200;
 pub const DEFAULT_PER_PAGE: u32 = 20;
 pub const MAX_PER_PAGE: u32 = 100;
 const MAX_PAGE: u32 = 10_000;
-const MIN_YEAR: i32 = 1900;
-const MAX_YEAR: i32 = 2100;
 
 /// The query string as typed. All text, so that reading it never fails before validation.
 #[derive(Debug, Default, Clone, Deserialize, IntoParams)]

@@ -6,6 +6,7 @@ pub mod case;
 pub mod diff;
 pub mod draft;
 pub mod filter;
+pub mod limits;
 pub mod permission;
 pub mod region;
 pub mod slug;
