@@ -19,7 +19,7 @@ use super::{
     query::ParsedQuery,
     schema::LanguageFields,
 };
-use crate::domain::case::Language;
+use crate::domain::case::{Kind, Language};
 
 /// Title matches weigh most, then the summary, then the body.
 const FIELD_WEIGHTS: [(Field3, f32); 3] = [(Field3::Title, 3.0), (Field3::Summary, 2.0), (Field3::Body, 1.0)];
@@ -90,8 +90,7 @@ pub struct SearchRequest {
 #[derive(Debug, Clone)]
 pub struct Hit {
     pub doc_type: String,
-    /// `case` or `success-story`.
-    pub kind: String,
+    pub kind: Kind,
     /// An example invented for peer learning.
     pub illustrative: bool,
     pub slug: String,
@@ -211,9 +210,10 @@ impl Engine {
         // Words that either language drops (Spanish «cómo», «que», «para»; English «how»,
         // «what») would count towards "half the words" while matching nothing: they count
         // only when nothing else was typed.
-        let all_stop_words = text.words.iter().all(|w| self.is_stop_word(w));
-        for word in &text.words {
-            if !all_stop_words && self.is_stop_word(word) {
+        let stop: Vec<bool> = text.words.iter().map(|w| self.is_stop_word(w)).collect();
+        let all_stop_words = stop.iter().all(|s| *s);
+        for (word, is_stop) in text.words.iter().zip(stop) {
+            if !all_stop_words && is_stop {
                 suggestion_words.push(word.clone());
                 continue;
             }
@@ -462,7 +462,7 @@ impl Engine {
             };
             hits.push(Hit {
                 doc_type: text(&doc, f.doc_type),
-                kind: text(&doc, f.kind),
+                kind: Kind::parse(&text(&doc, f.kind)).unwrap_or(Kind::Case),
                 illustrative: doc.get_first(f.illustrative).and_then(|v| v.as_bool()).unwrap_or_default(),
                 slug: text(&doc, f.slug),
                 url: text(&doc, f.url),
@@ -486,8 +486,9 @@ fn with_ellipses(text: &str, fragment: &str, html: String) -> String {
     if fragment.is_empty() {
         return html;
     }
-    let before = text.find(fragment).is_some_and(|at| !text[..at].trim().is_empty());
-    let after = text.find(fragment).is_some_and(|at| !text[at + fragment.len()..].trim().is_empty());
+    let at = text.find(fragment);
+    let before = at.is_some_and(|at| !text[..at].trim().is_empty());
+    let after = at.is_some_and(|at| !text[at + fragment.len()..].trim().is_empty());
     format!("{}{html}{}", if before { "…" } else { "" }, if after { "…" } else { "" })
 }
 

@@ -94,7 +94,7 @@ pub async fn search(
             region: RegionRef { name: name_of(&regions, &hit.region), slug: hit.region },
             url: format!("{}{}", state.public_url, hit.url),
             doc_type: hit.doc_type,
-            kind: Kind::parse(&hit.kind).unwrap_or(Kind::Case),
+            kind: hit.kind,
             illustrative: hit.illustrative,
             slug: hit.slug,
             title: hit.title,

@@ -3,7 +3,6 @@ use axum::{extract::State, response::Html};
 
 use crate::{
     domain::{
-        case::Kind,
         region::{name_of, Region},
         theme::Theme,
     },
@@ -94,7 +93,7 @@ pub async fn show(
             .into_iter()
             .map(|hit| ResultView {
                 region_name: name_of(&regions, &hit.region),
-                kind_label: Kind::parse(&hit.kind).map_or(ui.t.type_case, |k| ui.t.kind(&k)),
+                kind_label: ui.t.kind(&hit.kind),
                 hit,
             })
             .collect(),
