@@ -72,7 +72,7 @@ async fn bench_size(admin: &PgConnectOptions, scratch: &Path, n: u64) -> anyhow:
     let content = Path::new(env!("CARGO_MANIFEST_DIR")).join("content");
     store.import_dir(&content, When::Always { force: false }).await?;
     let started = Instant::now();
-    ayni::generate::generate(&store, n, 7).await?;
+    ayni::cli::generate::generate(&store, n, 7).await?;
     eprintln!("[{n}] generated in {:.0} s", started.elapsed().as_secs_f64());
     sqlx::query("vacuum analyze").execute(&pool).await?;
 

@@ -19,8 +19,8 @@ use ayni::{
     auth::password,
     db,
     domain::account::Role,
+    domain::Lang,
     http::{router, AppState},
-    i18n::Lang,
     search::Search,
     store::{users::NewUser, Store},
 };

@@ -4,23 +4,12 @@
 //! [`ErrorReport`]; the `render_errors` middleware then writes the page or the JSON body in
 //! the reader's language, because only it knows the path and the language.
 
-use crate::domain::FieldProblem;
+use crate::domain::{BadParam, FieldError, ParamProblem};
 
 use axum::{
     http::StatusCode,
     response::{IntoResponse, Response},
 };
-
-/// What is wrong with a query-string parameter.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ParamProblem {
-    UnknownValue,
-    NotANumber,
-    OutOfRange { min: i64, max: i64 },
-    TooLong { max: usize },
-    BeforeYearFrom,
-    Unreadable,
-}
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -73,13 +62,6 @@ pub struct ErrorReport {
     pub problem: Option<ParamProblem>,
     /// For `invalid_fields`: each field at fault and what is wrong with it.
     pub fields: Vec<FieldError>,
-}
-
-/// A submitted field and what is wrong with it (forms and the JSON API share these).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FieldError {
-    pub field: &'static str,
-    pub problem: FieldProblem,
 }
 
 impl AppError {
@@ -155,12 +137,15 @@ impl AppError {
     }
 }
 
-impl From<crate::markdown::RenderError> for AppError {
-    fn from(err: crate::markdown::RenderError) -> Self {
-        match err {
-            crate::markdown::RenderError::Busy => AppError::Busy,
-            crate::markdown::RenderError::Failed(err) => AppError::Internal(err.into()),
-        }
+impl From<BadParam> for AppError {
+    fn from(BadParam { param, problem }: BadParam) -> Self {
+        AppError::BadParam { param, problem }
+    }
+}
+
+impl From<Vec<FieldError>> for AppError {
+    fn from(fields: Vec<FieldError>) -> Self {
+        AppError::InvalidFields(fields)
     }
 }
 

@@ -46,6 +46,15 @@ pub enum RenderError {
     Failed(#[from] tokio::task::JoinError),
 }
 
+impl From<RenderError> for crate::error::AppError {
+    fn from(err: RenderError) -> Self {
+        match err {
+            RenderError::Busy => crate::error::AppError::Busy,
+            RenderError::Failed(err) => crate::error::AppError::Internal(err.into()),
+        }
+    }
+}
+
 impl Default for Renderer {
     fn default() -> Self {
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());

@@ -3,7 +3,7 @@
 use std::{path::Path, str::FromStr};
 
 use anyhow::Context;
-use ayni::postgres::{PrivatePostgres, PrivatePostgresOptions};
+use ayni::db::postgres::{PrivatePostgres, PrivatePostgresOptions};
 use sqlx::postgres::PgConnectOptions;
 
 /// The server named by DATABASE_URL, or a private cluster under `scratch` (returned too, so

@@ -1,7 +1,7 @@
 //! People with accounts: their roles and the rules their details obey.
 
+use super::Lang;
 use super::{text_enum, FieldProblem};
-use crate::i18n::Lang;
 
 text_enum!(
     /// What an account may do beyond reading. Anonymous visitors have no account at all.

@@ -1,13 +1,13 @@
 //! The text of a case as people write it in a form or send it to the API, and the rules it
 //! must meet before it is saved (the same rules as the content directory's).
 
+use super::FieldError;
 use super::{
     case::{Kind, Language, Source},
     region::Region,
     theme::Theme,
     FieldProblem,
 };
-use crate::error::FieldError;
 
 use super::limits::{MAX_BODY_CHARS, MAX_SOURCES, MAX_SUMMARY_CHARS, MAX_TITLE_CHARS, MAX_YEAR, MIN_YEAR};
 

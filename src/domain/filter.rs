@@ -9,8 +9,8 @@ use super::{
     limits::{MAX_YEAR, MIN_YEAR},
     region::Region,
     theme::Theme,
+    BadParam, ParamProblem,
 };
-use crate::error::{AppError, ParamProblem};
 
 /// Longest value any filter parameter may carry.
 const MAX_VALUE_LEN: usize = 200;
@@ -74,7 +74,7 @@ impl Paging {
 
 impl CaseQuery {
     /// Checks every value. An empty value means "no filter", as an empty form field does.
-    pub fn validate(&self) -> Result<(CaseFilter, Paging), AppError> {
+    pub fn validate(&self) -> Result<(CaseFilter, Paging), BadParam> {
         let filter = CaseFilter {
             region: slug_value("region", &self.region)?,
             theme: slug_value("theme", &self.theme)?,
@@ -86,7 +86,7 @@ impl CaseQuery {
         };
         if let (Some(from), Some(to)) = (filter.year_from, filter.year_to) {
             if to < from {
-                return Err(AppError::bad_param("year_to", ParamProblem::BeforeYearFrom));
+                return Err(BadParam::new("year_to", ParamProblem::BeforeYearFrom));
             }
         }
         let paging = Paging {
@@ -131,36 +131,36 @@ impl CaseFilter {
     }
 
     /// A region or theme slug must name one that exists: `region=atlantis` is a 400.
-    pub fn check_refs(&self, regions: &[Region], themes: &[Theme]) -> Result<(), AppError> {
+    pub fn check_refs(&self, regions: &[Region], themes: &[Theme]) -> Result<(), BadParam> {
         if let Some(region) = &self.region {
             if !regions.iter().any(|r| &r.slug == region) {
-                return Err(AppError::bad_param("region", ParamProblem::UnknownValue));
+                return Err(BadParam::new("region", ParamProblem::UnknownValue));
             }
         }
         if let Some(theme) = &self.theme {
             if !themes.iter().any(|t| &t.slug == theme) {
-                return Err(AppError::bad_param("theme", ParamProblem::UnknownValue));
+                return Err(BadParam::new("theme", ParamProblem::UnknownValue));
             }
         }
         Ok(())
     }
 }
 
-fn present<'a>(name: &'static str, value: &'a Option<String>) -> Result<Option<&'a str>, AppError> {
+fn present<'a>(name: &'static str, value: &'a Option<String>) -> Result<Option<&'a str>, BadParam> {
     match value.as_deref().map(str::trim) {
         None | Some("") => Ok(None),
         Some(v) if v.chars().count() > MAX_VALUE_LEN => {
-            Err(AppError::bad_param(name, ParamProblem::TooLong { max: MAX_VALUE_LEN }))
+            Err(BadParam::new(name, ParamProblem::TooLong { max: MAX_VALUE_LEN }))
         }
         Some(v) => Ok(Some(v)),
     }
 }
 
-fn slug_value(name: &'static str, value: &Option<String>) -> Result<Option<String>, AppError> {
+fn slug_value(name: &'static str, value: &Option<String>) -> Result<Option<String>, BadParam> {
     match present(name, value)? {
         None => Ok(None),
         Some(v) if super::slug::validate(v).is_ok() => Ok(Some(v.to_string())),
-        Some(_) => Err(AppError::bad_param(name, ParamProblem::UnknownValue)),
+        Some(_) => Err(BadParam::new(name, ParamProblem::UnknownValue)),
     }
 }
 
@@ -168,17 +168,15 @@ pub(crate) fn enum_value<T>(
     name: &'static str,
     value: &Option<String>,
     parse: fn(&str) -> Option<T>,
-) -> Result<Option<T>, AppError> {
-    present(name, value)?
-        .map(|v| parse(v).ok_or_else(|| AppError::bad_param(name, ParamProblem::UnknownValue)))
-        .transpose()
+) -> Result<Option<T>, BadParam> {
+    present(name, value)?.map(|v| parse(v).ok_or_else(|| BadParam::new(name, ParamProblem::UnknownValue))).transpose()
 }
 
-fn number(name: &'static str, value: &Option<String>, min: i32, max: i32) -> Result<Option<i32>, AppError> {
+fn number(name: &'static str, value: &Option<String>, min: i32, max: i32) -> Result<Option<i32>, BadParam> {
     let Some(text) = present(name, value)? else { return Ok(None) };
-    let n: i64 = text.parse().map_err(|_| AppError::bad_param(name, ParamProblem::NotANumber))?;
+    let n: i64 = text.parse().map_err(|_| BadParam::new(name, ParamProblem::NotANumber))?;
     if n < i64::from(min) || n > i64::from(max) {
-        return Err(AppError::bad_param(name, ParamProblem::OutOfRange { min: i64::from(min), max: i64::from(max) }));
+        return Err(BadParam::new(name, ParamProblem::OutOfRange { min: i64::from(min), max: i64::from(max) }));
     }
     Ok(Some(n as i32))
 }
@@ -194,7 +192,7 @@ mod tests {
 
     fn problem(pairs: &[(&str, &str)]) -> (String, ParamProblem) {
         match query(pairs).validate() {
-            Err(AppError::BadParam { param, problem }) => (param.to_string(), problem),
+            Err(BadParam { param, problem }) => (param.to_string(), problem),
             other => panic!("expected a bad parameter, got {other:?}"),
         }
     }

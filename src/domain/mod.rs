@@ -1,13 +1,16 @@
-//! The domain: the types Ayni talks about and the rules they obey, free of HTTP. Not yet of
-//! SQL: a few types derive `sqlx::FromRow` so that the store reads them directly.
+//! The domain: the types Ayni talks about and the rules they obey. It is the bottom layer and
+//! uses nothing else of Ayni's (the layering test holds it to that). It is free of HTTP, but
+//! not of SQL: a few types derive `sqlx::FromRow` so that the store reads them directly.
 
 pub mod account;
 pub mod case;
 pub mod diff;
 pub mod draft;
 pub mod filter;
+pub mod lang;
 pub mod limits;
 pub mod permission;
+pub mod problem;
 pub mod region;
 pub mod slug;
 pub mod theme;
@@ -62,39 +65,13 @@ macro_rules! text_enum {
 }
 pub(crate) use text_enum;
 
+pub use lang::Lang;
+pub use problem::{BadParam, FieldError, FieldProblem, ParamProblem};
+
 /// A stored or typed value outside an enum's known names.
 #[derive(Debug, thiserror::Error)]
 #[error("unknown value {0:?}")]
 pub struct UnknownValue(pub String);
-
-/// What can be wrong with a typed field, in a form or in the JSON API. The HTTP layer
-/// words it in the reader's language.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FieldProblem {
-    Missing,
-    TooLong {
-        max: usize,
-    },
-    TooShort {
-        min: usize,
-    },
-    OutOfRange {
-        min: i64,
-        max: i64,
-    },
-    NotAnEmail,
-    NotAUrl,
-    /// Not one of the accepted values.
-    Unknown,
-    /// Holds control characters (other than line breaks and tabs in longer texts).
-    ControlCharacter,
-    /// The confirmation does not match.
-    Mismatch,
-    /// Someone already has it.
-    Taken,
-    /// Not the right password.
-    Wrong,
-}
 
 /// Whether `text` holds control characters other than line breaks and tabs: they cannot be
 /// stored (NUL) or break XML feeds, and no one types them on purpose.

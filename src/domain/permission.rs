@@ -76,7 +76,7 @@ pub fn may_administer(user: Option<&User>) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::i18n::Lang;
+    use crate::domain::Lang;
 
     fn user(id: i64, role: Role, regions: &[&str]) -> User {
         User {

@@ -33,3 +33,25 @@ pub struct RegionRef {
     pub slug: String,
     pub name: String,
 }
+
+/// A region with the regions directly inside it.
+pub struct RegionGroup {
+    pub region: Region,
+    pub children: Vec<Region>,
+}
+
+/// The national level first, then each region with its municipalities under it.
+pub fn grouped(regions: &[Region]) -> Vec<RegionGroup> {
+    let mut top: Vec<&Region> = regions.iter().filter(|r| r.level != Level::Municipal).collect();
+    top.sort_by_key(|r| (r.level != Level::National, r.slug.clone()));
+    top.into_iter()
+        .map(|region| RegionGroup {
+            region: region.clone(),
+            children: regions
+                .iter()
+                .filter(|r| r.level == Level::Municipal && r.parent.as_deref() == Some(region.slug.as_str()))
+                .cloned()
+                .collect(),
+        })
+        .collect()
+}

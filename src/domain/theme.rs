@@ -1,7 +1,7 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::i18n::Lang;
+use super::Lang;
 
 /// A theme with the number of published cases that carry it.
 #[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]

@@ -5,8 +5,9 @@ use serde::de::DeserializeOwned;
 
 use super::{lang, session::Viewer};
 use crate::{
-    error::{AppError, ParamProblem},
-    i18n::{Catalog, Lang},
+    domain::{Lang, ParamProblem},
+    error::AppError,
+    i18n::Catalog,
 };
 
 /// The query string, read leniently into text fields; validation comes after.
@@ -45,7 +46,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Ui {
         let lang = lang::negotiate(&parts.uri, &parts.headers);
         let here = parts.uri.path_and_query().map_or("/", |pq| pq.as_str()).to_string();
         let base = parts.extensions.get::<lang::PublicBase>().map_or_else(|| "".into(), |b| b.0.clone());
-        Ok(Ui { lang, t: lang.catalog(), here, base, viewer })
+        Ok(Ui { lang, t: crate::i18n::catalog(lang), here, base, viewer })
     }
 }
 

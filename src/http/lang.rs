@@ -12,43 +12,39 @@ use axum::{
 };
 use serde::Deserialize;
 
-use super::session::safe_next;
-use crate::{error::AppError, i18n::Lang};
+use super::urls::safe_next;
+use crate::{domain::Lang, error::AppError};
 
 pub const COOKIE: &str = "ayni_lang";
 
 pub fn negotiate(uri: &Uri, headers: &HeaderMap) -> Lang {
     from_query(uri.query())
         .or_else(|| from_cookie(headers))
-        .or_else(|| {
-            headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).and_then(Lang::from_accept_language)
-        })
+        .or_else(|| headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).and_then(from_accept_language))
         .unwrap_or_default()
+}
+
+/// Picks the first supported language of an `Accept-Language` header, by quality.
+fn from_accept_language(header: &str) -> Option<Lang> {
+    let mut best: Option<(f32, Lang)> = None;
+    for item in header.split(',') {
+        let mut parts = item.split(';');
+        let tag = parts.next().unwrap_or_default().trim();
+        let quality =
+            parts.find_map(|p| p.trim().strip_prefix("q=").and_then(|q| q.parse::<f32>().ok())).unwrap_or(1.0);
+        let primary = tag.split('-').next().unwrap_or_default();
+        if let Some(lang) = Lang::parse(primary) {
+            if quality > 0.0 && best.is_none_or(|(q, _)| quality > q) {
+                best = Some((quality, lang));
+            }
+        }
+    }
+    best.map(|(_, lang)| lang)
 }
 
 /// `lang=en` among the query's pairs.
 pub fn from_query(query: Option<&str>) -> Option<Lang> {
     query?.split('&').find_map(|pair| pair.strip_prefix("lang=")).and_then(Lang::parse)
-}
-
-/// The address of this page (`path?query`) in `lang`: its own `lang` pair replaced.
-pub fn url_in(here: &str, lang: Lang) -> String {
-    let (path, query) = here.split_once('?').unwrap_or((here, ""));
-    let path = local_path(path);
-    let mut pairs: Vec<&str> = query.split('&').filter(|p| !p.is_empty() && !p.starts_with("lang=")).collect();
-    let chosen = format!("lang={}", lang.code());
-    pairs.push(&chosen);
-    format!("{path}?{}", pairs.join("&"))
-}
-
-/// A path that stays on this site when written as a link: `//evil.example` would name
-/// another host, so leading slashes collapse to one (and a backslash, which browsers read as
-/// a slash, makes it the home page).
-pub fn local_path(path: &str) -> String {
-    if path.contains('\\') {
-        return "/".to_string();
-    }
-    format!("/{}", path.trim_start_matches('/'))
 }
 
 /// The site's public base URL, for absolute links in pages (hreflang, Open Graph).
@@ -100,4 +96,17 @@ pub async fn switch(Path(code): Path<String>, Query(next): Query<NextParam>) -> 
         response.headers_mut().insert(header::SET_COOKIE, value);
     }
     Ok(response)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accept_language_picks_the_best_supported() {
+        assert_eq!(from_accept_language("en-GB,en;q=0.9,es;q=0.8"), Some(Lang::En));
+        assert_eq!(from_accept_language("fr, es-PE;q=0.9, en;q=0.5"), Some(Lang::Es));
+        assert_eq!(from_accept_language("de, fr"), None);
+        assert_eq!(from_accept_language("en;q=0, es;q=0.1"), Some(Lang::Es));
+    }
 }

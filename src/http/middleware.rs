@@ -105,7 +105,7 @@ pub async fn render_errors(request: Request, next: Next) -> Response {
         }
         None => AppError::from_status(status).report(),
     };
-    let t = lang.catalog();
+    let t = crate::i18n::catalog(lang);
     let message = t.error_message(&report);
     let mut rendered = if wants_json(&path) {
         let body = ErrorBody {

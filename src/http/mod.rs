@@ -1,27 +1,34 @@
 //! The HTTP layer: every route is listed in [`router`], and the whole middleware stack is
 //! built there too. Handlers stay thin: they read the request, call the store and render.
 
-mod api;
+mod accounts;
+mod admin;
 mod assets;
+mod browse;
+mod cases;
 mod client;
 mod cpu;
 mod csrf;
 mod extract;
+mod gate;
 mod health;
 mod lang;
 mod middleware;
-mod pages;
+mod openapi;
 mod search;
 pub mod session;
+mod site;
+mod state;
 mod throttle;
+mod urls;
 mod views;
 
-use std::{net::IpAddr, sync::Arc, time::Duration};
+use std::sync::Arc;
 
 use axum::{
     http::{header, HeaderName, HeaderValue},
     middleware::{from_fn, from_fn_with_state},
-    routing::{get, post, MethodRouter},
+    routing::{get, MethodRouter},
     Router,
 };
 use tower_http::{
@@ -32,9 +39,9 @@ use tower_http::{
     set_header::SetResponseHeaderLayer,
     trace::TraceLayer,
 };
+use utoipa_axum::router::UtoipaMethodRouter;
 
-pub use self::pages::site::Site;
-use crate::{config::Config, markdown::Renderer, search::Search, store::Store};
+pub use self::{site::Site, state::AppState};
 
 /// Request bodies larger than this get 413.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -43,102 +50,34 @@ pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; img-src 'self' https: http:; script-src 'self'; \
      style-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'";
 
-/// What every handler can reach.
-#[derive(Clone)]
-pub struct AppState {
-    pub store: Store,
-    /// This process's search index.
-    pub search: Search,
-    /// Base for absolute links (feeds, API `url` fields), without a trailing slash.
-    pub public_url: Arc<str>,
-    pub request_timeout: Duration,
-    /// Proxies whose `X-Forwarded-For` is believed.
-    pub trusted_proxies: Arc<[IpAddr]>,
-    /// Markdown rendering, a core at a time.
-    pub renderer: Renderer,
-    pub previews: Arc<throttle::PreviewLimit>,
-    /// Who runs this installation, and the pages that say so.
-    pub site: Arc<pages::site::Site>,
-}
-
-impl AppState {
-    pub fn new(store: Store, search: Search, config: &Config) -> Self {
-        AppState {
-            store,
-            search,
-            public_url: config.public_base_url().into(),
-            request_timeout: config.request_timeout(),
-            trusted_proxies: config.trusted_proxies.clone().into(),
-            renderer: Renderer::default(),
-            previews: Arc::default(),
-            site: Arc::new(pages::site::Site::new(config.operator.clone(), config.contact_email.clone())),
-        }
-    }
-
-    /// Cookies are marked Secure when the site is served over https.
-    fn secure_cookies(&self) -> bool {
-        self.public_url.starts_with("https://")
-    }
-}
-
 /// Every route with a state-changing method goes through this: the forgery check wraps its
 /// handlers (not its 405 answer, so an unknown method still gets 405).
 pub(crate) fn guarded(state: &AppState, routes: MethodRouter<AppState>) -> MethodRouter<AppState> {
     routes.route_layer(from_fn_with_state(state.clone(), csrf::guard))
 }
 
+/// The same for an API route registered through utoipa: writes with a browser session
+/// need the form token too.
+pub(crate) fn guarded_api(state: &AppState, routes: UtoipaMethodRouter<AppState>) -> UtoipaMethodRouter<AppState> {
+    let (schemas, paths, routes) = routes;
+    (schemas, paths, guarded(state, routes))
+}
+
 /// The whole site: pages, feed, JSON API, static assets and health checks.
 pub fn router(state: AppState) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
-    let (api_routes, openapi) = api::routes(&state);
+    let (api_routes, openapi) = openapi::routes(&state);
     let openapi = Arc::new(openapi);
+    // Each feature registers its own routes; they meet here.
     let pages = Router::new()
-        .route("/", get(pages::home::show))
-        .route("/search", get(pages::search::show))
-        .route("/cases", get(pages::cases::list))
-        .route("/cases/new", guarded(&state, get(pages::authoring::new_form).post(pages::authoring::create)))
-        .route("/cases/{slug}", get(pages::cases::show))
-        .route("/cases/{slug}/edit", guarded(&state, get(pages::authoring::edit_form).post(pages::authoring::update)))
-        .route("/cases/{slug}/history", get(pages::history::show))
-        .route("/cases/{slug}/history/{number}/restore", guarded(&state, post(pages::history::restore)))
-        .route("/cases/{slug}/submit", guarded(&state, post(pages::authoring::submit)))
-        .route("/cases/{slug}/withdraw", guarded(&state, post(pages::authoring::withdraw)))
-        .route("/cases/{slug}/publish", guarded(&state, post(pages::authoring::publish)))
-        .route("/cases/{slug}/unpublish", guarded(&state, post(pages::authoring::unpublish)))
-        .route("/cases/{slug}/send-back", guarded(&state, post(pages::authoring::send_back)))
-        .route(
-            "/cases/{slug}/delete",
-            guarded(&state, get(pages::authoring::delete_form).post(pages::authoring::delete)),
-        )
-        .route("/review", get(pages::review::queue))
-        .route("/profile", guarded(&state, get(pages::profile::show).post(pages::profile::update)))
-        .route("/profile/password", guarded(&state, post(pages::profile::change_password)))
-        .route("/profile/tokens", guarded(&state, post(pages::profile::create_token)))
-        .route("/profile/tokens/{id}/revoke", guarded(&state, post(pages::profile::revoke_token)))
-        .route("/profile/close", guarded(&state, post(pages::profile::close)))
-        .route("/profile/cases", get(pages::review::mine))
-        .route("/admin/users", get(pages::admin::users))
-        .route("/admin/users/{id}", get(pages::admin::user))
-        .route("/admin/users/{id}/role", guarded(&state, post(pages::admin::set_role)))
-        .route("/admin/users/{id}/disable", guarded(&state, post(pages::admin::disable)))
-        .route("/admin/users/{id}/enable", guarded(&state, post(pages::admin::enable)))
-        .route("/admin/users/{id}/reset-link", guarded(&state, post(pages::admin::reset_link)))
-        .route("/admin/audit", get(pages::admin::audit))
-        .route("/reset/{token}", guarded(&state, get(pages::reset::form).post(pages::reset::reset)))
-        .route("/regions", get(pages::regions::list))
-        .route("/regions/{slug}", get(pages::regions::show))
-        .route("/themes", get(pages::themes::list))
-        .route("/themes/{slug}", get(pages::themes::show))
-        .route("/feeds/cases.atom", get(pages::feed::cases))
-        .route("/about", get(pages::site::about))
-        .route("/privacy", get(pages::site::privacy))
-        .route("/accessibility", get(pages::site::accessibility))
-        .route("/contact", get(pages::site::contact))
-        .route("/signin", guarded(&state, get(pages::account::signin_form).post(pages::account::signin)))
-        .route("/signup", guarded(&state, get(pages::account::signup_form).post(pages::account::signup)))
-        .route("/signout", guarded(&state, post(pages::account::signout)))
+        .merge(browse::routes())
+        .merge(search::routes())
+        .merge(cases::routes(&state))
+        .merge(accounts::routes(&state))
+        .merge(admin::routes(&state))
+        .merge(site::routes())
         .route("/language/{code}", get(lang::switch))
-        .route("/api/v1/openapi.json", get(move || api::openapi_json(openapi.clone())));
+        .route("/api/v1/openapi.json", get(move || openapi::openapi_json(openapi.clone())));
     let sessions = session::layer(&state.store, state.secure_cookies());
     // Router::layer adapts each layer's body type; the last layer added is the outermost.
     // Sessions wrap identification, which wraps the forgery check, which wraps the routes.

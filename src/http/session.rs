@@ -14,7 +14,7 @@ use time::Duration;
 use tower_sessions::{cookie::SameSite, Expiry, Session, SessionManagerLayer};
 use tower_sessions_sqlx_store::PostgresStore;
 
-use super::{views::link, AppState};
+use super::{urls::link, AppState};
 use crate::{auth::secret, domain::account::User, error::AppError};
 
 pub const COOKIE: &str = "ayni_session";
@@ -185,29 +185,5 @@ impl<S: Send + Sync> FromRequestParts<S> for Viewer {
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
         Ok(parts.extensions.get::<Viewer>().cloned().unwrap_or_default())
-    }
-}
-
-/// A path on this site to return to after signing in; anything else goes home. Only
-/// visible ASCII: browsers drop tabs and newlines, which would turn `/\t/x` into `//x`.
-pub fn safe_next(next: Option<&str>) -> String {
-    next.filter(|n| {
-        n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') && n.bytes().all(|b| b.is_ascii_graphic())
-    })
-    .unwrap_or("/")
-    .to_string()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::safe_next;
-
-    #[test]
-    fn next_stays_on_this_site() {
-        assert_eq!(safe_next(Some("/cases/new?x=1")), "/cases/new?x=1");
-        for bad in ["//evil.example", "https://evil.example", "/\t/evil.example", "/\n", "/\\evil", "/ a", "evil"] {
-            assert_eq!(safe_next(Some(bad)), "/", "{bad:?}");
-        }
-        assert_eq!(safe_next(None), "/");
     }
 }

@@ -1,13 +1,17 @@
-//! What every page template shares: the page chrome, rendering, and links that keep filters.
+//! What every page template shares: the page chrome, rendering, form errors and pagers.
 
 use askama::Template;
 use axum::response::Html;
 
-use super::{assets, extract::Ui, session::Viewer};
+use super::{assets, extract::Ui, session::Viewer, urls};
 use crate::{
-    domain::filter::Paging,
+    domain::Lang,
+    domain::{
+        filter::Paging,
+        region::{grouped, Region},
+    },
     error::{AppError, AppResult},
-    i18n::{Catalog, Lang},
+    i18n::Catalog,
 };
 
 /// The frame around every page: language, title, navigation state.
@@ -52,11 +56,11 @@ impl Chrome {
             lang,
             title: title.into(),
             section,
-            switch_url: super::lang::url_in(here, lang.other()),
-            url_es: format!("{base}{}", super::lang::url_in(here, Lang::Es)),
-            url_en: format!("{base}{}", super::lang::url_in(here, Lang::En)),
-            url_default: format!("{base}{}", link_raw(&super::lang::local_path(path), &without_lang)),
-            description: lang.catalog().meta_description.to_string(),
+            switch_url: urls::url_in(here, lang.other()),
+            url_es: format!("{base}{}", urls::url_in(here, Lang::Es)),
+            url_en: format!("{base}{}", urls::url_in(here, Lang::En)),
+            url_default: format!("{base}{}", urls::link_raw(&urls::local_path(path), &without_lang)),
+            description: crate::i18n::catalog(lang).meta_description.to_string(),
             og_type: "website",
             asset_version: assets::version(),
             search_q: String::new(),
@@ -100,42 +104,6 @@ pub fn render(page: impl Template) -> AppResult<Html<String>> {
     page.render().map(Html).map_err(|err| AppError::Internal(err.into()))
 }
 
-/// `path?a=b&c=d` from pairs already encoded.
-fn link_raw(path: &str, pairs: &[&str]) -> String {
-    if pairs.is_empty() {
-        path.to_string()
-    } else {
-        format!("{path}?{}", pairs.join("&"))
-    }
-}
-
-/// `a=b&c=d`, percent-encoded.
-pub fn query(pairs: &[(&str, String)]) -> String {
-    serde_urlencoded::to_string(pairs).unwrap_or_default()
-}
-
-/// `path?query`, or just `path` when there is nothing to add.
-pub fn link(path: &str, pairs: &[(&str, String)]) -> String {
-    if pairs.is_empty() {
-        path.to_string()
-    } else {
-        format!("{path}?{}", query(pairs))
-    }
-}
-
-/// The same address without its empty parameters, when it has any: a filter form sends
-/// every field, and `?region=&theme=` should read as plainly as `/cases`.
-pub fn without_empty_params(here: &str) -> Option<String> {
-    let (path, query) = here.split_once('?')?;
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query).ok()?;
-    if pairs.iter().all(|(_, v)| !v.is_empty()) {
-        return None;
-    }
-    let kept: Vec<(&str, String)> =
-        pairs.iter().filter(|(_, v)| !v.is_empty()).map(|(k, v)| (k.as_str(), v.clone())).collect();
-    Some(link(path, &kept))
-}
-
 /// A refused form's problems, in the order of its fields: the error summary at the top
 /// and the message beside each field.
 #[derive(Default)]
@@ -171,6 +139,22 @@ pub struct SelectOption {
     pub selected: bool,
 }
 
+pub fn option(value: &str, label: &str, selected: Option<&str>) -> SelectOption {
+    SelectOption { value: value.to_string(), label: label.to_string(), selected: selected == Some(value) }
+}
+
+/// Regions in their tree order, municipalities indented under their region.
+pub fn region_options(regions: &[Region], selected: Option<&str>) -> Vec<SelectOption> {
+    let mut options = Vec::new();
+    for group in grouped(regions) {
+        options.push(option(&group.region.slug, &group.region.name, selected));
+        for child in &group.children {
+            options.push(option(&child.slug, &format!("— {}", child.name), selected));
+        }
+    }
+    options
+}
+
 /// A filter in force, with the link that removes it.
 pub struct ActiveFilter {
     pub label: String,
@@ -193,7 +177,7 @@ impl Pager {
             if page > 1 {
                 pairs.push(("page", page.to_string()));
             }
-            link(path, &pairs)
+            urls::link(path, &pairs)
         };
         let page = i64::from(paging.page);
         Pager {

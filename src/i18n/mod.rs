@@ -12,70 +12,16 @@ use crate::{
         account::Role,
         case::{Kind, Language, Status},
         region::Level,
-        FieldProblem,
+        FieldProblem, Lang, ParamProblem,
     },
-    error::{ErrorReport, ParamProblem},
+    error::ErrorReport,
 };
 
-/// An interface language. Spanish is the default.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub enum Lang {
-    #[default]
-    Es,
-    En,
-}
-
-impl Lang {
-    pub fn code(self) -> &'static str {
-        match self {
-            Lang::Es => "es",
-            Lang::En => "en",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Lang> {
-        match text.trim().to_ascii_lowercase().as_str() {
-            "es" => Some(Lang::Es),
-            "en" => Some(Lang::En),
-            _ => None,
-        }
-    }
-
-    pub fn other(self) -> Lang {
-        match self {
-            Lang::Es => Lang::En,
-            Lang::En => Lang::Es,
-        }
-    }
-
-    /// The language's own name ("Español", "English"): the other catalogue's switch label.
-    pub fn endonym(self) -> &'static str {
-        self.other().catalog().other_language_name
-    }
-
-    pub fn catalog(self) -> &'static Catalog {
-        match self {
-            Lang::Es => &es::CATALOG,
-            Lang::En => &en::CATALOG,
-        }
-    }
-
-    /// Picks the first supported language of an `Accept-Language` header, by quality.
-    pub fn from_accept_language(header: &str) -> Option<Lang> {
-        let mut best: Option<(f32, Lang)> = None;
-        for item in header.split(',') {
-            let mut parts = item.split(';');
-            let tag = parts.next().unwrap_or_default().trim();
-            let quality =
-                parts.find_map(|p| p.trim().strip_prefix("q=").and_then(|q| q.parse::<f32>().ok())).unwrap_or(1.0);
-            let primary = tag.split('-').next().unwrap_or_default();
-            if let Some(lang) = Lang::parse(primary) {
-                if quality > 0.0 && best.is_none_or(|(q, _)| quality > q) {
-                    best = Some((quality, lang));
-                }
-            }
-        }
-        best.map(|(_, lang)| lang)
+/// The catalogue of `lang`.
+pub fn catalog(lang: Lang) -> &'static Catalog {
+    match lang {
+        Lang::Es => &es::CATALOG,
+        Lang::En => &en::CATALOG,
     }
 }
 
@@ -774,14 +720,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn accept_language_picks_the_best_supported() {
-        assert_eq!(Lang::from_accept_language("en-GB,en;q=0.9,es;q=0.8"), Some(Lang::En));
-        assert_eq!(Lang::from_accept_language("fr, es-PE;q=0.9, en;q=0.5"), Some(Lang::Es));
-        assert_eq!(Lang::from_accept_language("de, fr"), None);
-        assert_eq!(Lang::from_accept_language("en;q=0, es;q=0.1"), Some(Lang::Es));
-    }
-
-    #[test]
     fn messages_fill_their_values() {
         let report = ErrorReport {
             status: axum::http::StatusCode::BAD_REQUEST,
@@ -790,7 +728,7 @@ mod tests {
             problem: Some(ParamProblem::OutOfRange { min: 1, max: 10000 }),
             fields: Vec::new(),
         };
-        let message = Lang::En.catalog().error_message(&report);
+        let message = catalog(Lang::En).error_message(&report);
         assert!(message.contains("page") && message.contains("10000"), "{message}");
         assert!(!message.contains('{'), "{message}");
     }

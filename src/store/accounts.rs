@@ -9,8 +9,8 @@ use super::{users::audit, Store};
 use crate::{
     auth::secret,
     domain::account::{Role, User},
+    domain::Lang,
     error::{AppError, AppResult},
-    i18n::Lang,
 };
 
 /// How long a reset link works.

@@ -5,8 +5,8 @@ use sqlx::{FromRow, PgConnection};
 use super::Store;
 use crate::{
     domain::account::{Role, User, PRIVACY_NOTICE_VERSION},
+    domain::Lang,
     error::AppResult,
-    i18n::Lang,
 };
 
 /// Columns of [`UserRow`], over `users u left join regions r on r.id = u.region_id`.

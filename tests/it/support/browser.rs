@@ -8,7 +8,11 @@ use axum::{
     extract::ConnectInfo,
     http::{header, Request},
 };
-use ayni::{auth::password, domain::account::Role, i18n::Lang, store::users::NewUser};
+use ayni::{
+    auth::password,
+    domain::{account::Role, Lang},
+    store::users::NewUser,
+};
 
 use super::{http::TestResponse, TestApp};
 

@@ -11,9 +11,9 @@ use std::{path::PathBuf, str::FromStr, time::Duration};
 
 use axum::Router;
 use ayni::{
+    db::postgres::{PrivatePostgres, PrivatePostgresOptions},
     db::{self, MIGRATOR},
     http::{router, AppState},
-    postgres::{PrivatePostgres, PrivatePostgresOptions},
     search::Search,
     store::{import::When, Store},
 };

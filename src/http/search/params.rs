@@ -4,8 +4,9 @@
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::views::link;
+use crate::http::urls::link;
 use crate::{
+    domain::Lang,
     domain::{
         case::{Kind, Language},
         filter::{enum_value, CaseQuery, Paging},
@@ -13,7 +14,7 @@ use crate::{
         theme::Theme,
     },
     error::AppResult,
-    i18n::{Catalog, Lang},
+    i18n::Catalog,
     search::{
         query::{parse, TypedField},
         FacetCounts, SearchFilters, SearchRequest, Sort, CASE_TYPE,

@@ -9,8 +9,9 @@ use crate::{
     error::{AppError, AppResult},
     http::{
         extract::{Params, Ui},
-        search::{facet_groups, resolve, FacetGroup, Resolved, SearchQuery},
-        views::{link, render, ActiveFilter, Chrome, Pager},
+        search::params::{facet_groups, resolve, FacetGroup, Resolved, SearchQuery},
+        urls::link,
+        views::{render, ActiveFilter, Chrome, Pager},
         AppState,
     },
     i18n::{fill, Catalog},

@@ -8,8 +8,9 @@ use axum::{
 use serde::Deserialize;
 use tower_sessions::Session;
 
-use super::authoring::case_for;
+use crate::http::gate::case_for;
 use crate::{
+    domain::Lang,
     domain::{
         diff::{self, DiffLine},
         draft::{format_sources, CaseDraft},
@@ -25,7 +26,7 @@ use crate::{
         views::{render, Chrome},
         AppState,
     },
-    i18n::{Catalog, Lang},
+    i18n::Catalog,
     store::{authoring::Origin, revisions::RevisionSummary},
 };
 

@@ -1,11 +1,6 @@
-//! The JSON API under `/api/v1`. Routes are registered through utoipa, so the OpenAPI
-//! document is built from the same handlers that serve the requests and cannot drift.
-
-mod authoring;
-mod cases;
-mod regions;
-mod search;
-mod themes;
+//! The JSON API under `/api/v1`: its OpenAPI document, and the API routes of every feature
+//! merged. Routes are registered through utoipa, so the document is built from the same
+//! handlers that serve the requests and cannot drift.
 
 use std::sync::Arc;
 
@@ -15,7 +10,7 @@ use axum::{
     Router,
 };
 use utoipa::OpenApi;
-use utoipa_axum::{router::OpenApiRouter, routes};
+use utoipa_axum::router::OpenApiRouter;
 
 use super::{middleware::ErrorBody, AppState};
 
@@ -51,18 +46,10 @@ impl utoipa::Modify for ApiToken {
 
 /// The API's routes, and the OpenAPI document that describes them, serialized once.
 pub fn routes(state: &AppState) -> (Router<AppState>, String) {
-    // Writes pass the forgery check too: calls with a browser session need the form token.
-    let guarded = |(schemas, paths, routes): utoipa_axum::router::UtoipaMethodRouter<AppState>| {
-        (schemas, paths, super::guarded(state, routes))
-    };
     let (router, doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
-        .routes(routes!(cases::list))
-        .routes(guarded(routes!(authoring::create)))
-        .routes(routes!(cases::show))
-        .routes(guarded(routes!(authoring::update)))
-        .routes(routes!(regions::list))
-        .routes(routes!(search::search))
-        .routes(routes!(themes::list))
+        .merge(super::cases::api(state))
+        .merge(super::browse::api())
+        .merge(super::search::api())
         .split_for_parts();
     let json = serde_json::to_string_pretty(&doc).unwrap_or_else(|_| "{}".to_string());
     (router, json)

@@ -1,4 +1,6 @@
-//! The subcommands: `serve` (the default), `migrate` and `import`.
+//! The subcommands: `serve` (the default), `migrate`, `import`, `user`, `reindex` and `generate`.
+
+pub mod generate;
 
 use std::process::ExitCode;
 
@@ -9,7 +11,7 @@ use tracing_subscriber::EnvFilter;
 
 use crate::{
     config::{Cli, Command, Config, LogFormat, UserCommand},
-    db::Database,
+    db::{postgres::PrivatePostgresOptions, Database, DbSettings},
     http::{self, AppState},
     search::{self, Search},
     store::{
@@ -54,9 +56,24 @@ fn init_tracing(format: LogFormat) {
     }
 }
 
+/// Where the configuration says the database is.
+fn db_settings(config: &Config) -> DbSettings {
+    DbSettings {
+        url: config.database_url().map(str::to_string),
+        private: PrivatePostgresOptions {
+            data_dir: config.data_dir.clone(),
+            bin_dir: config.pg_bin_dir.clone(),
+            pg_user: config.pg_user.clone(),
+            fsync: true,
+            max_connections: 100,
+        },
+        request_timeout: config.request_timeout(),
+    }
+}
+
 async fn run(cli: Cli) -> anyhow::Result<()> {
     let config = cli.config;
-    let db = Database::open(&config).await?;
+    let db = Database::open(db_settings(&config)).await?;
     let result = async {
         db.migrate().await?;
         match cli.command.unwrap_or(Command::Serve) {
@@ -72,7 +89,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Command::Reindex => reindex(&config, &db).await,
             Command::Generate { cases, seed } => {
                 let started = std::time::Instant::now();
-                let written = crate::generate::generate(&Store::new(db.pool.clone()), cases, seed).await?;
+                let written = generate::generate(&Store::new(db.pool.clone()), cases, seed).await?;
                 println!("wrote {written} synthetic cases in {:.1} s", started.elapsed().as_secs_f64());
                 Ok(())
             }
@@ -127,7 +144,7 @@ async fn create_user(db: &Database, email: &str, name: &str, role: &str, organis
         region: None,
         password_hash: &hash,
         role,
-        language: crate::i18n::Lang::Es,
+        language: crate::domain::Lang::Es,
     };
     let id =
         store.create_account(&new, false).await?.ok_or_else(|| anyhow::anyhow!("{email} already has an account"))?;

@@ -10,8 +10,9 @@ use axum::{
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::cases::{detail, moved, CaseDetail};
+use super::api::{detail, moved, CaseDetail};
 use crate::{
+    domain::FieldError,
     domain::{
         account::User,
         case::{Source, Status},
@@ -19,11 +20,11 @@ use crate::{
         permission::{may, may_propose, CaseAccess, CaseAction},
         FieldProblem,
     },
-    error::{AppError, AppResult, FieldError},
+    error::{AppError, AppResult},
     http::{
         extract::JsonBody,
+        gate::{case_for, may_move},
         middleware::ErrorBody,
-        pages::authoring::{case_for, may_move},
         session::Viewer,
         AppState,
     },

@@ -9,12 +9,19 @@ use sqlx::{
     PgPool,
 };
 
-use crate::{
-    config::Config,
-    postgres::{PrivatePostgres, PrivatePostgresOptions},
-};
+pub mod postgres;
+
+use postgres::{PrivatePostgres, PrivatePostgresOptions};
 
 pub static MIGRATOR: Migrator = sqlx::migrate!();
+
+/// Where the database is: a server at `url`, or else a private cluster that Ayni runs.
+pub struct DbSettings {
+    pub url: Option<String>,
+    pub private: PrivatePostgresOptions,
+    /// How long a request may take; statements give up a little after it.
+    pub request_timeout: Duration,
+}
 
 /// The pool, and the private cluster behind it when Ayni runs its own.
 pub struct Database {
@@ -23,23 +30,16 @@ pub struct Database {
 }
 
 impl Database {
-    pub async fn open(config: &Config) -> anyhow::Result<Database> {
-        let (options, private) = match config.database_url() {
+    pub async fn open(settings: DbSettings) -> anyhow::Result<Database> {
+        let (options, private) = match settings.url.as_deref() {
             Some(url) => (PgConnectOptions::from_str(url).context("DATABASE_URL is not a valid PostgreSQL URL")?, None),
             None => {
-                let private = PrivatePostgres::start(PrivatePostgresOptions {
-                    data_dir: config.data_dir.clone(),
-                    bin_dir: config.pg_bin_dir.clone(),
-                    pg_user: config.pg_user.clone(),
-                    fsync: true,
-                    max_connections: 100,
-                })
-                .await?;
+                let private = PrivatePostgres::start(settings.private).await?;
                 (private.connect_options("ayni"), Some(private))
             }
         };
         let pool = pool_options()
-            .connect_with(with_session_settings(options, config.request_timeout()))
+            .connect_with(with_session_settings(options, settings.request_timeout))
             .await
             .context("cannot connect to PostgreSQL")?;
         Ok(Database { pool, private })

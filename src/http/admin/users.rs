@@ -9,7 +9,6 @@ use axum::{
 use serde::Deserialize;
 use tower_sessions::Session;
 
-use super::{option, region_options};
 use crate::{
     domain::{
         account::{Role, User},
@@ -20,7 +19,7 @@ use crate::{
     http::{
         extract::{FormPairs, Params, Ui},
         session::{self, SignedInUser},
-        views::{render, Chrome, Pager, SelectOption},
+        views::{option, region_options, render, Chrome, Pager, SelectOption},
         AppState,
     },
     i18n::Catalog,
@@ -208,7 +207,7 @@ pub async fn audit(
     let page = match query.page {
         None => 1,
         Some(text) => text.parse::<u32>().ok().filter(|p| (1..=100_000).contains(p)).ok_or_else(|| {
-            AppError::bad_param("page", crate::error::ParamProblem::OutOfRange { min: 1, max: 100_000 })
+            AppError::bad_param("page", crate::domain::ParamProblem::OutOfRange { min: 1, max: 100_000 })
         })?,
     };
     let paging = Paging { page, per_page: AUDIT_PER_PAGE };

@@ -4,8 +4,9 @@ use axum::{
     response::Html,
 };
 
-use super::checked_slug;
+use crate::http::gate::checked_slug;
 use crate::{
+    domain::Lang,
     domain::{
         case::CaseSummary,
         filter::{CaseFilter, Paging, DEFAULT_PER_PAGE},
@@ -14,10 +15,11 @@ use crate::{
     error::{AppError, AppResult},
     http::{
         extract::Ui,
-        views::{link, render, Chrome},
+        urls::link,
+        views::{render, Chrome},
         AppState,
     },
-    i18n::{Catalog, Lang},
+    i18n::Catalog,
 };
 
 /// Alphabetical in the reader's language, accents ignored ("Índice" sorts under I).

@@ -18,7 +18,7 @@ use crate::{
         theme::ThemeRef,
     },
     error::{AppError, AppResult},
-    http::{extract::Params, middleware::ErrorBody, pages::authoring::case_for, session::Viewer, AppState},
+    http::{extract::Params, gate::case_for, middleware::ErrorBody, session::Viewer, AppState},
     store::authoring::Lookup,
 };
 

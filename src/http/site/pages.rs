@@ -8,13 +8,14 @@ use askama::Template;
 use axum::{extract::State, response::Html};
 
 use crate::{
+    domain::Lang,
     error::AppResult,
     http::{
         extract::Ui,
         views::{render, Chrome},
         AppState,
     },
-    i18n::{Catalog, Lang},
+    i18n::Catalog,
     markdown,
 };
 
@@ -48,7 +49,7 @@ impl Site {
             for (lang, source) in [(Lang::Es, es), (Lang::En, en)] {
                 pages.insert(
                     (name, lang),
-                    SitePage::new(source, lang.catalog(), operator.as_deref(), contact.as_deref()),
+                    SitePage::new(source, crate::i18n::catalog(lang), operator.as_deref(), contact.as_deref()),
                 );
             }
         }

@@ -79,7 +79,7 @@ pub async fn reset(
 ) -> AppResult<Response> {
     let t = ui.t;
     let mut errors = FormErrors::default();
-    super::account::check_new_password(
+    super::signin::check_new_password(
         t,
         &mut errors,
         ("new_password", &form.new_password),

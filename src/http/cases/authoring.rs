@@ -1,6 +1,5 @@
-//! Writing cases: the new and edit forms with their preview, and the workflow buttons
-//! (submit, publish, unpublish, send back, delete). Who may do what is decided in
-//! `domain::permission`; these handlers only ask.
+//! Writing cases: the new and edit forms with their preview. Who may do what is decided in
+//! `domain::permission` and asked through the gate.
 
 use askama::Template;
 use axum::{
@@ -11,26 +10,27 @@ use axum::{
 use time::OffsetDateTime;
 use tower_sessions::Session;
 
-use super::{checked_slug, option, region_options};
 use crate::{
+    domain::FieldError,
     domain::{
         account::User,
-        case::{Kind, Language, Status},
+        case::{Kind, Language},
         draft::{format_sources, parse_sources, CaseDraft, RawDraft},
-        permission::{may, may_propose, CaseAccess, CaseAction},
+        permission::{may_propose, CaseAction},
         region::Region,
         theme::Theme,
     },
-    error::{AppError, AppResult, FieldError},
+    error::{AppError, AppResult},
     http::{
         extract::{FormPairs, Ui},
+        gate::{case_for, may_move},
         session::{self, SignedInUser},
-        views::{render, Chrome, FormErrors, SelectOption},
+        views::{option, region_options, render, Chrome, FormErrors, SelectOption},
         AppState,
     },
     i18n::Catalog,
     markdown::RenderError,
-    store::authoring::{CaseRecord, Lookup, Origin},
+    store::authoring::Origin,
 };
 
 /// A theme checkbox.
@@ -233,7 +233,7 @@ pub async fn new_form(
     SignedInUser(user): SignedInUser,
 ) -> AppResult<Response> {
     let (regions, mut themes) = tokio::try_join!(state.store.regions(), state.store.themes())?;
-    super::themes::sort_by_name(&mut themes, ui.lang);
+    crate::http::browse::themes::sort_by_name(&mut themes, ui.lang);
     let form = RawDraft {
         region: user.region.clone().unwrap_or_default(),
         language: ui.lang.code().to_string(),
@@ -256,7 +256,7 @@ pub async fn create(
         return Err(AppError::Forbidden);
     }
     let (regions, mut themes) = tokio::try_join!(state.store.regions(), state.store.themes())?;
-    super::themes::sort_by_name(&mut themes, ui.lang);
+    crate::http::browse::themes::sort_by_name(&mut themes, ui.lang);
     let (raw, sources_text) = raw_draft(&form);
     let context =
         FormContext { ui: &ui, csrf: session::csrf_token(&session).await?, regions: &regions, themes: &themes };
@@ -279,30 +279,6 @@ pub async fn create(
     }
 }
 
-/// The case `slug` if `user` may do `action` to it: 404 when they may not even see it (so
-/// nothing leaks), 403 when they see it but may not act, 410 when it was deleted.
-pub async fn case_for(
-    state: &AppState,
-    slug: &str,
-    user: Option<&User>,
-    action: CaseAction,
-) -> AppResult<Box<CaseRecord>> {
-    let slug = checked_slug(slug)?;
-    let record = match state.store.find_case(slug).await? {
-        Lookup::Found(record) => record,
-        Lookup::Gone => return Err(AppError::Gone),
-        Lookup::Moved(_) | Lookup::Missing => return Err(AppError::NotFound),
-    };
-    let access = record.access();
-    if !may(user, CaseAction::View, &access) {
-        return Err(AppError::NotFound);
-    }
-    if !may(user, action, &access) {
-        return Err(AppError::Forbidden);
-    }
-    Ok(record)
-}
-
 pub async fn edit_form(
     State(state): State<AppState>,
     ui: Ui,
@@ -312,7 +288,7 @@ pub async fn edit_form(
 ) -> AppResult<Response> {
     let record = case_for(&state, &slug, Some(&user), CaseAction::Edit).await?;
     let (regions, mut themes) = tokio::try_join!(state.store.regions(), state.store.themes())?;
-    super::themes::sort_by_name(&mut themes, ui.lang);
+    crate::http::browse::themes::sort_by_name(&mut themes, ui.lang);
     let context =
         FormContext { ui: &ui, csrf: session::csrf_token(&session).await?, regions: &regions, themes: &themes };
     let sources_text = format_sources(&record.draft.sources);
@@ -338,7 +314,7 @@ pub async fn update(
 ) -> AppResult<Response> {
     let record = case_for(&state, &slug, Some(&user), CaseAction::Edit).await?;
     let (regions, mut themes) = tokio::try_join!(state.store.regions(), state.store.themes())?;
-    super::themes::sort_by_name(&mut themes, ui.lang);
+    crate::http::browse::themes::sort_by_name(&mut themes, ui.lang);
     let (raw, sources_text) = raw_draft(&form);
     let base_revision = form.one("base_revision").parse::<i32>().map_err(|_| AppError::BadRequest)?;
     let context =
@@ -379,136 +355,4 @@ pub async fn update(
             context.preview(&state, &user, slug, base_revision, raw, sources_text, checked).await
         }
     }
-}
-
-/// Whether `user` may also edit the case once it is in the draft's region: an editor of
-/// one region cannot move a case into a region they do not review.
-pub async fn may_move(state: &AppState, user: &User, record: &CaseRecord, draft: &CaseDraft) -> AppResult<bool> {
-    if draft.region == record.draft.region {
-        return Ok(true);
-    }
-    let region_path = state.store.region_path(&draft.region).await?;
-    let after = CaseAccess { author_id: record.author_id, status: record.status, region_path };
-    Ok(may(Some(user), CaseAction::Edit, &after))
-}
-
-/// The workflow buttons on a case page.
-async fn transition(
-    state: &AppState,
-    user: &User,
-    slug: &str,
-    action: CaseAction,
-    to: Status,
-    note: Option<&str>,
-    done: &str,
-) -> AppResult<Redirect> {
-    let record = case_for(state, slug, Some(user), action).await?;
-    state.store.set_status(record.id, record.status, to, note, user).await?;
-    Ok(Redirect::to(&format!("/cases/{}?done={done}", record.slug)))
-}
-
-/// Submitting says who will review: the region's editors, or the admins where it has none.
-pub async fn submit(
-    State(state): State<AppState>,
-    SignedInUser(user): SignedInUser,
-    Path(slug): Path<String>,
-) -> AppResult<Redirect> {
-    let record = case_for(&state, &slug, Some(&user), CaseAction::Submit).await?;
-    let done = if state.store.has_editor(&record.region_path).await? { "submitted" } else { "submitted-to-admins" };
-    transition(&state, &user, &slug, CaseAction::Submit, Status::Submitted, None, done).await
-}
-
-pub async fn withdraw(
-    State(state): State<AppState>,
-    SignedInUser(user): SignedInUser,
-    Path(slug): Path<String>,
-) -> AppResult<Redirect> {
-    transition(&state, &user, &slug, CaseAction::Withdraw, Status::Draft, None, "withdrawn").await
-}
-
-pub async fn publish(
-    State(state): State<AppState>,
-    SignedInUser(user): SignedInUser,
-    Path(slug): Path<String>,
-) -> AppResult<Redirect> {
-    transition(&state, &user, &slug, CaseAction::Publish, Status::Published, None, "published").await
-}
-
-pub async fn unpublish(
-    State(state): State<AppState>,
-    SignedInUser(user): SignedInUser,
-    Path(slug): Path<String>,
-) -> AppResult<Redirect> {
-    transition(&state, &user, &slug, CaseAction::Unpublish, Status::Unpublished, None, "unpublished").await
-}
-
-/// Sends a submission back to its author with a note (the note is required: the author
-/// needs to know what to change).
-pub async fn send_back(
-    State(state): State<AppState>,
-    ui: Ui,
-    session: Session,
-    SignedInUser(user): SignedInUser,
-    Path(slug): Path<String>,
-    form: FormPairs,
-) -> AppResult<Response> {
-    let note = form.one("note");
-    let note = note.trim();
-    if note.is_empty() || note.chars().count() > MAX_NOTE_CHARS || crate::domain::has_control_characters(note) {
-        let record = case_for(&state, &slug, Some(&user), CaseAction::SendBack).await?;
-        let problem = if note.is_empty() {
-            crate::domain::FieldProblem::Missing
-        } else if crate::domain::has_control_characters(note) {
-            crate::domain::FieldProblem::ControlCharacter
-        } else {
-            crate::domain::FieldProblem::TooLong { max: MAX_NOTE_CHARS }
-        };
-        let mut errors = FormErrors::default();
-        errors.add("note", ui.t.field_problem(ui.t.field_note, problem));
-        let page = super::cases::case_page(&state, &ui, &session, Some(&user), record, errors, note).await?;
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
-    }
-    Ok(transition(&state, &user, &slug, CaseAction::SendBack, Status::Draft, Some(note), "sent-back")
-        .await?
-        .into_response())
-}
-
-pub const MAX_NOTE_CHARS: usize = 2_000;
-
-#[derive(Template)]
-#[template(path = "case_delete.html")]
-struct DeletePage {
-    chrome: Chrome,
-    t: &'static Catalog,
-    csrf: String,
-    slug: String,
-    title: String,
-}
-
-pub async fn delete_form(
-    State(state): State<AppState>,
-    ui: Ui,
-    session: Session,
-    SignedInUser(user): SignedInUser,
-    Path(slug): Path<String>,
-) -> AppResult<Response> {
-    let record = case_for(&state, &slug, Some(&user), CaseAction::Delete).await?;
-    let page = DeletePage {
-        chrome: Chrome::for_ui(&ui, ui.t.delete_title, ""),
-        t: ui.t,
-        csrf: session::csrf_token(&session).await?,
-        slug: record.slug.clone(),
-        title: record.draft.title.clone(),
-    };
-    Ok(render(page)?.into_response())
-}
-
-pub async fn delete(
-    State(state): State<AppState>,
-    SignedInUser(user): SignedInUser,
-    Path(slug): Path<String>,
-) -> AppResult<Redirect> {
-    let record = case_for(&state, &slug, Some(&user), CaseAction::Delete).await?;
-    state.store.delete_case(record.id, &user).await?;
-    Ok(Redirect::to("/cases"))
 }

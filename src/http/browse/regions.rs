@@ -4,43 +4,22 @@ use axum::{
     response::Html,
 };
 
-use super::checked_slug;
 use crate::{
     domain::{
         case::CaseSummary,
         filter::{CaseFilter, Paging, DEFAULT_PER_PAGE},
-        region::{Level, Region},
+        region::{grouped, Region, RegionGroup},
     },
     error::{AppError, AppResult},
     http::{
         extract::Ui,
-        views::{link, render, Chrome},
+        gate::checked_slug,
+        urls::link,
+        views::{render, Chrome},
         AppState,
     },
     i18n::Catalog,
 };
-
-/// A region with the regions directly inside it.
-pub struct RegionGroup {
-    pub region: Region,
-    pub children: Vec<Region>,
-}
-
-/// The national level first, then each region with its municipalities under it.
-pub fn grouped(regions: &[Region]) -> Vec<RegionGroup> {
-    let mut top: Vec<&Region> = regions.iter().filter(|r| r.level != Level::Municipal).collect();
-    top.sort_by_key(|r| (r.level != Level::National, r.slug.clone()));
-    top.into_iter()
-        .map(|region| RegionGroup {
-            region: region.clone(),
-            children: regions
-                .iter()
-                .filter(|r| r.level == Level::Municipal && r.parent.as_deref() == Some(region.slug.as_str()))
-                .cloned()
-                .collect(),
-        })
-        .collect()
-}
 
 #[derive(Template)]
 #[template(path = "regions.html")]

@@ -13,7 +13,7 @@ use crate::{
     http::{
         extract::{Params, Ui},
         middleware::ErrorBody,
-        search::{facet_groups, resolve, SearchQuery},
+        search::params::{facet_groups, resolve, SearchQuery},
         AppState,
     },
 };

@@ -8,9 +8,10 @@ use time::{format_description::well_known::Rfc3339, OffsetDateTime};
 
 use crate::{
     domain::case::Case,
+    domain::Lang,
     error::{AppError, AppResult},
     http::{extract::Ui, AppState},
-    i18n::{Catalog, Lang},
+    i18n::Catalog,
 };
 
 const ENTRIES: i64 = 30;

@@ -9,12 +9,10 @@ use axum::{
 use serde::Deserialize;
 use tower_sessions::Session;
 
-use super::{
-    account::{with_language, MAX_FAILURES, WINDOW},
-    option, region_options,
-};
+use super::signin::{with_language, MAX_FAILURES, WINDOW};
 use crate::{
     auth::{password, secret},
+    domain::Lang,
     domain::{
         account::{self, User, MAX_NAME_CHARS},
         FieldProblem,
@@ -24,10 +22,10 @@ use crate::{
         cpu::off_workers,
         extract::{FormData, Params, Ui},
         session::{self, SignedInUser},
-        views::{render, Chrome, FormErrors, SelectOption},
+        views::{option, region_options, render, Chrome, FormErrors, SelectOption},
         AppState,
     },
-    i18n::{Catalog, Lang},
+    i18n::Catalog,
     store::{
         accounts::{ApiToken, ProfileChange},
         attempts::AttemptKind,
@@ -95,7 +93,7 @@ async fn page(
         region_options: region_options(&regions, Some(&details.region)),
         language_options: [Lang::Es, Lang::En]
             .iter()
-            .map(|l| option(l.code(), l.endonym(), Some(&details.language)))
+            .map(|l| option(l.code(), crate::i18n::catalog(l.other()).other_language_name, Some(&details.language)))
             .collect(),
         details,
         tokens,
@@ -178,7 +176,7 @@ pub async fn change_password(
     if !current_password_matches(&state, &user, form.current_password).await? {
         errors.add("current_password", t.field_problem(t.field_current_password, FieldProblem::Wrong));
     }
-    super::account::check_new_password(
+    super::signin::check_new_password(
         t,
         &mut errors,
         ("new_password", &form.new_password),
