@@ -12,6 +12,7 @@ mod binary;
 mod faults;
 mod getting_started;
 mod import;
+mod layering;
 mod pages;
 mod permissions;
 mod rendering;
