@@ -22,7 +22,7 @@ use ayni::{
     domain::Lang,
     http::{router, AppState},
     search::Search,
-    store::{users::NewUser, Store},
+    store::{accounts::NewUser, Store},
 };
 use http_body_util::BodyExt;
 use sqlx::{Connection, Executor, PgConnection};

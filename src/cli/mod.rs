@@ -137,7 +137,7 @@ async fn create_user(db: &Database, email: &str, name: &str, role: &str, organis
     })?;
     let hash = crate::auth::password::hash(&password)?;
     let store = Store::new(db.pool.clone());
-    let new = crate::store::users::NewUser {
+    let new = crate::store::accounts::NewUser {
         email: &email,
         display_name: name.trim(),
         organisation: organisation.trim(),

@@ -1,6 +1,6 @@
 //! Who may do what to a case: the one place these rules live. Handlers and the API ask
 //! here; the store only filters lists with the same rules written in SQL
-//! (`store::authoring::editor_scope` and the list queries beside it).
+//! (`store::cases::editor_scope` and the list queries beside it).
 
 use super::{
     account::{Role, User},

@@ -10,7 +10,7 @@ use crate::{
     },
     error::{AppError, AppResult},
     http::AppState,
-    store::authoring::{CaseRecord, Lookup},
+    store::cases::{CaseRecord, Lookup},
 };
 
 /// A path segment that cannot be a slug cannot name anything: 404 without a query.

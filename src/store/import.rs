@@ -4,7 +4,7 @@ use std::{collections::HashMap, fmt, path::Path};
 
 use sqlx::{PgConnection, Postgres, Transaction};
 
-use super::{authoring::record_revision_as, Store, CONTENT_LOCK};
+use super::{cases::record_revision_as, Store, CONTENT_LOCK};
 use crate::{
     content::{self, CaseEntry, ContentError, ContentErrors, ContentSet, Known},
     domain::case::{Provenance, Status},

@@ -1,16 +1,13 @@
 //! The store: every SQL statement lives under this module.
 
 pub mod accounts;
-pub mod attempts;
-pub mod authoring;
 pub mod cases;
+pub mod changes;
 pub mod generate;
 pub mod import;
 pub mod regions;
-pub mod revisions;
 pub mod search;
 pub mod themes;
-pub mod users;
 
 use sqlx::PgPool;
 

@@ -1,12 +1,12 @@
 //! What the search index is built from: published cases as documents, and the change log.
 
-use std::time::Duration;
-
 use sqlx::{Postgres, Transaction};
 use time::OffsetDateTime;
 
-use super::Store;
-use crate::domain::case::{Kind, Language};
+use crate::{
+    domain::case::{Kind, Language},
+    store::Store,
+};
 
 /// A published case, with everything the index needs to know about it.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -91,60 +91,5 @@ impl Store {
         let total: i64 =
             sqlx::query_scalar("select count(*) from cases where status = 'published'").fetch_one(&mut *tx).await?;
         Ok(Snapshot { tx, after_id: 0, change_id, total })
-    }
-
-    /// Up to `limit` changes after `after`, in id order: (change id, case id).
-    pub async fn changes_after(&self, after: i64, limit: i64) -> Result<Vec<(i64, i64)>, sqlx::Error> {
-        sqlx::query_as("select id, case_id from case_changes where id > $1 order by id limit $2")
-            .bind(after)
-            .bind(limit)
-            .fetch_all(&self.pool)
-            .await
-    }
-
-    /// The newest change id, 0 when there is none.
-    pub async fn latest_change_id(&self) -> Result<i64, sqlx::Error> {
-        sqlx::query_scalar("select coalesce(max(id), 0) from case_changes").fetch_one(&self.pool).await
-    }
-
-    /// Changes up to this id were pruned: an index behind it must be rebuilt.
-    pub async fn changes_pruned_through(&self) -> Result<i64, sqlx::Error> {
-        let value: Option<String> =
-            sqlx::query_scalar("select value from ayni_meta where key = 'changes_pruned_through'")
-                .fetch_optional(&self.pool)
-                .await?;
-        Ok(value.and_then(|v| v.parse().ok()).unwrap_or(0))
-    }
-
-    /// Deletes changes older than `age`, always keeping the newest one, and records how far
-    /// it pruned. Returns how many were deleted.
-    pub async fn prune_changes(&self, age: Duration) -> Result<u64, sqlx::Error> {
-        let mut tx = self.pool.begin().await?;
-        let (pruned, deleted): (Option<i64>, i64) = sqlx::query_as(
-            "with gone as (
-                 delete from case_changes
-                 where at < now() - make_interval(secs => $1)
-                   and id < (select max(id) from case_changes)
-                 returning id
-             )
-             select max(id), count(*) from gone",
-        )
-        .bind(age.as_secs_f64())
-        .fetch_one(&mut *tx)
-        .await?;
-        let Some(through) = pruned else {
-            tx.rollback().await?;
-            return Ok(0);
-        };
-        sqlx::query(
-            "insert into ayni_meta (key, value) values ('changes_pruned_through', $1::text)
-             on conflict (key) do update
-             set value = greatest(ayni_meta.value::bigint, excluded.value::bigint)::text",
-        )
-        .bind(through)
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok(deleted as u64)
     }
 }

@@ -10,7 +10,7 @@ use ayni::{
         case::{Kind, Language, Source, Status},
         draft::CaseDraft,
     },
-    store::authoring::Origin,
+    store::cases::Origin,
 };
 
 use crate::support::{
@@ -139,7 +139,7 @@ impl<'a> World<'a> {
         };
         let html = ayni::markdown::render(&draft.body_markdown);
         let slug = store.create_case(&author, &draft, &html, Origin::Form).await.expect("create");
-        let Ok(ayni::store::authoring::Lookup::Found(record)) = store.find_case(&slug).await else { panic!("no case") };
+        let Ok(ayni::store::cases::Lookup::Found(record)) = store.find_case(&slug).await else { panic!("no case") };
         draft.body_markdown = "Texto revisado.".into();
         store.update_case(record.id, 1, &draft, &html, &author, Origin::Form).await.expect("second revision");
         if status != Draft {

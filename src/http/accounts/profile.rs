@@ -27,8 +27,8 @@ use crate::{
     },
     i18n::Catalog,
     store::{
+        accounts::AttemptKind,
         accounts::{ApiToken, ProfileChange},
-        attempts::AttemptKind,
     },
 };
 

@@ -30,7 +30,7 @@ use crate::{
         AppState,
     },
     i18n::Catalog,
-    store::{attempts::AttemptKind, users::NewUser},
+    store::accounts::{AttemptKind, NewUser},
 };
 
 /// Failed sign-ins allowed per email and per address within [`WINDOW`].

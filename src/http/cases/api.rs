@@ -19,7 +19,7 @@ use crate::{
     },
     error::{AppError, AppResult},
     http::{extract::Params, gate::case_for, middleware::ErrorBody, session::Viewer, AppState},
-    store::authoring::Lookup,
+    store::cases::Lookup,
 };
 
 /// A case as listed.

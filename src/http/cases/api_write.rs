@@ -28,7 +28,7 @@ use crate::{
         session::Viewer,
         AppState,
     },
-    store::authoring::{Lookup, Origin},
+    store::cases::{Lookup, Origin},
 };
 
 /// A case's text as a script sends it. `revision` is required by `PUT`; `status` asks for

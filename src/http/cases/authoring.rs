@@ -30,7 +30,7 @@ use crate::{
     },
     i18n::Catalog,
     markdown::RenderError,
-    store::authoring::Origin,
+    store::cases::Origin,
 };
 
 /// A theme checkbox.

@@ -27,7 +27,7 @@ use crate::{
         AppState,
     },
     i18n::Catalog,
-    store::{authoring::Origin, revisions::RevisionSummary},
+    store::cases::{Origin, RevisionSummary},
 };
 
 /// A field whose value differs between the two revisions.

@@ -12,7 +12,7 @@ use crate::{
         AppState,
     },
     i18n::Catalog,
-    store::authoring::CaseListing,
+    store::cases::CaseListing,
 };
 
 #[derive(Template)]

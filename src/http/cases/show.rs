@@ -25,7 +25,7 @@ use crate::{
     },
     i18n::Catalog,
     search::Hit,
-    store::authoring::{CaseRecord, Lookup},
+    store::cases::{CaseRecord, Lookup},
 };
 
 #[derive(Template)]

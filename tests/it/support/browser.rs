@@ -11,7 +11,7 @@ use axum::{
 use ayni::{
     auth::password,
     domain::{account::Role, Lang},
-    store::users::NewUser,
+    store::accounts::NewUser,
 };
 
 use super::{http::TestResponse, TestApp};

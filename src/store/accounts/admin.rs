@@ -1,16 +1,13 @@
-//! Account management: profiles, passwords, closing, API tokens, and what admins do
-//! (roles, disabling, reset links). Every account action is written to the audit log in
-//! the same transaction.
+//! What admins do to accounts: listing, roles, disabling, reset links.
 
 use sqlx::FromRow;
 use time::{Duration, OffsetDateTime};
 
-use super::{users::audit, Store};
 use crate::{
     auth::secret,
     domain::account::{Role, User},
-    domain::Lang,
     error::{AppError, AppResult},
+    store::{accounts::audit, Store},
 };
 
 /// How long a reset link works.
@@ -32,32 +29,6 @@ pub struct AccountListing {
     pub created_at: OffsetDateTime,
 }
 
-#[derive(Debug, Clone, FromRow)]
-pub struct ApiToken {
-    pub id: i64,
-    pub name: String,
-    pub created_at: OffsetDateTime,
-    pub last_used_at: Option<OffsetDateTime>,
-}
-
-#[derive(Debug, Clone, FromRow)]
-pub struct AuditEntry {
-    pub at: OffsetDateTime,
-    pub actor_name: Option<String>,
-    pub action: String,
-    pub subject_name: Option<String>,
-    pub case_slug: Option<String>,
-    pub detail: String,
-}
-
-/// A profile's editable details.
-pub struct ProfileChange<'a> {
-    pub display_name: &'a str,
-    pub organisation: &'a str,
-    pub region: Option<&'a str>,
-    pub language: Lang,
-}
-
 /// A role as an admin sets it.
 pub struct RoleChange<'a> {
     pub role: Role,
@@ -73,109 +44,6 @@ const LISTING_COLUMNS: &str = "
     u.disabled_at is not null as disabled, u.closed_at is not null as closed, u.created_at";
 
 impl Store {
-    pub async fn update_profile(&self, user: &User, change: &ProfileChange<'_>) -> AppResult<()> {
-        let mut tx = self.pool.begin().await?;
-        sqlx::query(
-            "update users set display_name = $2, organisation = $3, region_id = (select id from regions where slug = $4),
-                    language = $5
-             where id = $1",
-        )
-        .bind(user.id)
-        .bind(change.display_name)
-        .bind(change.organisation)
-        .bind(change.region)
-        .bind(change.language.code())
-        .execute(&mut *tx)
-        .await?;
-        audit(&mut tx, Some(user.id), "profile.updated", Some(user.id), None, "").await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
-    /// The stored hash of an active account's password.
-    pub async fn password_hash(&self, user_id: i64) -> AppResult<Option<String>> {
-        Ok(sqlx::query_scalar("select password_hash from users where id = $1 and closed_at is null")
-            .bind(user_id)
-            .fetch_optional(&self.pool)
-            .await?
-            .flatten())
-    }
-
-    /// Sets a new password and ends every other session (the epoch moves). Returns the
-    /// account as it now is, to renew the caller's own session.
-    pub async fn change_password(&self, user: &User, hash: &str) -> AppResult<User> {
-        let mut tx = self.pool.begin().await?;
-        sqlx::query("update users set password_hash = $2, session_epoch = session_epoch + 1 where id = $1")
-            .bind(user.id)
-            .bind(hash)
-            .execute(&mut *tx)
-            .await?;
-        audit(&mut tx, Some(user.id), "password.changed", Some(user.id), None, "").await?;
-        tx.commit().await?;
-        self.active_user(user.id).await?.ok_or(AppError::NotFound)
-    }
-
-    /// Closes an account: the personal data goes, the row stays so that revisions and the
-    /// audit log still point somewhere. Its sessions and tokens end.
-    pub async fn close_account(&self, user: &User) -> AppResult<()> {
-        let mut tx = self.pool.begin().await?;
-        sqlx::query(
-            "update users set email = null, password_hash = null, display_name = '', organisation = '',
-                    region_id = null, closed_at = now(), session_epoch = session_epoch + 1
-             where id = $1",
-        )
-        .bind(user.id)
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query("delete from api_tokens where user_id = $1").bind(user.id).execute(&mut *tx).await?;
-        sqlx::query("delete from editor_regions where user_id = $1").bind(user.id).execute(&mut *tx).await?;
-        audit(&mut tx, Some(user.id), "account.closed", Some(user.id), None, "").await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
-    /// A new personal API token; the token itself is returned once and never stored.
-    pub async fn create_token(&self, user: &User, name: &str) -> AppResult<String> {
-        let token = secret::generate("ayni_");
-        let mut tx = self.pool.begin().await?;
-        sqlx::query("insert into api_tokens (user_id, name, token_hash) values ($1, $2, $3)")
-            .bind(user.id)
-            .bind(name)
-            .bind(secret::digest(&token))
-            .execute(&mut *tx)
-            .await?;
-        audit(&mut tx, Some(user.id), "token.created", Some(user.id), None, name).await?;
-        tx.commit().await?;
-        Ok(token)
-    }
-
-    pub async fn tokens(&self, user: &User) -> AppResult<Vec<ApiToken>> {
-        Ok(sqlx::query_as(
-            "select id, name, created_at, last_used_at from api_tokens
-             where user_id = $1 and revoked_at is null order by created_at desc, id desc",
-        )
-        .bind(user.id)
-        .fetch_all(&self.pool)
-        .await?)
-    }
-
-    /// Revokes one of `user`'s own tokens; 404 for anyone else's.
-    pub async fn revoke_token(&self, user: &User, id: i64) -> AppResult<()> {
-        let mut tx = self.pool.begin().await?;
-        let name: Option<String> = sqlx::query_scalar(
-            "update api_tokens set revoked_at = now() where id = $1 and user_id = $2 and revoked_at is null
-             returning name",
-        )
-        .bind(id)
-        .bind(user.id)
-        .fetch_optional(&mut *tx)
-        .await?;
-        let name = name.ok_or(AppError::NotFound)?;
-        audit(&mut tx, Some(user.id), "token.revoked", Some(user.id), None, &name).await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
     /// Accounts whose email, name or organisation contains `query`, newest first.
     pub async fn accounts(&self, query: &str) -> AppResult<Vec<AccountListing>> {
         let sql = format!(
@@ -326,24 +194,5 @@ impl Store {
         audit(&mut tx, Some(user), "password.reset", Some(user), None, "").await?;
         tx.commit().await?;
         Ok(true)
-    }
-
-    /// The audit log, newest first, one page at a time.
-    pub async fn audit_log(&self, limit: i64, offset: i64) -> AppResult<(Vec<AuditEntry>, i64)> {
-        let total: i64 = sqlx::query_scalar("select count(*) from audit_log").fetch_one(&self.pool).await?;
-        let entries = sqlx::query_as(
-            "select a.at, actor.display_name as actor_name, a.action, subject.display_name as subject_name,
-                    a.case_slug, a.detail
-             from audit_log a
-             left join users actor on actor.id = a.actor_id
-             left join users subject on subject.id = a.subject_id
-             order by a.at desc, a.id desc
-             limit $1 offset $2",
-        )
-        .bind(limit)
-        .bind(offset)
-        .fetch_all(&self.pool)
-        .await?;
-        Ok((entries, total))
     }
 }

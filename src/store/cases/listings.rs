@@ -1,6 +1,7 @@
+//! Lists of cases: the filtered library, the latest, the review queue and a person's own.
+
 use sqlx::{FromRow, Row};
 
-use super::{authoring::editor_scope, Store};
 use crate::{
     domain::{
         account::{Role, User},
@@ -8,11 +9,14 @@ use crate::{
         filter::{CaseFilter, Paging},
     },
     error::AppResult,
-    markdown::{self, RenderError, Renderer},
+    store::{
+        cases::{editor_scope, CaseListing},
+        Store,
+    },
 };
 
 /// Columns of `CaseSummary`, over `cases c join regions r`.
-const SUMMARY_COLUMNS: &str = "
+pub(super) const SUMMARY_COLUMNS: &str = "
     c.slug, c.title, c.kind, r.slug as region_slug, r.name as region_name,
     coalesce((select json_agg(json_build_object('slug', t.slug, 'name_es', t.name_es, 'name_en', t.name_en)
                               order by t.slug)
@@ -105,56 +109,46 @@ impl Store {
         Ok(sqlx::query_as(&sql).bind(limit).fetch_all(&self.pool).await?)
     }
 
-    /// A case by slug: only if published, or in any state (the caller checked who may see it).
-    pub async fn case(&self, slug: &str, published_only: bool) -> AppResult<Option<Case>> {
-        let sql = format!(
-            "select {SUMMARY_COLUMNS}, c.sources, c.body_markdown, c.body_html, c.created_at, c.provenance = 'app' as edited_in_app
-             from cases c join regions r on r.id = c.region_id
-             where c.slug = $1 and (not $2 or c.status = 'published')"
-        );
-        Ok(sqlx::query_as(&sql).bind(slug).bind(published_only).fetch_optional(&self.pool).await?)
+    /// Whether an active editor reviews a case in this region (its slug first, then those
+    /// above it): otherwise only admins will see the submission.
+    pub async fn has_editor(&self, region_path: &[String]) -> AppResult<bool> {
+        Ok(sqlx::query_scalar(
+            "select exists (
+                 select 1 from users u
+                 where u.role = 'editor' and u.disabled_at is null and u.closed_at is null
+                   and (u.edits_all_regions or exists (
+                        select 1 from editor_regions er join regions r on r.id = er.region_id
+                        where er.user_id = u.id and r.slug = any($1))))",
+        )
+        .bind(region_path)
+        .fetch_one(&self.pool)
+        .await?)
     }
 
-    /// Renders again, in batches, the bodies whose HTML came from an older renderer, a core
-    /// at a time, and returns how many it stored. Only derived columns change, so
-    /// `updated_at` (which orders lists and the feed) and the change log stay as they were.
-    /// Several processes may run this at once: each write checks the body is still stale.
-    pub async fn rerender_stale(&self, renderer: &Renderer) -> anyhow::Result<usize> {
-        const BATCH: i64 = 100;
-        let mut stored = 0;
-        let mut after = 0_i64;
-        loop {
-            let stale: Vec<(i64, String)> = sqlx::query_as(
-                "select id, body_markdown from cases where body_html_version < $1 and id > $2 order by id limit $3",
-            )
-            .bind(markdown::RENDER_VERSION)
-            .bind(after)
-            .bind(BATCH)
-            .fetch_all(&self.pool)
-            .await?;
-            let Some((last, _)) = stale.last() else { return Ok(stored) };
-            after = *last;
-            for (id, body) in stale {
-                let html = loop {
-                    match renderer.render(body.clone()).await {
-                        Ok(html) => break html,
-                        // People's previews and saves go first.
-                        Err(RenderError::Busy) => tokio::time::sleep(std::time::Duration::from_millis(200)).await,
-                        Err(err) => return Err(err.into()),
-                    }
-                };
-                let done = sqlx::query(
-                    "update cases set body_html = $2, body_html_version = $3
-                     where id = $1 and body_html_version < $3 and body_markdown = $4",
-                )
-                .bind(id)
-                .bind(html)
-                .bind(markdown::RENDER_VERSION)
-                .bind(&body)
-                .execute(&self.pool)
-                .await?;
-                stored += usize::try_from(done.rows_affected()).unwrap_or(0);
-            }
-        }
+    /// Submitted cases that `user` reviews, oldest first.
+    pub async fn review_queue(&self, user: &User) -> AppResult<Vec<CaseListing>> {
+        let editor_scope = editor_scope("$1");
+        let sql = format!(
+            "with recursive {editor_scope}
+             select c.slug, c.title, c.status, r.name as region_name, u.display_name as author_name, c.updated_at
+             from cases c join regions r on r.id = c.region_id left join users u on u.id = c.author_id
+             where c.status = 'submitted' and ($2 or c.region_id in (select id from editor_scope))
+             order by c.updated_at, c.slug"
+        );
+        let everything = user.is_admin() || user.edits_all_regions;
+        Ok(sqlx::query_as(&sql).bind(user.id).bind(everything).fetch_all(&self.pool).await?)
+    }
+
+    /// The cases `user` wrote, most recently changed first.
+    pub async fn cases_by_author(&self, user: &User) -> AppResult<Vec<CaseListing>> {
+        Ok(sqlx::query_as(
+            "select c.slug, c.title, c.status, r.name as region_name, u.display_name as author_name, c.updated_at
+             from cases c join regions r on r.id = c.region_id left join users u on u.id = c.author_id
+             where c.author_id = $1
+             order by c.updated_at desc, c.slug",
+        )
+        .bind(user.id)
+        .fetch_all(&self.pool)
+        .await?)
     }
 }

@@ -3,8 +3,8 @@
 use sqlx::FromRow;
 use time::OffsetDateTime;
 
-use super::{authoring::DraftRow, Store};
-use crate::{domain::draft::CaseDraft, error::AppResult};
+use super::DraftRow;
+use crate::{domain::draft::CaseDraft, error::AppResult, store::Store};
 
 /// A line of a case's history.
 #[derive(Debug, Clone, FromRow)]

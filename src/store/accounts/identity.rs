@@ -1,12 +1,14 @@
-//! Accounts: creating them, finding them at sign-in, and loading the signed-in person.
+//! Creating accounts, finding them at sign-in, and loading the signed-in person.
 
-use sqlx::{FromRow, PgConnection};
+use sqlx::FromRow;
 
-use super::Store;
 use crate::{
-    domain::account::{Role, User, PRIVACY_NOTICE_VERSION},
-    domain::Lang,
+    domain::{
+        account::{Role, User, PRIVACY_NOTICE_VERSION},
+        Lang,
+    },
     error::AppResult,
+    store::{accounts::audit, Store},
 };
 
 /// Columns of [`UserRow`], over `users u left join regions r on r.id = u.region_id`.
@@ -151,25 +153,4 @@ impl Store {
             None => Ok(None),
         }
     }
-}
-
-/// Records what happened to an account (or a case) in the audit log, inside the
-/// transaction that did it.
-pub async fn audit(
-    conn: &mut PgConnection,
-    actor: Option<i64>,
-    action: &str,
-    subject: Option<i64>,
-    case_slug: Option<&str>,
-    detail: &str,
-) -> Result<(), sqlx::Error> {
-    sqlx::query("insert into audit_log (actor_id, action, subject_id, case_slug, detail) values ($1, $2, $3, $4, $5)")
-        .bind(actor)
-        .bind(action)
-        .bind(subject)
-        .bind(case_slug)
-        .bind(detail)
-        .execute(conn)
-        .await?;
-    Ok(())
 }

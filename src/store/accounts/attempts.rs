@@ -3,8 +3,8 @@
 
 use time::Duration;
 
-use super::Store;
 use crate::error::AppResult;
+use crate::store::Store;
 
 /// What is being counted, and for whom.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,0 +1,132 @@
+//! A person's own account: details, password, closing it, API tokens.
+
+use sqlx::FromRow;
+use time::OffsetDateTime;
+
+use crate::{
+    auth::secret,
+    domain::{account::User, Lang},
+    error::{AppError, AppResult},
+    store::{accounts::audit, Store},
+};
+
+#[derive(Debug, Clone, FromRow)]
+pub struct ApiToken {
+    pub id: i64,
+    pub name: String,
+    pub created_at: OffsetDateTime,
+    pub last_used_at: Option<OffsetDateTime>,
+}
+
+/// A profile's editable details.
+pub struct ProfileChange<'a> {
+    pub display_name: &'a str,
+    pub organisation: &'a str,
+    pub region: Option<&'a str>,
+    pub language: Lang,
+}
+
+impl Store {
+    pub async fn update_profile(&self, user: &User, change: &ProfileChange<'_>) -> AppResult<()> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(
+            "update users set display_name = $2, organisation = $3, region_id = (select id from regions where slug = $4),
+                    language = $5
+             where id = $1",
+        )
+        .bind(user.id)
+        .bind(change.display_name)
+        .bind(change.organisation)
+        .bind(change.region)
+        .bind(change.language.code())
+        .execute(&mut *tx)
+        .await?;
+        audit(&mut tx, Some(user.id), "profile.updated", Some(user.id), None, "").await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The stored hash of an active account's password.
+    pub async fn password_hash(&self, user_id: i64) -> AppResult<Option<String>> {
+        Ok(sqlx::query_scalar("select password_hash from users where id = $1 and closed_at is null")
+            .bind(user_id)
+            .fetch_optional(&self.pool)
+            .await?
+            .flatten())
+    }
+
+    /// Sets a new password and ends every other session (the epoch moves). Returns the
+    /// account as it now is, to renew the caller's own session.
+    pub async fn change_password(&self, user: &User, hash: &str) -> AppResult<User> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("update users set password_hash = $2, session_epoch = session_epoch + 1 where id = $1")
+            .bind(user.id)
+            .bind(hash)
+            .execute(&mut *tx)
+            .await?;
+        audit(&mut tx, Some(user.id), "password.changed", Some(user.id), None, "").await?;
+        tx.commit().await?;
+        self.active_user(user.id).await?.ok_or(AppError::NotFound)
+    }
+
+    /// Closes an account: the personal data goes, the row stays so that revisions and the
+    /// audit log still point somewhere. Its sessions and tokens end.
+    pub async fn close_account(&self, user: &User) -> AppResult<()> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(
+            "update users set email = null, password_hash = null, display_name = '', organisation = '',
+                    region_id = null, closed_at = now(), session_epoch = session_epoch + 1
+             where id = $1",
+        )
+        .bind(user.id)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("delete from api_tokens where user_id = $1").bind(user.id).execute(&mut *tx).await?;
+        sqlx::query("delete from editor_regions where user_id = $1").bind(user.id).execute(&mut *tx).await?;
+        audit(&mut tx, Some(user.id), "account.closed", Some(user.id), None, "").await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// A new personal API token; the token itself is returned once and never stored.
+    pub async fn create_token(&self, user: &User, name: &str) -> AppResult<String> {
+        let token = secret::generate("ayni_");
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("insert into api_tokens (user_id, name, token_hash) values ($1, $2, $3)")
+            .bind(user.id)
+            .bind(name)
+            .bind(secret::digest(&token))
+            .execute(&mut *tx)
+            .await?;
+        audit(&mut tx, Some(user.id), "token.created", Some(user.id), None, name).await?;
+        tx.commit().await?;
+        Ok(token)
+    }
+
+    pub async fn tokens(&self, user: &User) -> AppResult<Vec<ApiToken>> {
+        Ok(sqlx::query_as(
+            "select id, name, created_at, last_used_at from api_tokens
+             where user_id = $1 and revoked_at is null order by created_at desc, id desc",
+        )
+        .bind(user.id)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// Revokes one of `user`'s own tokens; 404 for anyone else's.
+    pub async fn revoke_token(&self, user: &User, id: i64) -> AppResult<()> {
+        let mut tx = self.pool.begin().await?;
+        let name: Option<String> = sqlx::query_scalar(
+            "update api_tokens set revoked_at = now() where id = $1 and user_id = $2 and revoked_at is null
+             returning name",
+        )
+        .bind(id)
+        .bind(user.id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let name = name.ok_or(AppError::NotFound)?;
+        audit(&mut tx, Some(user.id), "token.revoked", Some(user.id), None, &name).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
