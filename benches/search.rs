@@ -16,7 +16,8 @@ use std::{
 
 use ayni::{
     db,
-    search::{self, query::parse, Search, SearchFilters, SearchRequest, Sort},
+    domain::filter::Filters,
+    search::{self, query::parse, Search, SearchRequest, Sort},
     store::{import::When, Store},
 };
 use sqlx::{postgres::PgConnectOptions, Connection, Executor, PgConnection};
@@ -90,7 +91,7 @@ async fn bench_size(admin: &PgConnectOptions, scratch: &Path, n: u64) -> anyhow:
     for (label, text, region) in MIX {
         let request = |snippets| SearchRequest {
             text: parse(text),
-            filters: SearchFilters { region: region.map(str::to_string), ..SearchFilters::default() },
+            filters: Filters { region: region.map(str::to_string), ..Filters::default() },
             sort: Sort::Relevance,
             page: 1,
             per_page: 20,
@@ -256,7 +257,7 @@ fn ms(d: Duration) -> String {
 fn marker_request(word: &str) -> SearchRequest {
     SearchRequest {
         text: parse(word),
-        filters: SearchFilters::default(),
+        filters: Filters::default(),
         sort: Sort::Relevance,
         page: 1,
         per_page: 1,

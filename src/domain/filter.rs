@@ -1,5 +1,6 @@
-//! The case list filters, shared by `/cases`, the region and theme pages and the JSON API.
-//! Every value is checked here and a bad one is reported with the parameter's name.
+//! The filters of every list of documents: `/cases`, `/search`, the region and theme pages
+//! and both JSON APIs read the same fields. Every value is checked here and a bad one is
+//! reported with the parameter's name.
 
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -7,7 +8,8 @@ use utoipa::IntoParams;
 use super::{
     case::{Kind, Language},
     limits::{MAX_YEAR, MIN_YEAR},
-    region::Region,
+    region::{Level, Region},
+    subject::DocType,
     theme::Theme,
     BadParam, ParamProblem,
 };
@@ -18,10 +20,11 @@ pub const DEFAULT_PER_PAGE: u32 = 20;
 pub const MAX_PER_PAGE: u32 = 100;
 const MAX_PAGE: u32 = 10_000;
 
-/// The query string as typed. All text, so that reading it never fails before validation.
+/// The filters as typed in the query string. All text, so that reading it never fails
+/// before validation. Search adds its own parameters beside these (`http::search`).
 #[derive(Debug, Default, Clone, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
-pub struct CaseQuery {
+pub struct FilterParams {
     /// A region slug; a region includes its municipalities.
     pub region: Option<String>,
     /// A theme slug.
@@ -43,13 +46,16 @@ pub struct CaseQuery {
     pub per_page: Option<String>,
 }
 
-/// Validated filters. Region and theme slugs are checked against the database by the store.
+/// Filters in force, checked. Region and theme slugs are checked against what exists by
+/// [`Filters::check_refs`]. The type and level come from search's own parameters.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub struct CaseFilter {
+pub struct Filters {
     pub region: Option<String>,
     pub theme: Option<String>,
     pub kind: Option<Kind>,
     pub language: Option<Language>,
+    pub doc_type: Option<DocType>,
+    pub level: Option<Level>,
     pub year_from: Option<i32>,
     pub year_to: Option<i32>,
     pub illustrative: Option<bool>,
@@ -72,14 +78,16 @@ impl Paging {
     }
 }
 
-impl CaseQuery {
+impl FilterParams {
     /// Checks every value. An empty value means "no filter", as an empty form field does.
-    pub fn validate(&self) -> Result<(CaseFilter, Paging), BadParam> {
-        let filter = CaseFilter {
+    pub fn validate(&self) -> Result<(Filters, Paging), BadParam> {
+        let filter = Filters {
             region: slug_value("region", &self.region)?,
             theme: slug_value("theme", &self.theme)?,
             kind: enum_value("kind", &self.kind, Kind::parse)?,
             language: enum_value("language", &self.language, Language::parse)?,
+            doc_type: None,
+            level: None,
             year_from: number("year_from", &self.year_from, MIN_YEAR, MAX_YEAR)?,
             year_to: number("year_to", &self.year_to, MIN_YEAR, MAX_YEAR)?,
             illustrative: enum_value("illustrative", &self.illustrative, |v| v.parse::<bool>().ok())?,
@@ -98,7 +106,7 @@ impl CaseQuery {
     }
 }
 
-impl CaseFilter {
+impl Filters {
     /// The filters as query-string pairs, in a stable order, for links that keep them.
     pub fn pairs(&self) -> Vec<(&'static str, String)> {
         let mut pairs = Vec::new();
@@ -114,6 +122,12 @@ impl CaseFilter {
         if let Some(v) = self.language {
             pairs.push(("language", v.as_str().to_string()));
         }
+        if let Some(v) = self.doc_type {
+            pairs.push(("type", v.as_str().to_string()));
+        }
+        if let Some(v) = self.level {
+            pairs.push(("level", v.as_str().to_string()));
+        }
         if let Some(v) = self.year_from {
             pairs.push(("year_from", v.to_string()));
         }
@@ -127,7 +141,7 @@ impl CaseFilter {
     }
 
     pub fn is_empty(&self) -> bool {
-        self == &CaseFilter::default()
+        self == &Filters::default()
     }
 
     /// A region or theme slug must name one that exists: `region=atlantis` is a 400.
@@ -185,7 +199,7 @@ fn number(name: &'static str, value: &Option<String>, min: i32, max: i32) -> Res
 mod tests {
     use super::*;
 
-    fn query(pairs: &[(&str, &str)]) -> CaseQuery {
+    fn query(pairs: &[(&str, &str)]) -> FilterParams {
         let text = pairs.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("&");
         serde_urlencoded::from_str(&text).expect("test query parses")
     }

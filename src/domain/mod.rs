@@ -13,13 +13,14 @@ pub mod permission;
 pub mod problem;
 pub mod region;
 pub mod slug;
+pub mod subject;
 pub mod theme;
 
 /// Declares a text-backed enum with its wire names, parsing and display in one place.
 macro_rules! text_enum {
     ($(#[$meta:meta])* $name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
         pub enum $name {
             $(#[serde(rename = $text)] $variant),+
         }

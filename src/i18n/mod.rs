@@ -12,6 +12,7 @@ use crate::{
         account::Role,
         case::{Kind, Language, Status},
         region::Level,
+        subject::{AccountOrigin, AuditAction, AuditDetails, DocType},
         FieldProblem, Lang, ParamProblem,
     },
     error::ErrorReport,
@@ -549,54 +550,53 @@ impl Catalog {
     }
 
     /// An audit-log action in words; unknown actions show as recorded.
-    pub fn audit_action_name(&self, action: &str) -> String {
-        let words = match action {
-            "account.created" => self.audit_account_created,
-            "account.disabled" => self.audit_account_disabled,
-            "account.enabled" => self.audit_account_enabled,
-            "account.closed" => self.audit_account_closed,
-            "profile.updated" => self.audit_profile_updated,
-            "role.changed" => self.audit_role_changed,
-            "reset_link.issued" => self.audit_reset_link_issued,
-            "password.reset" => self.audit_password_reset,
-            "password.changed" => self.audit_password_changed,
-            "token.created" => self.audit_token_created,
-            "token.revoked" => self.audit_token_revoked,
-            "case.submitted" => self.audit_case_submitted,
-            "case.published" => self.audit_case_published,
-            "case.unpublished" => self.audit_case_unpublished,
-            "case.draft" => self.audit_case_sent_back,
-            "case.deleted" => self.audit_case_deleted,
-            other => other,
-        };
-        words.to_string()
-    }
-
-    /// An audit entry's detail in words: codes for account creation and role changes, the
-    /// text people wrote (notes, token names) as it is.
-    pub fn audit_detail_text(&self, action: &str, detail: &str) -> String {
-        let role_name = |code: &str| Role::parse(code).map_or(code.to_string(), |r| self.role(&r).to_string());
-        match (action, detail) {
-            ("account.created", "signup") => self.audit_via_signup.to_string(),
-            ("account.created", code) if code.starts_with("cli:") => {
-                fill(self.audit_via_cli, &[("role", &role_name(&code[4..]))])
-            }
-            ("role.changed", code) => {
-                let (roles, scope) = code.split_once(':').unwrap_or((code, ""));
-                let (from, to) = roles.split_once('>').unwrap_or(("", roles));
-                let mut text = fill(self.audit_role_change, &[("from", &role_name(from)), ("to", &role_name(to))]);
-                match scope {
-                    "" => {}
-                    "*" => text.push_str(&format!(" ({})", self.all_regions)),
-                    regions => text.push_str(&format!(" ({})", regions.replace(',', ", "))),
-                }
-                text
-            }
-            _ => detail.to_string(),
+    pub fn audit_action_name(&self, action: &AuditAction) -> &'static str {
+        match action {
+            AuditAction::AccountCreated => self.audit_account_created,
+            AuditAction::AccountDisabled => self.audit_account_disabled,
+            AuditAction::AccountEnabled => self.audit_account_enabled,
+            AuditAction::AccountClosed => self.audit_account_closed,
+            AuditAction::ProfileUpdated => self.audit_profile_updated,
+            AuditAction::RoleChanged => self.audit_role_changed,
+            AuditAction::ResetLinkIssued => self.audit_reset_link_issued,
+            AuditAction::PasswordReset => self.audit_password_reset,
+            AuditAction::PasswordChanged => self.audit_password_changed,
+            AuditAction::TokenCreated => self.audit_token_created,
+            AuditAction::TokenRevoked => self.audit_token_revoked,
+            AuditAction::CaseSubmitted => self.audit_case_submitted,
+            AuditAction::CasePublished => self.audit_case_published,
+            AuditAction::CaseUnpublished => self.audit_case_unpublished,
+            AuditAction::CaseBackToDraft => self.audit_case_sent_back,
+            AuditAction::CaseDeleted => self.audit_case_deleted,
         }
     }
 
-    /// A date with the time of day in Lima (UTC−5 all year), where most readers are.
+    /// An entry's details in words: how an account was made, a role change, a token's
+    /// name or an editor's note.
+    pub fn audit_details(&self, details: &AuditDetails) -> String {
+        let mut parts = Vec::new();
+        match (details.via, details.role) {
+            (Some(AccountOrigin::Signup), _) => parts.push(self.audit_via_signup.to_string()),
+            (Some(AccountOrigin::Cli), role) => {
+                let role = role.map_or("", |r| self.role(&r));
+                parts.push(fill(self.audit_via_cli, &[("role", &role)]));
+            }
+            (None, _) => {}
+        }
+        if let Some(to) = details.to {
+            let from = details.from.map_or("", |r| self.role(&r));
+            let mut text = fill(self.audit_role_change, &[("from", &from), ("to", &self.role(&to))]);
+            if details.all_regions {
+                text.push_str(&format!(" ({})", self.all_regions));
+            } else if !details.regions.is_empty() {
+                text.push_str(&format!(" ({})", details.regions.join(", ")));
+            }
+            parts.push(text);
+        }
+        parts.extend(details.token.iter().chain(&details.note).cloned());
+        parts.join(" · ")
+    }
+
     pub fn date_time(&self, at: &OffsetDateTime) -> String {
         let lima = time::UtcOffset::from_hms(-5, 0, 0).unwrap_or(time::UtcOffset::UTC);
         let at = at.to_offset(lima);
@@ -632,6 +632,12 @@ impl Catalog {
             "sent-back" => self.done_sent_back,
             "restored" => self.done_restored,
             _ => "",
+        }
+    }
+
+    pub fn doc_type(&self, doc_type: &DocType) -> &'static str {
+        match doc_type {
+            DocType::Case => self.type_case,
         }
     }
 

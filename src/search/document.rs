@@ -3,22 +3,19 @@
 use tantivy::{schema::Term, TantivyDocument};
 
 use super::schema::Fields;
-use crate::{markdown, store::search::SearchSource};
+use crate::{domain::subject::DocType, markdown, store::search::SearchSource};
 
-/// The value of the `type` field for cases.
-pub const CASE_TYPE: &str = "case";
-
-/// The unique key of a document: its type and its row id.
-pub fn case_key(fields: &Fields, case_id: i64) -> Term {
-    Term::from_field_text(fields.key, &format!("{CASE_TYPE}:{case_id}"))
+/// The unique key of a document: its type and its key in the change log.
+pub fn key(fields: &Fields, doc_type: DocType, key: &str) -> Term {
+    Term::from_field_text(fields.key, &format!("{doc_type}:{key}"))
 }
 
 pub fn case_document(fields: &Fields, source: &SearchSource) -> TantivyDocument {
     let body = markdown::plain_text(&source.body_markdown);
     let lang = fields.language(source.language);
     let mut doc = TantivyDocument::default();
-    doc.add_text(fields.key, format!("{CASE_TYPE}:{}", source.id));
-    doc.add_text(fields.doc_type, CASE_TYPE);
+    doc.add_text(fields.key, format!("{}:{}", DocType::Case, source.id));
+    doc.add_text(fields.doc_type, DocType::Case.as_str());
     doc.add_text(fields.slug, &source.slug);
     doc.add_text(fields.url, format!("/cases/{}", source.slug));
     doc.add_text(fields.title, &source.title);

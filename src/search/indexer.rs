@@ -15,11 +15,15 @@ use sqlx::postgres::PgListener;
 use tantivy::IndexWriter;
 
 use super::{
-    document::{case_document, case_key},
+    document::{self, case_document},
     engine::{Engine, Unusable},
+    schema::Fields,
     Search,
 };
-use crate::store::Store;
+use crate::{
+    domain::subject::DocType,
+    store::{changes::Change, search::SearchSource, Store},
+};
 
 /// Commits happen at most this often.
 const BATCH_INTERVAL: Duration = Duration::from_millis(500);
@@ -31,9 +35,47 @@ const PRUNE_EVERY: Duration = Duration::from_secs(600);
 /// Changes read per query, and documents written per blocking step in a rebuild.
 const CHANGES_PER_READ: i64 = 2000;
 const REBUILD_BATCH: i64 = 500;
-const CHANNEL: &str = "ayni_case_changes";
+const CHANNEL: &str = "ayni_changes";
 /// The file naming the index folder in use.
 const POINTER: &str = "current";
+
+/// What a run of changes does to the index: every changed document leaves it, and those
+/// that should still be found come back as they now are. Each document type says here how
+/// it is read; the match on [`DocType`] makes a new type say it too.
+struct Batch {
+    changed: BTreeSet<(DocType, String)>,
+    cases: Vec<SearchSource>,
+}
+
+impl Batch {
+    async fn read(store: &Store, changes: &[Change]) -> anyhow::Result<Batch> {
+        let changed: BTreeSet<(DocType, String)> = changes.iter().map(|c| (c.doc_type, c.doc_key.clone())).collect();
+        let mut batch = Batch { changed, cases: Vec::new() };
+        for doc_type in DocType::ALL {
+            let keys = batch.changed.iter().filter(|(t, _)| t == doc_type).map(|(_, key)| key);
+            match doc_type {
+                DocType::Case => {
+                    let ids: Vec<i64> = keys.filter_map(|key| key.parse().ok()).collect();
+                    if !ids.is_empty() {
+                        batch.cases = store.search_sources(&ids).await?;
+                    }
+                }
+            }
+        }
+        Ok(batch)
+    }
+
+    /// Writes the batch; CPU work (Markdown to text), so off the async workers.
+    fn apply(self, writer: IndexWriter, fields: &Fields) -> anyhow::Result<IndexWriter> {
+        for (doc_type, key) in &self.changed {
+            writer.delete_term(document::key(fields, *doc_type, key));
+        }
+        for source in &self.cases {
+            writer.add_document(case_document(fields, source))?;
+        }
+        Ok(writer)
+    }
+}
 
 /// Reports a rebuild's progress: documents written, documents in all.
 pub type Progress<'a> = &'a (dyn Fn(u64, u64) + Send + Sync);
@@ -184,21 +226,10 @@ impl Indexer {
         let outcome = async {
             loop {
                 let changes = self.store.changes_after(pending, CHANGES_PER_READ).await?;
-                let Some(&(last, _)) = changes.last() else { break };
-                let ids: Vec<i64> =
-                    changes.iter().map(|(_, case)| *case).collect::<BTreeSet<_>>().into_iter().collect();
-                let sources = self.store.search_sources(&ids).await?;
+                let Some(last) = changes.last().map(|c| c.id) else { break };
+                let batch = Batch::read(&self.store, &changes).await?;
                 let fields = engine.fields.clone();
-                writer = tokio::task::spawn_blocking(move || -> anyhow::Result<IndexWriter> {
-                    for id in ids {
-                        writer.delete_term(case_key(&fields, id));
-                    }
-                    for source in &sources {
-                        writer.add_document(case_document(&fields, source))?;
-                    }
-                    Ok(writer)
-                })
-                .await??;
+                writer = tokio::task::spawn_blocking(move || batch.apply(writer, &fields)).await??;
                 pending = last;
                 if self.last_commit.elapsed() >= BATCH_INTERVAL || (changes.len() as i64) < CHANGES_PER_READ {
                     writer = self.commit(&engine, writer, pending).await?;

@@ -1,5 +1,5 @@
 //! Full-text search with tantivy, in process. The index is derived data: PostgreSQL is the
-//! source of truth, every write to a case lands in the change log (`case_changes`), and each
+//! source of truth, every write to a document lands in the change log (`changes`, by type and key), and each
 //! Ayni process applies that log to its own index under `<data-dir>/search`.
 //!
 //! - `analyzers`: Spanish, English and folded text analysis, registered in one place.
@@ -26,9 +26,8 @@ use tokio::sync::watch;
 
 use self::engine::Engine;
 pub use self::{
-    document::CASE_TYPE,
     indexer::{build_index, Progress},
-    searcher::{FacetCounts, Hit, SearchFilters, SearchOutcome, SearchRequest, Sort},
+    searcher::{FacetCounts, Hit, SearchOutcome, SearchRequest, Sort},
 };
 use crate::store::Store;
 

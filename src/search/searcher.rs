@@ -19,7 +19,10 @@ use super::{
     query::ParsedQuery,
     schema::LanguageFields,
 };
-use crate::domain::case::{Kind, Language};
+use crate::domain::{
+    case::{Kind, Language},
+    filter::Filters,
+};
 
 /// Title matches weigh most, then the summary, then the body.
 const FIELD_WEIGHTS: [(Field3, f32); 3] = [(Field3::Title, 3.0), (Field3::Summary, 2.0), (Field3::Body, 1.0)];
@@ -56,30 +59,10 @@ pub enum Sort {
     Newest,
 }
 
-/// Filters in force, already checked against what exists.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct SearchFilters {
-    pub region: Option<String>,
-    pub theme: Option<String>,
-    pub kind: Option<String>,
-    pub language: Option<String>,
-    pub doc_type: Option<String>,
-    pub level: Option<String>,
-    pub year_from: Option<i32>,
-    pub year_to: Option<i32>,
-    pub illustrative: Option<bool>,
-}
-
-impl SearchFilters {
-    pub fn is_empty(&self) -> bool {
-        self == &SearchFilters::default()
-    }
-}
-
 #[derive(Debug, Clone)]
 pub struct SearchRequest {
     pub text: ParsedQuery,
-    pub filters: SearchFilters,
+    pub filters: Filters,
     pub sort: Sort,
     pub page: u32,
     pub per_page: u32,
@@ -390,20 +373,20 @@ impl Engine {
         Ok(best.filter(|(n, _)| *n > own).map(|(_, w)| w))
     }
 
-    fn filter_clauses(&self, filters: &SearchFilters) -> Vec<Box<dyn Query>> {
+    fn filter_clauses(&self, filters: &Filters) -> Vec<Box<dyn Query>> {
         let f = &self.fields;
-        let term = |field, value: &Option<String>| {
-            value.as_ref().map(|v| {
+        let term = |field, value: Option<&str>| {
+            value.map(|v| {
                 Box::new(TermQuery::new(Term::from_field_text(field, v), IndexRecordOption::Basic)) as Box<dyn Query>
             })
         };
         let mut clauses: Vec<Box<dyn Query>> = [
-            term(f.region_path, &filters.region),
-            term(f.themes, &filters.theme),
-            term(f.kind, &filters.kind),
-            term(f.language, &filters.language),
-            term(f.doc_type, &filters.doc_type),
-            term(f.level, &filters.level),
+            term(f.region_path, filters.region.as_deref()),
+            term(f.themes, filters.theme.as_deref()),
+            term(f.kind, filters.kind.map(|k| k.as_str())),
+            term(f.language, filters.language.map(|l| l.as_str())),
+            term(f.doc_type, filters.doc_type.map(|t| t.as_str())),
+            term(f.level, filters.level.map(|l| l.as_str())),
         ]
         .into_iter()
         .flatten()

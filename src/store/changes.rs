@@ -3,12 +3,23 @@
 
 use std::time::Duration;
 
-use crate::store::Store;
+use sqlx::FromRow;
+
+use crate::{domain::subject::DocType, store::Store};
+
+/// One entry of the change log: the document of this type and key changed.
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct Change {
+    pub id: i64,
+    #[sqlx(try_from = "String")]
+    pub doc_type: DocType,
+    pub doc_key: String,
+}
 
 impl Store {
-    /// Up to `limit` changes after `after`, in id order: (change id, case id).
-    pub async fn changes_after(&self, after: i64, limit: i64) -> Result<Vec<(i64, i64)>, sqlx::Error> {
-        sqlx::query_as("select id, case_id from case_changes where id > $1 order by id limit $2")
+    /// Up to `limit` changes after `after`, in id order.
+    pub async fn changes_after(&self, after: i64, limit: i64) -> Result<Vec<Change>, sqlx::Error> {
+        sqlx::query_as("select id, doc_type, doc_key from changes where id > $1 order by id limit $2")
             .bind(after)
             .bind(limit)
             .fetch_all(&self.pool)
@@ -17,7 +28,7 @@ impl Store {
 
     /// The newest change id, 0 when there is none.
     pub async fn latest_change_id(&self) -> Result<i64, sqlx::Error> {
-        sqlx::query_scalar("select coalesce(max(id), 0) from case_changes").fetch_one(&self.pool).await
+        sqlx::query_scalar("select coalesce(max(id), 0) from changes").fetch_one(&self.pool).await
     }
 
     /// Changes up to this id were pruned: an index behind it must be rebuilt.
@@ -35,9 +46,9 @@ impl Store {
         let mut tx = self.pool.begin().await?;
         let (pruned, deleted): (Option<i64>, i64) = sqlx::query_as(
             "with gone as (
-                 delete from case_changes
+                 delete from changes
                  where at < now() - make_interval(secs => $1)
-                   and id < (select max(id) from case_changes)
+                   and id < (select max(id) from changes)
                  returning id
              )
              select max(id), count(*) from gone",

@@ -1,6 +1,7 @@
 //! The store: every SQL statement lives under this module.
 
 pub mod accounts;
+pub mod audit;
 pub mod cases;
 pub mod changes;
 pub mod generate;

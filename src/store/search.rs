@@ -86,8 +86,7 @@ impl Store {
     pub async fn search_snapshot(&self) -> Result<Snapshot, sqlx::Error> {
         let mut tx = self.pool.begin().await?;
         sqlx::query("set transaction isolation level repeatable read, read only").execute(&mut *tx).await?;
-        let change_id: i64 =
-            sqlx::query_scalar("select coalesce(max(id), 0) from case_changes").fetch_one(&mut *tx).await?;
+        let change_id: i64 = sqlx::query_scalar("select coalesce(max(id), 0) from changes").fetch_one(&mut *tx).await?;
         let total: i64 =
             sqlx::query_scalar("select count(*) from cases where status = 'published'").fetch_one(&mut *tx).await?;
         Ok(Snapshot { tx, after_id: 0, change_id, total })

@@ -88,8 +88,9 @@ async fn admins_change_roles_disable_accounts_and_every_action_is_in_the_audit_l
     assert!(audit.body.contains("Con el formulario de registro") || audit.body.contains("Desde la línea de comandos"));
     let rows: Vec<(String, Option<String>, Option<String>)> = sqlx::query_as(
         "select a.action, actor.email, subject.email from audit_log a
-         left join users actor on actor.id = a.actor_id left join users subject on subject.id = a.subject_id
-         where a.subject_id = $1 order by a.id",
+         left join users actor on actor.id = a.actor_id
+         left join users subject on a.subject_kind = 'account' and subject.id::text = a.subject_key
+         where a.subject_kind = 'account' and a.subject_key = $1::text order by a.id",
     )
     .bind(member_id)
     .fetch_all(&app.db.pool)
@@ -176,11 +177,13 @@ async fn people_edit_their_profile_change_their_password_and_close_their_account
     assert_eq!(tokens, 0);
     assert!(rosa.get("/").await.body.contains(r#"<a href="/signin">"#));
     Browser::new(&app).sign_in("rosa@x.gob.pe", "otra frase larga").await.expect(401);
-    let actions: Vec<String> = sqlx::query_scalar("select action from audit_log where subject_id = $1 order by id")
-        .bind(id)
-        .fetch_all(&app.db.pool)
-        .await
-        .expect("audit");
+    let actions: Vec<String> = sqlx::query_scalar(
+        "select action from audit_log where subject_kind = 'account' and subject_key = $1::text order by id",
+    )
+    .bind(id)
+    .fetch_all(&app.db.pool)
+    .await
+    .expect("audit");
     assert_eq!(actions, ["account.created", "profile.updated", "password.changed", "token.created", "account.closed"]);
 }
 

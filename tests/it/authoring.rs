@@ -275,11 +275,12 @@ async fn a_deleted_case_answers_410_and_its_slug_is_never_reused() {
         .expect_err("the deleted slug cannot come back");
     let message = error.to_string();
     assert!(message.contains(&format!("cases/{slug}.md:1")) && message.contains("deleted or renamed"), "{message}");
-    let audit: i64 =
-        sqlx::query_scalar("select count(*) from audit_log where action = 'case.deleted' and case_slug = $1")
-            .bind(slug)
-            .fetch_one(&app.db.pool)
-            .await
-            .expect("audit");
+    let audit: i64 = sqlx::query_scalar(
+        "select count(*) from audit_log where action = 'case.deleted' and subject_kind = 'case' and subject_key = $1",
+    )
+    .bind(slug)
+    .fetch_one(&app.db.pool)
+    .await
+    .expect("audit");
     assert_eq!(audit, 1);
 }

@@ -13,6 +13,7 @@ mod faults;
 mod getting_started;
 mod import;
 mod layering;
+mod migrations;
 mod pages;
 mod permissions;
 mod rendering;

@@ -133,15 +133,14 @@ async fn stored_html_is_rendered_again_without_reordering_or_logging() {
     sqlx::query("update cases set body_html = 'old', body_html_version = 1").execute(pool).await.expect("age");
     let before: Vec<(String, time::OffsetDateTime)> =
         sqlx::query_as("select slug, updated_at from cases order by id").fetch_all(pool).await.expect("read");
-    let changes: i64 = sqlx::query_scalar("select count(*) from case_changes").fetch_one(pool).await.expect("count");
+    let changes: i64 = sqlx::query_scalar("select count(*) from changes").fetch_one(pool).await.expect("count");
 
     let rendered = app.db.store().rerender_stale(&markdown::Renderer::default()).await.expect("rerender");
     assert_eq!(rendered, before.len());
     let after: Vec<(String, time::OffsetDateTime)> =
         sqlx::query_as("select slug, updated_at from cases order by id").fetch_all(pool).await.expect("read");
     assert_eq!(after, before, "updated_at stays");
-    let changes_after: i64 =
-        sqlx::query_scalar("select count(*) from case_changes").fetch_one(pool).await.expect("count");
+    let changes_after: i64 = sqlx::query_scalar("select count(*) from changes").fetch_one(pool).await.expect("count");
     assert_eq!(changes_after, changes, "no change-log entries for derived columns");
     let stale: i64 =
         sqlx::query_scalar("select count(*) from cases where body_html_version <> $1 or body_html = 'old'")
@@ -156,6 +155,6 @@ async fn stored_html_is_rendered_again_without_reordering_or_logging() {
         .execute(pool)
         .await
         .expect("edit");
-    let logged: i64 = sqlx::query_scalar("select count(*) from case_changes").fetch_one(pool).await.expect("count");
+    let logged: i64 = sqlx::query_scalar("select count(*) from changes").fetch_one(pool).await.expect("count");
     assert_eq!(logged, changes + 1);
 }

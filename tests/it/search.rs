@@ -375,12 +375,13 @@ async fn the_change_log_records_every_write_in_order() {
         .await
         .expect("move a region");
     let changes = db.store().changes_after(before, 100).await.expect("changes");
-    let ids: Vec<i64> = changes.iter().map(|(id, _)| *id).collect();
+    let ids: Vec<i64> = changes.iter().map(|change| change.id).collect();
     let mut sorted = ids.clone();
     sorted.sort();
     assert_eq!(ids, sorted);
     let cases: Vec<String> = sqlx::query_scalar(
-        "select c.slug from case_changes l join cases c on c.id = l.case_id where l.id > $1 order by l.id",
+        "select c.slug from changes l join cases c on l.doc_type = 'case' and c.id::text = l.doc_key
+         where l.id > $1 order by l.id",
     )
     .bind(before)
     .fetch_all(&db.pool)

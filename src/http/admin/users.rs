@@ -23,7 +23,10 @@ use crate::{
         AppState,
     },
     i18n::Catalog,
-    store::accounts::{AccountListing, AuditEntry, RoleChange},
+    store::{
+        accounts::{AccountListing, RoleChange},
+        audit::AuditEntry,
+    },
 };
 
 fn admin_only(user: &User) -> AppResult<()> {

@@ -7,7 +7,7 @@ use axum::{
 use crate::{
     domain::{
         case::CaseSummary,
-        filter::{CaseFilter, Paging, DEFAULT_PER_PAGE},
+        filter::{Filters, Paging, DEFAULT_PER_PAGE},
         region::{grouped, Region, RegionGroup},
     },
     error::{AppError, AppResult},
@@ -55,7 +55,7 @@ pub async fn show(State(state): State<AppState>, ui: Ui, Path(slug): Path<String
     let slug = checked_slug(&slug)?;
     let regions = state.store.regions().await?;
     let region = regions.iter().find(|r| r.slug == slug).cloned().ok_or(AppError::NotFound)?;
-    let filter = CaseFilter { region: Some(region.slug.clone()), ..CaseFilter::default() };
+    let filter = Filters { region: Some(region.slug.clone()), ..Filters::default() };
     let (cases, total) = state.store.list_cases(&filter, Paging { page: 1, per_page: DEFAULT_PER_PAGE }, None).await?;
     render(RegionPage {
         chrome: Chrome::for_ui(&ui, region.name.clone(), "regions"),

@@ -9,7 +9,7 @@ use crate::{
     domain::Lang,
     domain::{
         case::CaseSummary,
-        filter::{CaseFilter, Paging, DEFAULT_PER_PAGE},
+        filter::{Filters, Paging, DEFAULT_PER_PAGE},
         theme::Theme,
     },
     error::{AppError, AppResult},
@@ -55,7 +55,7 @@ struct ThemePage {
 pub async fn show(State(state): State<AppState>, ui: Ui, Path(slug): Path<String>) -> AppResult<Html<String>> {
     let slug = checked_slug(&slug)?;
     let theme = state.store.themes().await?.into_iter().find(|th| th.slug == slug).ok_or(AppError::NotFound)?;
-    let filter = CaseFilter { theme: Some(theme.slug.clone()), ..CaseFilter::default() };
+    let filter = Filters { theme: Some(theme.slug.clone()), ..Filters::default() };
     let (cases, total) = state.store.list_cases(&filter, Paging { page: 1, per_page: DEFAULT_PER_PAGE }, None).await?;
     render(ThemePage {
         chrome: Chrome::for_ui(&ui, theme.name(&ui.lang).to_string(), "themes")

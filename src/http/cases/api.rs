@@ -11,7 +11,7 @@ use crate::{
     domain::{
         account::User,
         case::{Case, CaseSummary, Kind, Language, Source, Status},
-        filter::CaseQuery,
+        filter::FilterParams,
         permission::{may, CaseAction},
         region::RegionRef,
         slug,
@@ -98,7 +98,7 @@ pub struct CaseDetail {
     get,
     path = "/api/v1/cases",
     tag = "cases",
-    params(CaseQuery),
+    params(FilterParams),
     responses(
         (status = 200, description = "A page of cases", body = CaseList),
         (status = 400, description = "A filter is not valid; the message names it", body = ErrorBody),
@@ -109,7 +109,7 @@ pub struct CaseDetail {
 pub async fn list(
     State(state): State<AppState>,
     viewer: Viewer,
-    Params(query): Params<CaseQuery>,
+    Params(query): Params<FilterParams>,
 ) -> AppResult<Json<CaseList>> {
     let (filter, paging) = query.validate()?;
     let (regions, themes) = tokio::try_join!(state.store.regions(), state.store.themes())?;

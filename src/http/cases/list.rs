@@ -10,7 +10,7 @@ use axum::{
 use crate::{
     domain::{
         case::{CaseSummary, Kind, Language},
-        filter::{CaseFilter, CaseQuery, Paging, DEFAULT_PER_PAGE},
+        filter::{FilterParams, Filters, Paging, DEFAULT_PER_PAGE},
         region::Region,
         theme::Theme,
     },
@@ -48,7 +48,7 @@ struct CasesPage {
 /// `/cases`. Years given wrong (not numbers, out of range, in the wrong order) are shown
 /// in the filter form with an error summary, with status 400 and the years left out of the
 /// list; any other bad parameter is the plain 400 page.
-pub async fn list(State(state): State<AppState>, ui: Ui, Params(query): Params<CaseQuery>) -> AppResult<Response> {
+pub async fn list(State(state): State<AppState>, ui: Ui, Params(query): Params<FilterParams>) -> AppResult<Response> {
     if let Some(clean) = without_empty_params(&ui.here) {
         return Ok(Redirect::to(&clean).into_response());
     }
@@ -66,7 +66,7 @@ pub async fn list(State(state): State<AppState>, ui: Ui, Params(query): Params<C
                 _ => fill(t.cases_year_invalid, &[("label", &label)]),
             };
             errors.add(field, message);
-            CaseQuery { year_from: None, year_to: None, ..query.clone() }.validate()?
+            FilterParams { year_from: None, year_to: None, ..query.clone() }.validate()?
         }
         other => other?,
     };
@@ -104,13 +104,7 @@ pub async fn list(State(state): State<AppState>, ui: Ui, Params(query): Params<C
 }
 
 /// Each filter in force, labelled for people, with a link to the list without it.
-fn active_filters(
-    t: &Catalog,
-    filter: &CaseFilter,
-    regions: &[Region],
-    themes: &[Theme],
-    ui: &Ui,
-) -> Vec<ActiveFilter> {
+fn active_filters(t: &Catalog, filter: &Filters, regions: &[Region], themes: &[Theme], ui: &Ui) -> Vec<ActiveFilter> {
     let pairs = filter.pairs();
     pairs
         .iter()

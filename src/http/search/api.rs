@@ -7,13 +7,14 @@ use utoipa::ToSchema;
 use crate::{
     domain::{
         case::Kind,
+        filter::FilterParams,
         region::{name_of, RegionRef},
     },
     error::{AppError, AppResult},
     http::{
         extract::{Params, Ui},
         middleware::ErrorBody,
-        search::params::{facet_groups, resolve, SearchQuery},
+        search::params::{facet_groups, resolve, SearchParams},
         AppState,
     },
 };
@@ -61,7 +62,7 @@ pub struct SearchResponse {
     get,
     path = "/api/v1/search",
     tag = "search",
-    params(SearchQuery),
+    params(SearchParams, FilterParams),
     responses(
         (status = 200, description = "Results in rank order, with facets; any `q` is accepted", body = SearchResponse),
         (status = 400, description = "A query-string filter is not valid; the message names it", body = ErrorBody),
@@ -71,10 +72,11 @@ pub struct SearchResponse {
 pub async fn search(
     State(state): State<AppState>,
     ui: Ui,
-    Params(query): Params<SearchQuery>,
+    Params(filters): Params<FilterParams>,
+    Params(search): Params<SearchParams>,
 ) -> AppResult<Json<SearchResponse>> {
     let (regions, themes) = tokio::try_join!(state.store.regions(), state.store.themes())?;
-    let resolved = resolve(&query, &regions, &themes, true)?;
+    let resolved = resolve(&filters, &search, &regions, &themes, true)?;
     let outcome = state.search.search(resolved.request.clone()).await.map_err(AppError::Internal)?.unwrap_or_default();
     let facets = facet_groups(&outcome.facets, &resolved, &regions, &themes, ui.t, ui.lang)
         .into_iter()

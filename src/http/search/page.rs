@@ -3,19 +3,20 @@ use axum::{extract::State, response::Html};
 
 use crate::{
     domain::{
+        filter::{FilterParams, Filters},
         region::{name_of, Region},
         theme::Theme,
     },
     error::{AppError, AppResult},
     http::{
         extract::{Params, Ui},
-        search::params::{facet_groups, resolve, FacetGroup, Resolved, SearchQuery},
+        search::params::{facet_groups, resolve, FacetGroup, Resolved, SearchParams},
         urls::link,
         views::{render, ActiveFilter, Chrome, Pager},
         AppState,
     },
     i18n::{fill, Catalog},
-    search::{Hit, SearchFilters, Sort},
+    search::{Hit, Sort},
 };
 
 /// A result as listed.
@@ -51,10 +52,11 @@ struct SearchPage {
 pub async fn show(
     State(state): State<AppState>,
     ui: Ui,
-    Params(query): Params<SearchQuery>,
+    Params(filters): Params<FilterParams>,
+    Params(search): Params<SearchParams>,
 ) -> AppResult<Html<String>> {
     let (regions, themes) = tokio::try_join!(state.store.regions(), state.store.themes())?;
-    let resolved = resolve(&query, &regions, &themes, true)?;
+    let resolved = resolve(&filters, &search, &regions, &themes, true)?;
     let outcome = state.search.search(resolved.request.clone()).await.map_err(AppError::Internal)?;
     let building = outcome.is_none();
     let outcome = outcome.unwrap_or_default();
@@ -110,39 +112,36 @@ fn active_filters(resolved: &Resolved, regions: &[Region], themes: &[Theme], ui:
     let t = ui.t;
     let f = &resolved.url_filters;
     let mut active = Vec::new();
-    let mut add = |label: &str, shown: String, without: SearchFilters| {
+    let mut add = |label: &str, shown: String, without: Filters| {
         active.push(ActiveFilter {
             label: format!("{label}: {shown}"),
             remove_url: link("/search", &resolved.pairs_with(&without)),
         });
     };
     if let Some(v) = &f.region {
-        add(t.filter_region, name_of(regions, v), SearchFilters { region: None, ..f.clone() });
+        add(t.filter_region, name_of(regions, v), Filters { region: None, ..f.clone() });
     }
     if let Some(v) = &f.theme {
         let name = themes.iter().find(|th| &th.slug == v).map_or(v.clone(), |th| th.name(&ui.lang).to_string());
-        add(t.filter_theme, name, SearchFilters { theme: None, ..f.clone() });
+        add(t.filter_theme, name, Filters { theme: None, ..f.clone() });
     }
-    if let Some(v) = &f.kind {
-        let shown = crate::domain::case::Kind::parse(v).map_or(v.clone(), |k| t.kind(&k).to_string());
-        add(t.filter_kind, shown, SearchFilters { kind: None, ..f.clone() });
+    if let Some(kind) = &f.kind {
+        add(t.filter_kind, t.kind(kind).to_string(), Filters { kind: None, ..f.clone() });
     }
-    if let Some(v) = &f.language {
-        let shown = crate::domain::case::Language::parse(v).map_or(v.clone(), |l| t.language(&l).to_string());
-        add(t.filter_language, shown, SearchFilters { language: None, ..f.clone() });
+    if let Some(language) = &f.language {
+        add(t.filter_language, t.language(language).to_string(), Filters { language: None, ..f.clone() });
     }
-    if f.doc_type.is_some() {
-        add(t.facet_type, t.type_case.to_string(), SearchFilters { doc_type: None, ..f.clone() });
+    if let Some(doc_type) = &f.doc_type {
+        add(t.facet_type, t.doc_type(doc_type).to_string(), Filters { doc_type: None, ..f.clone() });
     }
-    if let Some(v) = &f.level {
-        let shown = crate::domain::region::Level::parse(v).map_or(v.clone(), |l| t.level(&l).to_string());
-        add(t.region_level, shown, SearchFilters { level: None, ..f.clone() });
+    if let Some(level) = &f.level {
+        add(t.region_level, t.level(level).to_string(), Filters { level: None, ..f.clone() });
     }
     if let Some(y) = f.year_from {
-        add(t.filter_year_from, y.to_string(), SearchFilters { year_from: None, ..f.clone() });
+        add(t.filter_year_from, y.to_string(), Filters { year_from: None, ..f.clone() });
     }
     if let Some(y) = f.year_to {
-        add(t.filter_year_to, y.to_string(), SearchFilters { year_to: None, ..f.clone() });
+        add(t.filter_year_to, y.to_string(), Filters { year_to: None, ..f.clone() });
     }
     active
 }

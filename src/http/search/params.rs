@@ -4,43 +4,31 @@
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use crate::http::urls::link;
 use crate::{
-    domain::Lang,
     domain::{
         case::{Kind, Language},
-        filter::{enum_value, CaseQuery, Paging},
+        filter::{enum_value, FilterParams, Filters, Paging},
+        limits::{MAX_YEAR, MIN_YEAR},
         region::{Level, Region},
+        subject::DocType,
         theme::Theme,
+        Lang,
     },
     error::AppResult,
+    http::urls::link,
     i18n::Catalog,
     search::{
         query::{parse, TypedField},
-        FacetCounts, SearchFilters, SearchRequest, Sort, CASE_TYPE,
+        FacetCounts, SearchRequest, Sort,
     },
 };
 
-/// The query string of both search endpoints.
+/// What the search endpoints read besides the shared filters ([`FilterParams`]).
 #[derive(Debug, Default, Clone, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
-pub struct SearchQuery {
+pub struct SearchParams {
     /// Words, "exact phrases", -excluded words and filters such as `region:cusco`.
     pub q: Option<String>,
-    /// A region slug; a region includes its municipalities.
-    pub region: Option<String>,
-    /// A theme slug.
-    pub theme: Option<String>,
-    /// `case` or `success-story`.
-    pub kind: Option<String>,
-    /// `es` or `en`.
-    pub language: Option<String>,
-    /// Earliest year, inclusive.
-    pub year_from: Option<String>,
-    /// Latest year, inclusive.
-    pub year_to: Option<String>,
-    /// `false`: only cases that rest on documented facts; `true`: only illustrative examples.
-    pub illustrative: Option<String>,
     /// The kind of document: `case`.
     #[serde(rename = "type")]
     #[param(rename = "type")]
@@ -49,10 +37,6 @@ pub struct SearchQuery {
     pub level: Option<String>,
     /// `relevance` (the default) or `newest`.
     pub sort: Option<String>,
-    /// Page number, from 1.
-    pub page: Option<String>,
-    /// Results per page, 1 to 100.
-    pub per_page: Option<String>,
 }
 
 /// A search, checked and ready to run, with what the page needs to link back to it.
@@ -61,24 +45,24 @@ pub struct Resolved {
     pub q: String,
     pub paging: Paging,
     /// The filters given in the query string (typed ones stay inside `q`).
-    pub url_filters: SearchFilters,
+    pub url_filters: Filters,
     /// Typed filters that named nothing, such as `region:atlantis`.
     pub ignored: Vec<String>,
 }
 
 impl Resolved {
     /// Query-string pairs for a link to this search with different filters.
-    pub fn pairs_with(&self, filters: &SearchFilters) -> Vec<(&'static str, String)> {
+    pub fn pairs_with(&self, filters: &Filters) -> Vec<(&'static str, String)> {
         self.pairs_for(&self.q, filters)
     }
 
     /// The same, for other words.
-    pub fn pairs_for(&self, q: &str, filters: &SearchFilters) -> Vec<(&'static str, String)> {
+    pub fn pairs_for(&self, q: &str, filters: &Filters) -> Vec<(&'static str, String)> {
         let mut pairs = Vec::new();
         if !q.is_empty() {
             pairs.push(("q", q.to_string()));
         }
-        pairs.extend(filter_pairs(filters));
+        pairs.extend(filters.pairs());
         if self.request.sort == Sort::Newest {
             pairs.push(("sort", "newest".to_string()));
         }
@@ -86,68 +70,27 @@ impl Resolved {
     }
 }
 
-fn filter_pairs(f: &SearchFilters) -> Vec<(&'static str, String)> {
-    let mut pairs = Vec::new();
-    let mut add = |name, value: &Option<String>| {
-        if let Some(v) = value {
-            pairs.push((name, v.clone()));
-        }
-    };
-    add("region", &f.region);
-    add("theme", &f.theme);
-    add("kind", &f.kind);
-    add("language", &f.language);
-    add("type", &f.doc_type);
-    add("level", &f.level);
-    if let Some(y) = f.year_from {
-        pairs.push(("year_from", y.to_string()));
-    }
-    if let Some(y) = f.year_to {
-        pairs.push(("year_to", y.to_string()));
-    }
-    if let Some(v) = f.illustrative {
-        pairs.push(("illustrative", v.to_string()));
-    }
-    pairs
-}
-
 /// Checks the query string (a bad value is a 400 naming it) and reads what was typed
 /// (a bad typed filter is ignored and reported back).
-pub fn resolve(query: &SearchQuery, regions: &[Region], themes: &[Theme], snippets: bool) -> AppResult<Resolved> {
-    let shared = CaseQuery {
-        region: query.region.clone(),
-        theme: query.theme.clone(),
-        kind: query.kind.clone(),
-        language: query.language.clone(),
-        year_from: query.year_from.clone(),
-        year_to: query.year_to.clone(),
-        illustrative: query.illustrative.clone(),
-        page: query.page.clone(),
-        per_page: query.per_page.clone(),
-    };
-    let (filter, paging) = shared.validate()?;
-    filter.check_refs(regions, themes)?;
-    let doc_type = enum_value("type", &query.doc_type, |v| (v == CASE_TYPE).then_some(CASE_TYPE))?;
-    let level = enum_value("level", &query.level, Level::parse)?;
-    let sort = enum_value("sort", &query.sort, |v| match v {
+pub fn resolve(
+    params: &FilterParams,
+    search: &SearchParams,
+    regions: &[Region],
+    themes: &[Theme],
+    snippets: bool,
+) -> AppResult<Resolved> {
+    let (mut url_filters, paging) = params.validate()?;
+    url_filters.check_refs(regions, themes)?;
+    url_filters.doc_type = enum_value("type", &search.doc_type, DocType::parse)?;
+    url_filters.level = enum_value("level", &search.level, Level::parse)?;
+    let sort = enum_value("sort", &search.sort, |v| match v {
         "relevance" => Some(Sort::Relevance),
         "newest" => Some(Sort::Newest),
         _ => None,
     })?
     .unwrap_or_default();
     // The text itself is never an error; the parser bounds how much of it is read.
-    let q = query.q.as_deref().unwrap_or_default().trim().to_string();
-    let url_filters = SearchFilters {
-        region: filter.region,
-        theme: filter.theme,
-        kind: filter.kind.map(|k| k.as_str().to_string()),
-        language: filter.language.map(|l| l.as_str().to_string()),
-        doc_type: doc_type.map(str::to_string),
-        level: level.map(|l| l.as_str().to_string()),
-        year_from: filter.year_from,
-        year_to: filter.year_to,
-        illustrative: filter.illustrative,
-    };
+    let q = search.q.as_deref().unwrap_or_default().trim().to_string();
     let text = parse(&q);
     let mut filters = url_filters.clone();
     let mut ignored = Vec::new();
@@ -166,22 +109,24 @@ pub fn resolve(query: &SearchQuery, regions: &[Region], themes: &[Theme], snippe
 }
 
 /// Applies a filter typed into the box if its value names something; false otherwise.
-fn apply_typed(f: &mut SearchFilters, field: TypedField, value: &str, regions: &[Region], themes: &[Theme]) -> bool {
-    let set = |slot: &mut Option<String>, ok: bool| {
-        if ok {
-            *slot = Some(value.to_string());
+fn apply_typed(f: &mut Filters, field: TypedField, value: &str, regions: &[Region], themes: &[Theme]) -> bool {
+    fn set<T>(slot: &mut Option<T>, value: Option<T>) -> bool {
+        let found = value.is_some();
+        if found {
+            *slot = value;
         }
-        ok
-    };
+        found
+    }
+    let known = |ok: bool| ok.then(|| value.to_string());
     match field {
-        TypedField::Region => set(&mut f.region, regions.iter().any(|r| r.slug == value)),
-        TypedField::Theme => set(&mut f.theme, themes.iter().any(|t| t.slug == value)),
-        TypedField::Kind => set(&mut f.kind, Kind::parse(value).is_some()),
-        TypedField::Language => set(&mut f.language, Language::parse(value).is_some()),
-        TypedField::Type => set(&mut f.doc_type, value == CASE_TYPE),
-        TypedField::Level => set(&mut f.level, Level::parse(value).is_some()),
+        TypedField::Region => set(&mut f.region, known(regions.iter().any(|r| r.slug == value))),
+        TypedField::Theme => set(&mut f.theme, known(themes.iter().any(|t| t.slug == value))),
+        TypedField::Kind => set(&mut f.kind, Kind::parse(value)),
+        TypedField::Language => set(&mut f.language, Language::parse(value)),
+        TypedField::Type => set(&mut f.doc_type, DocType::parse(value)),
+        TypedField::Level => set(&mut f.level, Level::parse(value)),
         TypedField::Year => match value.parse::<i32>() {
-            Ok(year) if (1900..=2100).contains(&year) => {
+            Ok(year) if (MIN_YEAR..=MAX_YEAR).contains(&year) => {
                 f.year_from = Some(year);
                 f.year_to = Some(year);
                 true
@@ -223,7 +168,7 @@ pub fn facet_groups(
                  counts: &[(String, u64)],
                  label: &dyn Fn(&str) -> Option<String>,
                  current: Option<String>,
-                 set: &dyn Fn(&mut SearchFilters, Option<String>)| {
+                 set: &dyn Fn(&mut Filters, Option<String>)| {
         let values = counts
             .iter()
             .filter_map(|(value, count)| {
@@ -245,7 +190,7 @@ pub fn facet_groups(
     let region_label =
         |slug: &str| regions.iter().find(|r| r.slug == slug && r.level != Level::National).map(|r| r.name.clone());
     let theme_label = |slug: &str| themes.iter().find(|th| th.slug == slug).map(|th| th.name(&lang).to_string());
-    let type_label = |value: &str| (value == CASE_TYPE).then(|| t.type_case.to_string());
+    let type_label = |value: &str| DocType::parse(value).map(|doc_type| t.doc_type(&doc_type).to_string());
     let language_label = |value: &str| Language::parse(value).map(|l| t.language(&l).to_string());
     let year_label = |value: &str| Some(value.to_string());
     let year_value = base.year_from.filter(|_| base.year_from == base.year_to);
@@ -254,10 +199,17 @@ pub fn facet_groups(
     vec![
         group("region", t.filter_region, &counts.region, &region_label, base.region.clone(), &|f, v| f.region = v),
         group("theme", t.filter_theme, &counts.theme, &theme_label, base.theme.clone(), &|f, v| f.theme = v),
-        group("type", t.facet_type, &counts.doc_type, &type_label, base.doc_type.clone(), &|f, v| f.doc_type = v),
-        group("language", t.filter_language, &counts.language, &language_label, base.language.clone(), &|f, v| {
-            f.language = v
+        group("type", t.facet_type, &counts.doc_type, &type_label, base.doc_type.map(|d| d.to_string()), &|f, v| {
+            f.doc_type = v.as_deref().and_then(DocType::parse)
         }),
+        group(
+            "language",
+            t.filter_language,
+            &counts.language,
+            &language_label,
+            base.language.map(|l| l.to_string()),
+            &|f, v| f.language = v.as_deref().and_then(Language::parse),
+        ),
         group("year", t.case_year, &years, &year_label, year_value.map(|y| y.to_string()), &|f, v| {
             let year = v.and_then(|y| y.parse().ok());
             f.year_from = year;

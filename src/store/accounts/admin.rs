@@ -5,9 +5,12 @@ use time::{Duration, OffsetDateTime};
 
 use crate::{
     auth::secret,
-    domain::account::{Role, User},
+    domain::{
+        account::{Role, User},
+        subject::{AuditAction, AuditDetails, AuditRecord},
+    },
     error::{AppError, AppResult},
-    store::{accounts::audit, Store},
+    store::{audit::audit, Store},
 };
 
 /// How long a reset link works.
@@ -94,16 +97,14 @@ impl Store {
             .bind(regions)
             .execute(&mut *tx)
             .await?;
-        // `before>after`, and for editors `:*` (every region) or `:slug,slug`.
-        let scope = if !editor {
-            String::new()
-        } else if change.edits_all_regions {
-            ":*".to_string()
-        } else {
-            format!(":{}", regions.join(","))
+        let details = AuditDetails {
+            from: Role::parse(&before),
+            to: Some(change.role),
+            all_regions: editor && change.edits_all_regions,
+            regions: if editor && !change.edits_all_regions { regions.to_vec() } else { Vec::new() },
+            ..AuditDetails::default()
         };
-        let detail = format!("{before}>{}{scope}", change.role);
-        audit(&mut tx, Some(admin.id), "role.changed", Some(id), None, &detail).await?;
+        audit(&mut tx, AuditRecord::new(Some(admin.id), AuditAction::RoleChanged).on_account(id).with(details)).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -123,8 +124,8 @@ impl Store {
         if changed.rows_affected() == 0 {
             return Err(AppError::NotFound);
         }
-        let action = if disabled { "account.disabled" } else { "account.enabled" };
-        audit(&mut tx, Some(admin.id), action, Some(id), None, "").await?;
+        let action = if disabled { AuditAction::AccountDisabled } else { AuditAction::AccountEnabled };
+        audit(&mut tx, AuditRecord::new(Some(admin.id), action).on_account(id)).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -150,7 +151,7 @@ impl Store {
         if inserted.rows_affected() == 0 {
             return Err(AppError::NotFound);
         }
-        audit(&mut tx, Some(admin.id), "reset_link.issued", Some(id), None, "").await?;
+        audit(&mut tx, AuditRecord::new(Some(admin.id), AuditAction::ResetLinkIssued).on_account(id)).await?;
         tx.commit().await?;
         Ok(token)
     }
@@ -191,7 +192,7 @@ impl Store {
             .bind(user)
             .execute(&mut *tx)
             .await?;
-        audit(&mut tx, Some(user), "password.reset", Some(user), None, "").await?;
+        audit(&mut tx, AuditRecord::new(Some(user), AuditAction::PasswordReset).on_account(user)).await?;
         tx.commit().await?;
         Ok(true)
     }

@@ -5,10 +5,11 @@ use sqlx::FromRow;
 use crate::{
     domain::{
         account::{Role, User, PRIVACY_NOTICE_VERSION},
+        subject::{AccountOrigin, AuditAction, AuditDetails, AuditRecord},
         Lang,
     },
     error::AppResult,
-    store::{accounts::audit, Store},
+    store::{audit::audit, Store},
 };
 
 /// Columns of [`UserRow`], over `users u left join regions r on r.id = u.region_id`.
@@ -95,10 +96,12 @@ impl Store {
         .fetch_optional(&mut *tx)
         .await?;
         if let Some(id) = id {
-            // Details are codes; the audit page words them in the reader's language.
-            let (actor, detail) =
-                if self_service { (Some(id), "signup".to_string()) } else { (None, format!("cli:{}", new.role)) };
-            audit(&mut tx, actor, "account.created", Some(id), None, &detail).await?;
+            let (actor, details) = if self_service {
+                (Some(id), AuditDetails { via: Some(AccountOrigin::Signup), ..AuditDetails::default() })
+            } else {
+                (None, AuditDetails { via: Some(AccountOrigin::Cli), role: Some(new.role), ..AuditDetails::default() })
+            };
+            audit(&mut tx, AuditRecord::new(actor, AuditAction::AccountCreated).on_account(id).with(details)).await?;
         }
         tx.commit().await?;
         Ok(id)

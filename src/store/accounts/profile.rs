@@ -5,9 +5,13 @@ use time::OffsetDateTime;
 
 use crate::{
     auth::secret,
-    domain::{account::User, Lang},
+    domain::{
+        account::User,
+        subject::{AuditAction, AuditDetails, AuditRecord},
+        Lang,
+    },
     error::{AppError, AppResult},
-    store::{accounts::audit, Store},
+    store::{audit::audit, Store},
 };
 
 #[derive(Debug, Clone, FromRow)]
@@ -41,7 +45,7 @@ impl Store {
         .bind(change.language.code())
         .execute(&mut *tx)
         .await?;
-        audit(&mut tx, Some(user.id), "profile.updated", Some(user.id), None, "").await?;
+        audit(&mut tx, AuditRecord::new(Some(user.id), AuditAction::ProfileUpdated).on_account(user.id)).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -64,7 +68,7 @@ impl Store {
             .bind(hash)
             .execute(&mut *tx)
             .await?;
-        audit(&mut tx, Some(user.id), "password.changed", Some(user.id), None, "").await?;
+        audit(&mut tx, AuditRecord::new(Some(user.id), AuditAction::PasswordChanged).on_account(user.id)).await?;
         tx.commit().await?;
         self.active_user(user.id).await?.ok_or(AppError::NotFound)
     }
@@ -83,7 +87,7 @@ impl Store {
         .await?;
         sqlx::query("delete from api_tokens where user_id = $1").bind(user.id).execute(&mut *tx).await?;
         sqlx::query("delete from editor_regions where user_id = $1").bind(user.id).execute(&mut *tx).await?;
-        audit(&mut tx, Some(user.id), "account.closed", Some(user.id), None, "").await?;
+        audit(&mut tx, AuditRecord::new(Some(user.id), AuditAction::AccountClosed).on_account(user.id)).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -98,7 +102,9 @@ impl Store {
             .bind(secret::digest(&token))
             .execute(&mut *tx)
             .await?;
-        audit(&mut tx, Some(user.id), "token.created", Some(user.id), None, name).await?;
+        let details = AuditDetails { token: Some(name.to_string()), ..AuditDetails::default() };
+        audit(&mut tx, AuditRecord::new(Some(user.id), AuditAction::TokenCreated).on_account(user.id).with(details))
+            .await?;
         tx.commit().await?;
         Ok(token)
     }
@@ -125,7 +131,9 @@ impl Store {
         .fetch_optional(&mut *tx)
         .await?;
         let name = name.ok_or(AppError::NotFound)?;
-        audit(&mut tx, Some(user.id), "token.revoked", Some(user.id), None, &name).await?;
+        let details = AuditDetails { token: Some(name), ..AuditDetails::default() };
+        audit(&mut tx, AuditRecord::new(Some(user.id), AuditAction::TokenRevoked).on_account(user.id).with(details))
+            .await?;
         tx.commit().await?;
         Ok(())
     }

@@ -6,7 +6,8 @@ use crate::{
     domain::{
         account::{Role, User},
         case::{Case, CaseSummary},
-        filter::{CaseFilter, Paging},
+        filter::{Filters, Paging},
+        subject::DocType,
     },
     error::AppResult,
     store::{
@@ -30,10 +31,14 @@ impl Store {
     /// `domain::permission`, in SQL).
     pub async fn list_cases(
         &self,
-        filter: &CaseFilter,
+        filter: &Filters,
         paging: Paging,
         viewer: Option<&User>,
     ) -> AppResult<(Vec<CaseSummary>, i64)> {
+        // These lists hold cases only: a filter on another type of document matches none.
+        if filter.doc_type.is_some_and(|doc_type| doc_type != DocType::Case) {
+            return Ok((Vec::new(), 0));
+        }
         let (cases, total) = self.list_page(filter, paging.per_page, paging.offset(), viewer).await?;
         if cases.is_empty() && paging.page > 1 {
             // Past the last page the window count has no row to ride on: count separately.
@@ -45,7 +50,7 @@ impl Store {
 
     async fn list_page(
         &self,
-        filter: &CaseFilter,
+        filter: &Filters,
         limit: u32,
         offset: i64,
         viewer: Option<&User>,
@@ -72,6 +77,7 @@ impl Store {
                and ($5::int is null or c.year >= $5)
                and ($6::int is null or c.year <= $6)
                and ($11::boolean is null or c.illustrative = $11)
+               and ($12::text is null or r.level = $12)
              order by c.year desc, c.updated_at desc, c.slug
              limit $7 offset $8"
         );
@@ -87,6 +93,7 @@ impl Store {
             .bind(viewer.map(|u| u.id))
             .bind(viewer.is_some_and(|u| u.is_admin() || (u.role == Role::Editor && u.edits_all_regions)))
             .bind(filter.illustrative)
+            .bind(filter.level.map(|l| l.as_str()))
             .fetch_all(&self.pool)
             .await?;
         let total = match rows.first() {

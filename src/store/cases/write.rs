@@ -4,11 +4,16 @@
 use sqlx::{types::Json, PgConnection, Postgres, Transaction};
 
 use crate::{
-    domain::{account::User, case::Status, draft::CaseDraft},
+    domain::{
+        account::User,
+        case::Status,
+        draft::CaseDraft,
+        subject::{AuditAction, AuditDetails, AuditRecord},
+    },
     error::{AppError, AppResult},
     markdown,
     store::{
-        accounts::audit,
+        audit::audit,
         cases::slugs::{allocate_slug, retire_slug, SLUG_LOCK},
         Store,
     },
@@ -40,12 +45,12 @@ impl Origin {
     }
 }
 
-type CaseQuery<'q> = sqlx::query::QueryScalar<'q, Postgres, i64, sqlx::postgres::PgArguments>;
+type TextQuery<'q> = sqlx::query::QueryScalar<'q, Postgres, i64, sqlx::postgres::PgArguments>;
 
 /// Binds a draft's text as `$1`…`$11` (title, kind, region slug, language, year, summary,
 /// sources, Markdown, its HTML, the renderer's version, illustrative): inserts and updates write the text
 /// the same way.
-fn bind_text<'q>(query: CaseQuery<'q>, draft: &'q CaseDraft, body_html: &'q str) -> CaseQuery<'q> {
+fn bind_text<'q>(query: TextQuery<'q>, draft: &'q CaseDraft, body_html: &'q str) -> TextQuery<'q> {
     query
         .bind(&draft.title)
         .bind(draft.kind.as_str())
@@ -219,8 +224,15 @@ impl Store {
         .fetch_optional(&mut *tx)
         .await?;
         let slug = slug.ok_or(AppError::EditConflict)?;
-        audit(&mut tx, Some(actor.id), &format!("case.{}", to.as_str()), None, Some(&slug), note.unwrap_or_default())
-            .await?;
+        let action = match to {
+            Status::Draft => AuditAction::CaseBackToDraft,
+            Status::Submitted => AuditAction::CaseSubmitted,
+            Status::Published => AuditAction::CasePublished,
+            Status::Unpublished => AuditAction::CaseUnpublished,
+        };
+        let details =
+            AuditDetails { note: note.filter(|n| !n.is_empty()).map(str::to_string), ..AuditDetails::default() };
+        audit(&mut tx, AuditRecord::new(Some(actor.id), action).on_case(&slug).with(details)).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -236,7 +248,7 @@ impl Store {
         retire_slug(&mut tx, &slug, None).await?;
         // Its older slugs lose their case (on delete set null) and so answer 410 too.
         sqlx::query("delete from cases where id = $1").bind(id).execute(&mut *tx).await?;
-        audit(&mut tx, Some(actor.id), "case.deleted", None, Some(&slug), "").await?;
+        audit(&mut tx, AuditRecord::new(Some(actor.id), AuditAction::CaseDeleted).on_case(&slug)).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -208,6 +208,18 @@ impl TestDb {
         TestDb { pool, options }
     }
 
+    /// A database of its own with no migration applied, for tests of the migrations.
+    pub async fn blank() -> TestDb {
+        let server = server().await;
+        let name = format!("{}_{}", server.prefix, uuid::Uuid::new_v4().simple());
+        let mut admin = admin_connection(server).await;
+        admin.execute(format!("create database \"{name}\"").as_str()).await.expect("create a blank database");
+        admin.close().await.ok();
+        let options = server.admin.clone().database(&name);
+        let pool = db::pool_options().connect_with(options.clone()).await.expect("connect to the blank database");
+        TestDb { pool, options }
+    }
+
     pub fn store(&self) -> Store {
         Store::new(self.pool.clone())
     }

@@ -1,0 +1,109 @@
+//! What Ayni keeps records about beyond a single feature: the documents search indexes
+//! (named in the change log by type and key) and the subjects of the audit log, with the
+//! closed set of actions it records and their structured details.
+
+use serde::{Deserialize, Serialize};
+
+use super::{account::Role, text_enum};
+
+text_enum!(
+    /// A kind of document in the change log and the search index. Workshops, comments and
+    /// glossary concepts join as new variants; the indexer's match makes each one say how
+    /// it is indexed.
+    DocType { Case => "case" }
+);
+
+text_enum!(
+    /// What an audit entry is about. Its key is the account's id or the case's slug.
+    SubjectKind { Account => "account", Case => "case" }
+);
+
+text_enum!(
+    /// Everything the audit log records, stored as its text. `case.draft` is a case sent
+    /// back by an editor or withdrawn by its author.
+    AuditAction {
+        AccountCreated => "account.created",
+        AccountDisabled => "account.disabled",
+        AccountEnabled => "account.enabled",
+        AccountClosed => "account.closed",
+        ProfileUpdated => "profile.updated",
+        RoleChanged => "role.changed",
+        ResetLinkIssued => "reset_link.issued",
+        PasswordReset => "password.reset",
+        PasswordChanged => "password.changed",
+        TokenCreated => "token.created",
+        TokenRevoked => "token.revoked",
+        CaseSubmitted => "case.submitted",
+        CasePublished => "case.published",
+        CaseUnpublished => "case.unpublished",
+        CaseBackToDraft => "case.draft",
+        CaseDeleted => "case.deleted",
+    }
+);
+
+/// How an account came to be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AccountOrigin {
+    Signup,
+    Cli,
+}
+
+/// What an audit entry records besides its action and subject, stored as JSON. Only the
+/// fields an action needs are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditDetails {
+    /// `account.created`: the form or the command line.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub via: Option<AccountOrigin>,
+    /// `account.created` from the command line: the role given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<Role>,
+    /// `role.changed`: before and after.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<Role>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<Role>,
+    /// `role.changed` to editor: every region, or these (slugs).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub all_regions: bool,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub regions: Vec<String>,
+    /// `token.created`, `token.revoked`: the token's name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token: Option<String>,
+    /// `case.draft` when sent back: the editor's note.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// An audit entry about to be written.
+#[derive(Debug, Clone)]
+pub struct AuditRecord {
+    /// Who did it; `None` for the command line.
+    pub actor: Option<i64>,
+    pub action: AuditAction,
+    pub subject: Option<(SubjectKind, String)>,
+    pub details: AuditDetails,
+}
+
+impl AuditRecord {
+    pub fn new(actor: Option<i64>, action: AuditAction) -> Self {
+        AuditRecord { actor, action, subject: None, details: AuditDetails::default() }
+    }
+
+    pub fn on_account(mut self, id: i64) -> Self {
+        self.subject = Some((SubjectKind::Account, id.to_string()));
+        self
+    }
+
+    pub fn on_case(mut self, slug: &str) -> Self {
+        self.subject = Some((SubjectKind::Case, slug.to_string()));
+        self
+    }
+
+    pub fn with(mut self, details: AuditDetails) -> Self {
+        self.details = details;
+        self
+    }
+}
