@@ -11,6 +11,30 @@ use axum::{
     response::{IntoResponse, Response},
 };
 
+crate::domain::text_enum!(
+    /// Stable snake_case codes: the JSON API's `error.code`, and what the catalogue words.
+    ErrorCode {
+        NotFound => "not_found",
+        BadParameter => "bad_parameter",
+        BadRequest => "bad_request",
+        MethodNotAllowed => "method_not_allowed",
+        PayloadTooLarge => "payload_too_large",
+        Timeout => "timeout",
+        Busy => "busy",
+        SignInRequired => "sign_in_required",
+        BadToken => "bad_token",
+        Forbidden => "forbidden",
+        Forgery => "forgery",
+        Gone => "gone",
+        LinkExpired => "link_expired",
+        TooManyAttempts => "too_many_attempts",
+        EditConflict => "edit_conflict",
+        InvalidFields => "invalid_fields",
+        DatabaseUnavailable => "database_unavailable",
+        Internal => "internal",
+    }
+);
+
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
     #[error("not found")]
@@ -57,7 +81,7 @@ pub enum AppError {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ErrorReport {
     pub status: StatusCode,
-    pub code: &'static str,
+    pub code: ErrorCode,
     pub param: Option<String>,
     pub problem: Option<ParamProblem>,
     /// For `invalid_fields`: each field at fault and what is wrong with it.
@@ -89,26 +113,26 @@ impl AppError {
     }
 
     /// Stable snake_case codes: the JSON API's `error.code`, and the catalogue's keys.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            AppError::NotFound => "not_found",
-            AppError::BadParam { .. } => "bad_parameter",
-            AppError::BadRequest => "bad_request",
-            AppError::MethodNotAllowed => "method_not_allowed",
-            AppError::PayloadTooLarge => "payload_too_large",
-            AppError::Timeout => "timeout",
-            AppError::Busy => "busy",
-            AppError::SignInRequired => "sign_in_required",
-            AppError::BadToken => "bad_token",
-            AppError::Forbidden => "forbidden",
-            AppError::Forgery => "forgery",
-            AppError::Gone => "gone",
-            AppError::LinkExpired => "link_expired",
-            AppError::TooManyAttempts => "too_many_attempts",
-            AppError::EditConflict => "edit_conflict",
-            AppError::InvalidFields(_) => "invalid_fields",
-            AppError::DatabaseUnavailable(_) | AppError::SessionStore(_) => "database_unavailable",
-            AppError::Internal(_) => "internal",
+            AppError::NotFound => ErrorCode::NotFound,
+            AppError::BadParam { .. } => ErrorCode::BadParameter,
+            AppError::BadRequest => ErrorCode::BadRequest,
+            AppError::MethodNotAllowed => ErrorCode::MethodNotAllowed,
+            AppError::PayloadTooLarge => ErrorCode::PayloadTooLarge,
+            AppError::Timeout => ErrorCode::Timeout,
+            AppError::Busy => ErrorCode::Busy,
+            AppError::SignInRequired => ErrorCode::SignInRequired,
+            AppError::BadToken => ErrorCode::BadToken,
+            AppError::Forbidden => ErrorCode::Forbidden,
+            AppError::Forgery => ErrorCode::Forgery,
+            AppError::Gone => ErrorCode::Gone,
+            AppError::LinkExpired => ErrorCode::LinkExpired,
+            AppError::TooManyAttempts => ErrorCode::TooManyAttempts,
+            AppError::EditConflict => ErrorCode::EditConflict,
+            AppError::InvalidFields(_) => ErrorCode::InvalidFields,
+            AppError::DatabaseUnavailable(_) | AppError::SessionStore(_) => ErrorCode::DatabaseUnavailable,
+            AppError::Internal(_) => ErrorCode::Internal,
         }
     }
 
@@ -189,7 +213,7 @@ impl IntoResponse for AppError {
             _ => {}
         }
         let report = self.report();
-        let mut response = (report.status, report.code).into_response();
+        let mut response = (report.status, report.code.as_str()).into_response();
         response.extensions_mut().insert(report);
         response
     }

@@ -12,6 +12,7 @@ pub mod limits;
 pub mod permission;
 pub mod problem;
 pub mod region;
+pub mod revision;
 pub mod slug;
 pub mod subject;
 pub mod theme;

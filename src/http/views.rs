@@ -5,13 +5,13 @@ use axum::response::Html;
 
 use super::{assets, extract::Ui, session::Viewer, urls};
 use crate::{
-    domain::Lang,
     domain::{
         filter::Paging,
         region::{grouped, Region},
+        Lang,
     },
     error::{AppError, AppResult},
-    i18n::Catalog,
+    i18n::{done::AccountDone, Catalog},
 };
 
 /// The frame around every page: language, title, navigation state.
@@ -65,7 +65,10 @@ impl Chrome {
             asset_version: assets::version(),
             search_q: String::new(),
             account: None,
-            welcome: here.split_once('?').is_some_and(|(_, q)| q.split('&').any(|pair| pair == "done=welcome")),
+            welcome: here.split_once('?').is_some_and(|(_, q)| {
+                q.split('&')
+                    .any(|pair| pair.strip_prefix("done=").and_then(AccountDone::parse) == Some(AccountDone::Welcome))
+            }),
         }
     }
 

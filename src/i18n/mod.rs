@@ -2,20 +2,24 @@
 //! makes the compiler refuse a catalogue that lacks a string, and templates refuse a key
 //! that no catalogue has.
 
+pub mod done;
 mod en;
 mod es;
 
 use time::OffsetDateTime;
+
+use self::done::{AdminDone, CaseDone, ProfileDone};
 
 use crate::{
     domain::{
         account::Role,
         case::{Kind, Language, Status},
         region::Level,
+        revision::Origin,
         subject::{AccountOrigin, AuditAction, AuditDetails, DocType},
         FieldProblem, Lang, ParamProblem,
     },
-    error::ErrorReport,
+    error::{ErrorCode, ErrorReport},
 };
 
 /// The catalogue of `lang`.
@@ -512,12 +516,12 @@ impl Catalog {
     }
 
     /// How a revision came about.
-    pub fn revision_origin(&self, origin: &str, restored_from: &Option<i32>) -> String {
-        match (origin, restored_from) {
-            ("restore", Some(n)) => fill(self.origin_restore, &[("n", n)]),
-            ("import", _) => self.origin_import.to_string(),
-            ("api", _) => self.origin_api.to_string(),
-            _ => self.origin_form.to_string(),
+    pub fn revision_origin(&self, origin: &Option<Origin>) -> String {
+        match origin {
+            Some(Origin::Restore(n)) => fill(self.origin_restore, &[("n", n)]),
+            Some(Origin::Import) => self.origin_import.to_string(),
+            Some(Origin::Api) => self.origin_api.to_string(),
+            Some(Origin::Form) | None => self.origin_form.to_string(),
         }
     }
 
@@ -536,16 +540,6 @@ impl Catalog {
             Role::Editor => self.role_editor,
             Role::Facilitator => self.role_facilitator,
             Role::Admin => self.role_admin,
-        }
-    }
-
-    /// The banner after an admin action (`?done=…`).
-    pub fn admin_done(&self, done: &str) -> &'static str {
-        match done {
-            "role" => self.admin_done_role,
-            "disabled" => self.admin_done_disabled,
-            "enabled" => self.admin_done_enabled,
-            _ => "",
         }
     }
 
@@ -609,29 +603,36 @@ impl Catalog {
         at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
     }
 
-    /// The banner after a profile change (`?done=…`).
-    pub fn profile_done(&self, done: &str) -> &'static str {
+    /// The banner on a case page after an action (`?done=…`).
+    pub fn case_done(&self, done: &CaseDone) -> &'static str {
         match done {
-            "details" => self.profile_done_details,
-            "password" => self.profile_done_password,
-            "token-revoked" => self.profile_done_token_revoked,
-            _ => "",
+            CaseDone::Created => self.done_created,
+            CaseDone::Saved => self.done_saved,
+            CaseDone::Submitted => self.done_submitted,
+            CaseDone::SubmittedToAdmins => self.done_submitted_to_admins,
+            CaseDone::Withdrawn => self.done_withdrawn,
+            CaseDone::Published => self.done_published,
+            CaseDone::Unpublished => self.done_unpublished,
+            CaseDone::SentBack => self.done_sent_back,
+            CaseDone::Restored => self.done_restored,
         }
     }
 
-    /// The banner after a workflow action (`?done=…` on the page it leads to).
-    pub fn done_message(&self, done: &str) -> &'static str {
+    /// The banner on an account's admin page after an admin action.
+    pub fn admin_done(&self, done: &AdminDone) -> &'static str {
         match done {
-            "created" => self.done_created,
-            "saved" => self.done_saved,
-            "submitted" => self.done_submitted,
-            "submitted-to-admins" => self.done_submitted_to_admins,
-            "withdrawn" => self.done_withdrawn,
-            "published" => self.done_published,
-            "unpublished" => self.done_unpublished,
-            "sent-back" => self.done_sent_back,
-            "restored" => self.done_restored,
-            _ => "",
+            AdminDone::Role => self.admin_done_role,
+            AdminDone::Disabled => self.admin_done_disabled,
+            AdminDone::Enabled => self.admin_done_enabled,
+        }
+    }
+
+    /// The banner on the profile page after a change.
+    pub fn profile_done(&self, done: &ProfileDone) -> &'static str {
+        match done {
+            ProfileDone::Details => self.profile_done_details,
+            ProfileDone::Password => self.profile_done_password,
+            ProfileDone::TokenRevoked => self.profile_done_token_revoked,
         }
     }
 
@@ -670,21 +671,28 @@ impl Catalog {
 
     pub fn error_title(&self, report: &ErrorReport) -> &'static str {
         match report.code {
-            "not_found" => self.error_title_not_found,
-            "bad_parameter" | "bad_request" => self.error_title_bad_request,
-            "forbidden" | "forgery" | "sign_in_required" | "bad_token" => self.error_title_forbidden,
-            "link_expired" => self.error_title_link_expired,
-            "gone" => self.error_title_gone,
-            "timeout" | "busy" | "database_unavailable" => self.error_title_unavailable,
-            _ => self.error_title_other,
+            ErrorCode::NotFound => self.error_title_not_found,
+            ErrorCode::BadParameter | ErrorCode::BadRequest => self.error_title_bad_request,
+            ErrorCode::Forbidden | ErrorCode::Forgery | ErrorCode::SignInRequired | ErrorCode::BadToken => {
+                self.error_title_forbidden
+            }
+            ErrorCode::LinkExpired => self.error_title_link_expired,
+            ErrorCode::Gone => self.error_title_gone,
+            ErrorCode::Timeout | ErrorCode::Busy | ErrorCode::DatabaseUnavailable => self.error_title_unavailable,
+            ErrorCode::MethodNotAllowed
+            | ErrorCode::PayloadTooLarge
+            | ErrorCode::TooManyAttempts
+            | ErrorCode::EditConflict
+            | ErrorCode::InvalidFields
+            | ErrorCode::Internal => self.error_title_other,
         }
     }
 
     /// The plain-language message for an error, naming the parameter when there is one.
     pub fn error_message(&self, report: &ErrorReport) -> String {
         match report.code {
-            "not_found" => self.error_not_found.to_string(),
-            "bad_parameter" => {
+            ErrorCode::NotFound => self.error_not_found.to_string(),
+            ErrorCode::BadParameter => {
                 let problem = match report.problem.unwrap_or(ParamProblem::Unreadable) {
                     ParamProblem::UnknownValue => self.problem_unknown_value.to_string(),
                     ParamProblem::NotANumber => self.problem_not_a_number.to_string(),
@@ -698,25 +706,25 @@ impl Catalog {
                 let param = report.param.as_deref().unwrap_or("?");
                 fill(self.error_bad_parameter, &[("param", &param), ("problem", &problem)])
             }
-            "bad_request" => self.error_bad_request.to_string(),
-            "sign_in_required" => self.error_sign_in_required.to_string(),
-            "bad_token" => self.error_bad_token.to_string(),
-            "forbidden" => self.error_forbidden.to_string(),
-            "forgery" => self.error_forgery.to_string(),
-            "gone" => self.error_gone.to_string(),
-            "link_expired" => self.error_reset_gone.to_string(),
-            "too_many_attempts" => self.error_too_many_attempts.to_string(),
-            "edit_conflict" => self.error_edit_conflict.to_string(),
-            "invalid_fields" => {
+            ErrorCode::BadRequest => self.error_bad_request.to_string(),
+            ErrorCode::SignInRequired => self.error_sign_in_required.to_string(),
+            ErrorCode::BadToken => self.error_bad_token.to_string(),
+            ErrorCode::Forbidden => self.error_forbidden.to_string(),
+            ErrorCode::Forgery => self.error_forgery.to_string(),
+            ErrorCode::Gone => self.error_gone.to_string(),
+            ErrorCode::LinkExpired => self.error_reset_gone.to_string(),
+            ErrorCode::TooManyAttempts => self.error_too_many_attempts.to_string(),
+            ErrorCode::EditConflict => self.error_edit_conflict.to_string(),
+            ErrorCode::InvalidFields => {
                 let fields: Vec<&str> = report.fields.iter().map(|f| f.field).collect();
                 fill(self.error_invalid_fields, &[("fields", &fields.join(", "))])
             }
-            "method_not_allowed" => self.error_method_not_allowed.to_string(),
-            "payload_too_large" => self.error_payload_too_large.to_string(),
-            "timeout" => self.error_timeout.to_string(),
-            "busy" => self.error_busy.to_string(),
-            "database_unavailable" => self.error_database_unavailable.to_string(),
-            _ => self.error_internal.to_string(),
+            ErrorCode::MethodNotAllowed => self.error_method_not_allowed.to_string(),
+            ErrorCode::PayloadTooLarge => self.error_payload_too_large.to_string(),
+            ErrorCode::Timeout => self.error_timeout.to_string(),
+            ErrorCode::Busy => self.error_busy.to_string(),
+            ErrorCode::DatabaseUnavailable => self.error_database_unavailable.to_string(),
+            ErrorCode::Internal => self.error_internal.to_string(),
         }
     }
 }
@@ -729,7 +737,7 @@ mod tests {
     fn messages_fill_their_values() {
         let report = ErrorReport {
             status: axum::http::StatusCode::BAD_REQUEST,
-            code: "bad_parameter",
+            code: ErrorCode::BadParameter,
             param: Some("page".into()),
             problem: Some(ParamProblem::OutOfRange { min: 1, max: 10000 }),
             fields: Vec::new(),

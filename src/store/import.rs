@@ -4,7 +4,8 @@ use std::{collections::HashMap, fmt, path::Path};
 
 use sqlx::{PgConnection, Postgres, Transaction};
 
-use super::{cases::record_revision_as, Store, CONTENT_LOCK};
+use super::{cases::record_revision, Store, CONTENT_LOCK};
+use crate::domain::revision::Origin;
 use crate::{
     content::{self, CaseEntry, ContentError, ContentErrors, ContentSet, Known},
     domain::case::{Provenance, Status},
@@ -305,6 +306,6 @@ async fn upsert_case(tx: &mut PgConnection, case: &CaseEntry, body_html: &str) -
     .execute(&mut *tx)
     .await?;
     // An import is a save: it keeps a revision like any other.
-    record_revision_as(tx, id, None, "import", None).await?;
+    record_revision(tx, id, None, Origin::Import).await?;
     Ok(())
 }

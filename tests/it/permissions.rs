@@ -5,12 +5,12 @@ use std::collections::BTreeSet;
 
 use axum::{body::Body, http::Request};
 use ayni::{
+    domain::revision::Origin,
     domain::{
         account::{Role, User},
         case::{Kind, Language, Source, Status},
         draft::CaseDraft,
     },
-    store::cases::Origin,
 };
 
 use crate::support::{

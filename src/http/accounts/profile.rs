@@ -12,10 +12,9 @@ use tower_sessions::Session;
 use super::signin::{with_language, MAX_FAILURES, WINDOW};
 use crate::{
     auth::{password, secret},
-    domain::Lang,
     domain::{
         account::{self, User, MAX_NAME_CHARS},
-        FieldProblem,
+        FieldProblem, Lang,
     },
     error::{AppError, AppResult},
     http::{
@@ -25,11 +24,8 @@ use crate::{
         views::{option, region_options, render, Chrome, FormErrors, SelectOption},
         AppState,
     },
-    i18n::Catalog,
-    store::{
-        accounts::AttemptKind,
-        accounts::{ApiToken, ProfileChange},
-    },
+    i18n::{done::ProfileDone, Catalog},
+    store::accounts::{ApiToken, AttemptKind, ProfileChange},
 };
 
 #[derive(Template)]
@@ -45,7 +41,7 @@ struct ProfilePage {
     tokens: Vec<ApiToken>,
     /// A token just created: shown once, never again.
     new_token: Option<String>,
-    done: String,
+    done: Option<ProfileDone>,
     errors: FormErrors,
 }
 
@@ -98,7 +94,7 @@ async fn page(
         details,
         tokens,
         new_token: None,
-        done: String::new(),
+        done: None,
         errors,
     })
 }
@@ -111,7 +107,7 @@ pub async fn show(
     Params(query): Params<ProfileQuery>,
 ) -> AppResult<Response> {
     let mut page = page(&state, &ui, &session, &user, DetailsForm::of(&user), FormErrors::default()).await?;
-    page.done = query.done.unwrap_or_default();
+    page.done = query.done.as_deref().and_then(ProfileDone::parse);
     Ok(render(page)?.into_response())
 }
 
@@ -147,7 +143,10 @@ pub async fn update(
                 language,
             };
             state.store.update_profile(&user, &change).await?;
-            Ok(with_language(Redirect::to("/profile?done=details").into_response(), language.code()))
+            Ok(with_language(
+                Redirect::to(&format!("/profile?done={}", ProfileDone::Details)).into_response(),
+                language.code(),
+            ))
         }
         _ => {
             let page = page(&state, &ui, &session, &user, form, errors).await?;
@@ -191,7 +190,7 @@ pub async fn change_password(
     let user = state.store.change_password(&user, &hash).await?;
     // Other sessions end with the old epoch; this one carries on under a new id.
     session::renew(&session, &user).await?;
-    Ok(Redirect::to("/profile?done=password").into_response())
+    Ok(Redirect::to(&format!("/profile?done={}", ProfileDone::Password)).into_response())
 }
 
 async fn current_password_matches(state: &AppState, user: &User, typed: String) -> AppResult<bool> {
@@ -246,7 +245,7 @@ pub async fn revoke_token(
 ) -> AppResult<Redirect> {
     let id = id.parse::<i64>().map_err(|_| AppError::NotFound)?;
     state.store.revoke_token(&user, id).await?;
-    Ok(Redirect::to("/profile?done=token-revoked#tokens"))
+    Ok(Redirect::to(&format!("/profile?done={}#tokens", ProfileDone::TokenRevoked)))
 }
 
 #[derive(Deserialize, Default)]

@@ -19,7 +19,7 @@ use crate::{
         views::{render, Chrome, FormErrors},
         AppState,
     },
-    i18n::Catalog,
+    i18n::{done::AccountDone, Catalog},
 };
 
 #[derive(Template)]
@@ -94,5 +94,5 @@ pub async fn reset(
     if !state.store.use_reset_link(checked(&token)?, &hash).await? {
         return Err(AppError::LinkExpired);
     }
-    Ok(Redirect::to("/signin?done=reset").into_response())
+    Ok(Redirect::to(&format!("/signin?done={}", AccountDone::Reset)).into_response())
 }

@@ -24,12 +24,11 @@ use crate::{
         extract::{FormData, Params, Ui},
         lang,
         session::{self, SignedInUser},
-        urls::link,
-        urls::safe_next,
+        urls::{link, safe_next},
         views::{render, Chrome, FormErrors, SelectOption},
         AppState,
     },
-    i18n::Catalog,
+    i18n::{done::AccountDone, Catalog},
     store::accounts::{AttemptKind, NewUser},
 };
 
@@ -80,7 +79,7 @@ pub async fn signin_form(ui: Ui, session: Session, Params(params): Params<NextPa
         errors: FormErrors::default(),
         email: String::new(),
         next: safe_next(params.next.as_deref()),
-        reset_done: params.done.as_deref() == Some("reset"),
+        reset_done: params.done.as_deref().and_then(AccountDone::parse) == Some(AccountDone::Reset),
     };
     Ok(render(page)?.into_response())
 }
@@ -263,7 +262,7 @@ pub async fn signup(
                 session::sign_in(&session, &user).await?;
                 let next = safe_next(Some(&form.next));
                 let sep = if next.contains('?') { '&' } else { '?' };
-                return Ok(Redirect::to(&format!("{next}{sep}done=welcome")).into_response());
+                return Ok(Redirect::to(&format!("{next}{sep}done={}", AccountDone::Welcome)).into_response());
             }
             None => errors.add("email", t.field_problem(t.field_email, FieldProblem::Taken)),
         }

@@ -22,7 +22,7 @@ use crate::{
         views::{option, region_options, render, Chrome, Pager, SelectOption},
         AppState,
     },
-    i18n::Catalog,
+    i18n::{done::AdminDone, Catalog},
     store::{
         accounts::{AccountListing, RoleChange},
         audit::AuditEntry,
@@ -74,7 +74,7 @@ struct UserPage {
     region_options: Vec<SelectOption>,
     /// A reset link just issued, shown once.
     reset_link: Option<String>,
-    done: String,
+    done: Option<AdminDone>,
 }
 
 #[derive(Deserialize, Default)]
@@ -102,7 +102,7 @@ async fn user_page(state: &AppState, ui: &Ui, session: &Session, id: i64) -> App
         region_options,
         account,
         reset_link: None,
-        done: String::new(),
+        done: None,
     })
 }
 
@@ -116,7 +116,7 @@ pub async fn user(
 ) -> AppResult<Html<String>> {
     admin_only(&user)?;
     let mut page = user_page(&state, &ui, &session, account_id(&id)?).await?;
-    page.done = query.done.unwrap_or_default();
+    page.done = query.done.as_deref().and_then(AdminDone::parse);
     render(page)
 }
 
@@ -137,7 +137,7 @@ pub async fn set_role(
     }
     let change = RoleChange { role, edits_all_regions: form.one("all_regions") == "yes", regions: &regions };
     state.store.change_role(&user, id, &change).await?;
-    Ok(Redirect::to(&format!("/admin/users/{id}?done=role")))
+    Ok(Redirect::to(&format!("/admin/users/{id}?done={}", AdminDone::Role)))
 }
 
 pub async fn disable(
@@ -152,7 +152,7 @@ pub async fn disable(
         return Err(AppError::Forbidden);
     }
     state.store.set_disabled(&user, id, true).await?;
-    Ok(Redirect::to(&format!("/admin/users/{id}?done=disabled")))
+    Ok(Redirect::to(&format!("/admin/users/{id}?done={}", AdminDone::Disabled)))
 }
 
 pub async fn enable(
@@ -163,7 +163,7 @@ pub async fn enable(
     admin_only(&user)?;
     let id = account_id(&id)?;
     state.store.set_disabled(&user, id, false).await?;
-    Ok(Redirect::to(&format!("/admin/users/{id}?done=enabled")))
+    Ok(Redirect::to(&format!("/admin/users/{id}?done={}", AdminDone::Enabled)))
 }
 
 /// Issues a one-time reset link and shows it once, for the admin to pass on.

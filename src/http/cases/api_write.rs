@@ -12,6 +12,7 @@ use utoipa::ToSchema;
 
 use super::api::{detail, moved, CaseDetail};
 use crate::{
+    domain::revision::Origin,
     domain::FieldError,
     domain::{
         account::User,
@@ -28,7 +29,7 @@ use crate::{
         session::Viewer,
         AppState,
     },
-    store::cases::{Lookup, Origin},
+    store::cases::Lookup,
 };
 
 /// A case's text as a script sends it. `revision` is required by `PUT`; `status` asks for

@@ -11,14 +11,15 @@ use time::OffsetDateTime;
 use tower_sessions::Session;
 
 use crate::{
-    domain::FieldError,
     domain::{
         account::User,
         case::{Kind, Language},
         draft::{format_sources, parse_sources, CaseDraft, RawDraft},
         permission::{may_propose, CaseAction},
         region::Region,
+        revision::Origin,
         theme::Theme,
+        FieldError,
     },
     error::{AppError, AppResult},
     http::{
@@ -28,9 +29,8 @@ use crate::{
         views::{option, region_options, render, Chrome, FormErrors, SelectOption},
         AppState,
     },
-    i18n::Catalog,
+    i18n::{done::CaseDone, Catalog},
     markdown::RenderError,
-    store::cases::Origin,
 };
 
 /// A theme checkbox.
@@ -269,7 +269,7 @@ pub async fn create(
                 Err(err) => return Err(err.into()),
             };
             let slug = state.store.create_case(&user, &draft, &html, Origin::Form).await?;
-            Ok(Redirect::to(&format!("/cases/{slug}?done=created")).into_response())
+            Ok(Redirect::to(&format!("/cases/{slug}?done={}", CaseDone::Created)).into_response())
         }
         (Intent::Save, Err(errors)) => {
             let page = context.page(None, 0, raw, sources_text, form_errors(ui.t, &errors), None, false);
@@ -335,7 +335,7 @@ pub async fn update(
                 Err(err) => return Err(err.into()),
             };
             match state.store.update_case(record.id, base_revision, &draft, &html, &user, Origin::Form).await {
-                Ok(slug) => Ok(Redirect::to(&format!("/cases/{slug}?done=saved")).into_response()),
+                Ok(slug) => Ok(Redirect::to(&format!("/cases/{slug}?done={}", CaseDone::Saved)).into_response()),
                 Err(AppError::EditConflict) => {
                     // Their text stays in the form; the base stays theirs, so saving again
                     // is refused until they have looked at the other version.

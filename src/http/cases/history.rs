@@ -8,26 +8,27 @@ use axum::{
 use serde::Deserialize;
 use tower_sessions::Session;
 
-use crate::http::gate::case_for;
 use crate::{
-    domain::Lang,
     domain::{
         diff::{self, DiffLine},
         draft::{format_sources, CaseDraft},
         permission::{may, CaseAction},
         region::name_of,
+        revision::Origin,
         theme::Theme,
+        Lang,
     },
     error::{AppError, AppResult},
     http::{
         cpu::off_workers,
         extract::{FormPairs, Params, Ui},
+        gate::case_for,
         session::{self, SignedInUser},
         views::{render, Chrome},
         AppState,
     },
-    i18n::Catalog,
-    store::cases::{Origin, RevisionSummary},
+    i18n::{done::CaseDone, Catalog},
+    store::cases::RevisionSummary,
 };
 
 /// A field whose value differs between the two revisions.
@@ -155,5 +156,5 @@ pub async fn restore(
     let draft = state.store.revision(record.id, number).await?.ok_or(AppError::NotFound)?;
     let html = state.renderer.render(draft.body_markdown.clone()).await?;
     let slug = state.store.update_case(record.id, base_revision, &draft, &html, &user, Origin::Restore(number)).await?;
-    Ok(Redirect::to(&format!("/cases/{slug}?done=restored")))
+    Ok(Redirect::to(&format!("/cases/{slug}?done={}", CaseDone::Restored)))
 }

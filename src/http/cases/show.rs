@@ -23,7 +23,7 @@ use crate::{
         views::{render, Chrome, FormErrors},
         AppState,
     },
-    i18n::Catalog,
+    i18n::{done::CaseDone, Catalog},
     search::Hit,
     store::cases::{CaseRecord, Lookup},
 };
@@ -40,7 +40,7 @@ struct CasePage {
     author_name: Option<String>,
     /// What the viewer may do here, and what they just did.
     actions: CaseActions,
-    done: String,
+    done: Option<CaseDone>,
     review_note: Option<String>,
     csrf: String,
     errors: FormErrors,
@@ -120,14 +120,14 @@ pub async fn show(
         return Err(AppError::NotFound);
     }
     let page = case_page(&state, &ui, &session, user.as_deref(), record, FormErrors::default(), "").await?;
-    Ok(page.with_done(query.done.unwrap_or_default()).into_response())
+    Ok(page.with_done(query.done.as_deref().and_then(CaseDone::parse)).into_response())
 }
 
 /// A rendered case page that can still take the name of the action just done.
 pub struct RenderedCase(CasePage);
 
 impl RenderedCase {
-    fn with_done(mut self, done: String) -> Self {
+    fn with_done(mut self, done: Option<CaseDone>) -> Self {
         self.0.done = done;
         self
     }
@@ -169,7 +169,7 @@ pub async fn case_page(
         status: record.status,
         author_name: record.author_name.clone(),
         actions,
-        done: String::new(),
+        done: None,
         review_note: record.review_note.clone(),
         csrf,
         errors,

@@ -19,7 +19,7 @@ use crate::{
         views::{render, Chrome, FormErrors},
         AppState,
     },
-    i18n::Catalog,
+    i18n::{done::CaseDone, Catalog},
 };
 
 /// The workflow buttons on a case page.
@@ -30,7 +30,7 @@ async fn transition(
     action: CaseAction,
     to: Status,
     note: Option<&str>,
-    done: &str,
+    done: CaseDone,
 ) -> AppResult<Redirect> {
     let record = case_for(state, slug, Some(user), action).await?;
     state.store.set_status(record.id, record.status, to, note, user).await?;
@@ -44,7 +44,11 @@ pub async fn submit(
     Path(slug): Path<String>,
 ) -> AppResult<Redirect> {
     let record = case_for(&state, &slug, Some(&user), CaseAction::Submit).await?;
-    let done = if state.store.has_editor(&record.region_path).await? { "submitted" } else { "submitted-to-admins" };
+    let done = if state.store.has_editor(&record.region_path).await? {
+        CaseDone::Submitted
+    } else {
+        CaseDone::SubmittedToAdmins
+    };
     transition(&state, &user, &slug, CaseAction::Submit, Status::Submitted, None, done).await
 }
 
@@ -53,7 +57,7 @@ pub async fn withdraw(
     SignedInUser(user): SignedInUser,
     Path(slug): Path<String>,
 ) -> AppResult<Redirect> {
-    transition(&state, &user, &slug, CaseAction::Withdraw, Status::Draft, None, "withdrawn").await
+    transition(&state, &user, &slug, CaseAction::Withdraw, Status::Draft, None, CaseDone::Withdrawn).await
 }
 
 pub async fn publish(
@@ -61,7 +65,7 @@ pub async fn publish(
     SignedInUser(user): SignedInUser,
     Path(slug): Path<String>,
 ) -> AppResult<Redirect> {
-    transition(&state, &user, &slug, CaseAction::Publish, Status::Published, None, "published").await
+    transition(&state, &user, &slug, CaseAction::Publish, Status::Published, None, CaseDone::Published).await
 }
 
 pub async fn unpublish(
@@ -69,7 +73,7 @@ pub async fn unpublish(
     SignedInUser(user): SignedInUser,
     Path(slug): Path<String>,
 ) -> AppResult<Redirect> {
-    transition(&state, &user, &slug, CaseAction::Unpublish, Status::Unpublished, None, "unpublished").await
+    transition(&state, &user, &slug, CaseAction::Unpublish, Status::Unpublished, None, CaseDone::Unpublished).await
 }
 
 /// Sends a submission back to its author with a note (the note is required: the author
@@ -98,7 +102,7 @@ pub async fn send_back(
         let page = super::show::case_page(&state, &ui, &session, Some(&user), record, errors, note).await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
-    Ok(transition(&state, &user, &slug, CaseAction::SendBack, Status::Draft, Some(note), "sent-back")
+    Ok(transition(&state, &user, &slug, CaseAction::SendBack, Status::Draft, Some(note), CaseDone::SentBack)
         .await?
         .into_response())
 }

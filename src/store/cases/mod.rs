@@ -9,8 +9,8 @@ mod revisions;
 mod slugs;
 mod write;
 
-pub(crate) use self::write::record_revision_as;
-pub use self::{revisions::RevisionSummary, slugs::slug_base, write::Origin};
+pub(crate) use self::write::record_revision;
+pub use self::{revisions::RevisionSummary, slugs::slug_base};
 
 use sqlx::{types::Json, FromRow};
 use time::OffsetDateTime;

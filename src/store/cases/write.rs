@@ -8,6 +8,7 @@ use crate::{
         account::User,
         case::Status,
         draft::CaseDraft,
+        revision::Origin,
         subject::{AuditAction, AuditDetails, AuditRecord},
     },
     error::{AppError, AppResult},
@@ -18,32 +19,6 @@ use crate::{
         Store,
     },
 };
-
-/// How a save came about; stored with its revision.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Origin {
-    Form,
-    Api,
-    /// Restoring the revision with this number.
-    Restore(i32),
-}
-
-impl Origin {
-    fn as_str(self) -> &'static str {
-        match self {
-            Origin::Form => "form",
-            Origin::Api => "api",
-            Origin::Restore(_) => "restore",
-        }
-    }
-
-    fn restored_from(self) -> Option<i32> {
-        match self {
-            Origin::Restore(number) => Some(number),
-            _ => None,
-        }
-    }
-}
 
 type TextQuery<'q> = sqlx::query::QueryScalar<'q, Postgres, i64, sqlx::postgres::PgArguments>;
 
@@ -91,17 +66,6 @@ pub(crate) async fn record_revision(
     author: Option<i64>,
     origin: Origin,
 ) -> Result<(), sqlx::Error> {
-    record_revision_as(conn, id, author, origin.as_str(), origin.restored_from()).await
-}
-
-/// [`record_revision`] with the origin spelled out (imports use `"import"`).
-pub(crate) async fn record_revision_as(
-    conn: &mut PgConnection,
-    id: i64,
-    author: Option<i64>,
-    origin: &str,
-    restored_from: Option<i32>,
-) -> Result<(), sqlx::Error> {
     sqlx::query(
         "insert into case_revisions (case_id, number, author_id, origin, restored_from, title, kind, region_id,
                                      language, year, summary, sources, body_markdown, illustrative, themes)
@@ -113,8 +77,8 @@ pub(crate) async fn record_revision_as(
     )
     .bind(id)
     .bind(author)
-    .bind(origin)
-    .bind(restored_from)
+    .bind(origin.as_str())
+    .bind(origin.restored_from())
     .execute(conn)
     .await?;
     Ok(())
