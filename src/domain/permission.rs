@@ -1,6 +1,8 @@
-//! Who may do what to a case: the one place these rules live. Handlers and the API ask
-//! here; the store only filters lists with the same rules written in SQL
-//! (`store::cases::editor_scope` and the list queries beside it).
+//! Who may do what: the one place these rules live, one pure function per kind of subject
+//! (a case, the library as a whole, the accounts), all asked through [`may`]. Handlers and
+//! the API ask here (cases through `http::gate`); the store only filters lists with the
+//! same rules written in SQL (`store::cases::editor_scope` and the list queries beside it).
+//! A workshop, thread, comment or glossary concept joins as one more [`Subject`].
 
 use super::{
     account::{Role, User},
@@ -41,8 +43,28 @@ pub struct CaseAccess {
     pub region_path: Vec<String>,
 }
 
-/// Whether `user` (None: an anonymous visitor) may do `action` to the case.
-pub fn may(user: Option<&User>, action: CaseAction, case: &CaseAccess) -> bool {
+/// Something permissions are asked about, with the actions that can be done to it.
+pub trait Subject {
+    type Action: Copy;
+
+    /// Whether `user` (None: an anonymous visitor) may do `action` to this.
+    fn allows(&self, user: Option<&User>, action: Self::Action) -> bool;
+}
+
+/// Whether `user` (None: an anonymous visitor) may do `action` to `subject`.
+pub fn may<S: Subject>(user: Option<&User>, action: S::Action, subject: &S) -> bool {
+    subject.allows(user, action)
+}
+
+impl Subject for CaseAccess {
+    type Action = CaseAction;
+
+    fn allows(&self, user: Option<&User>, action: CaseAction) -> bool {
+        case_rules(user, action, self)
+    }
+}
+
+fn case_rules(user: Option<&User>, action: CaseAction, case: &CaseAccess) -> bool {
     let published = case.status == Status::Published;
     let Some(user) = user else {
         return action == CaseAction::View && published;
@@ -63,14 +85,42 @@ pub fn may(user: Option<&User>, action: CaseAction, case: &CaseAccess) -> bool {
     }
 }
 
-/// Anyone signed in may propose a case.
-pub fn may_propose(user: Option<&User>) -> bool {
-    user.is_some()
+/// The case library as a whole, which cases are proposed to.
+pub struct Library;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LibraryAction {
+    /// Start a new case: anyone signed in.
+    Propose,
 }
 
-/// Managing accounts and reading the audit log.
-pub fn may_administer(user: Option<&User>) -> bool {
-    user.is_some_and(User::is_admin)
+impl Subject for Library {
+    type Action = LibraryAction;
+
+    fn allows(&self, user: Option<&User>, action: LibraryAction) -> bool {
+        match action {
+            LibraryAction::Propose => user.is_some(),
+        }
+    }
+}
+
+/// Everyone's accounts, and the audit log of what was done to them.
+pub struct Accounts;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AccountsAction {
+    /// List accounts, change roles, disable, issue reset links, read the audit log.
+    Administer,
+}
+
+impl Subject for Accounts {
+    type Action = AccountsAction;
+
+    fn allows(&self, user: Option<&User>, action: AccountsAction) -> bool {
+        match action {
+            AccountsAction::Administer => user.is_some_and(User::is_admin),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -120,6 +170,8 @@ mod tests {
         assert!(!may(Some(&far_editor), CaseAction::View, &case(Status::Submitted)));
         assert!(!may(Some(&editor), CaseAction::Delete, &case(Status::Published)));
         assert!(may(Some(&admin), CaseAction::Delete, &case(Status::Published)));
-        assert!(may_administer(Some(&admin)) && !may_administer(Some(&editor)) && !may_administer(None));
+        let administer = |user: Option<&User>| may(user, AccountsAction::Administer, &Accounts);
+        assert!(administer(Some(&admin)) && !administer(Some(&editor)) && !administer(None));
+        assert!(may(Some(&other), LibraryAction::Propose, &Library) && !may(None, LibraryAction::Propose, &Library));
     }
 }

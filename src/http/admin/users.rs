@@ -13,7 +13,7 @@ use crate::{
     domain::{
         account::{Role, User},
         filter::Paging,
-        permission::may_administer,
+        permission::{may, Accounts, AccountsAction},
     },
     error::{AppError, AppResult},
     http::{
@@ -30,7 +30,7 @@ use crate::{
 };
 
 fn admin_only(user: &User) -> AppResult<()> {
-    if may_administer(Some(user)) {
+    if may(Some(user), AccountsAction::Administer, &Accounts) {
         Ok(())
     } else {
         Err(AppError::Forbidden)

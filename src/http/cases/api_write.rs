@@ -18,7 +18,7 @@ use crate::{
         account::User,
         case::{Source, Status},
         draft::{CaseDraft, RawDraft},
-        permission::{may, may_propose, CaseAccess, CaseAction},
+        permission::{may, CaseAccess, CaseAction, Library, LibraryAction},
         FieldProblem,
     },
     error::{AppError, AppResult},
@@ -190,7 +190,7 @@ pub async fn create(
     JsonBody(input): JsonBody<CaseInput>,
 ) -> AppResult<Response> {
     let user = signed_in(&viewer)?;
-    if !may_propose(Some(user)) {
+    if !may(Some(user), LibraryAction::Propose, &Library) {
         return Err(AppError::Forbidden);
     }
     let (draft, target) = validate(&state, &input, false).await?;

@@ -15,7 +15,7 @@ use crate::{
         account::User,
         case::{Kind, Language},
         draft::{format_sources, parse_sources, CaseDraft, RawDraft},
-        permission::{may_propose, CaseAction},
+        permission::{may, CaseAction, Library, LibraryAction},
         region::Region,
         revision::Origin,
         theme::Theme,
@@ -252,7 +252,7 @@ pub async fn create(
     SignedInUser(user): SignedInUser,
     form: FormPairs,
 ) -> AppResult<Response> {
-    if !may_propose(Some(&user)) {
+    if !may(Some(&user), LibraryAction::Propose, &Library) {
         return Err(AppError::Forbidden);
     }
     let (regions, mut themes) = tokio::try_join!(state.store.regions(), state.store.themes())?;
