@@ -120,21 +120,34 @@ async fn import(db: &Database, dir: &std::path::Path, force: bool) -> anyhow::Re
 
 /// `ayni user create`: validates like the sign-up form, then reads the password.
 async fn create_user(db: &Database, email: &str, name: &str, role: &str, organisation: &str) -> anyhow::Result<()> {
-    use crate::domain::account::{self, Role, MAX_NAME_CHARS};
+    use crate::domain::account::{self, AccountDetails, Role};
     let email = account::normalise_email(email);
-    account::check_email(&email).map_err(|p| anyhow::anyhow!("--email {email:?}: {p:?}"))?;
-    account::check_line(name, MAX_NAME_CHARS).map_err(|p| anyhow::anyhow!("--name: {p:?}"))?;
-    account::check_optional_line(organisation, MAX_NAME_CHARS).map_err(|p| anyhow::anyhow!("--organisation: {p:?}"))?;
+    let details = AccountDetails {
+        email: Some(&email),
+        display_name: Some(name),
+        organisation: Some(organisation),
+        ..AccountDetails::default()
+    };
+    if let Some(error) = details.check(&[]).first() {
+        let flag = match error.field {
+            "email" => format!("--email {email:?}"),
+            "display_name" => "--name".to_string(),
+            _ => "--organisation".to_string(),
+        };
+        anyhow::bail!("{flag}: {:?}", error.problem);
+    }
     let role = Role::parse(role)
         .ok_or_else(|| anyhow::anyhow!("--role {role:?}: use member, editor, facilitator or admin"))?;
     let password = read_password()?;
-    account::check_password(&password).map_err(|p| {
-        anyhow::anyhow!(
-            "the password is not acceptable ({p:?}): use {} to {} characters",
+    let details = AccountDetails { password: Some((&password, &password)), ..AccountDetails::default() };
+    if let Some(error) = details.check(&[]).first() {
+        anyhow::bail!(
+            "the password is not acceptable ({:?}): use {} to {} characters",
+            error.problem,
             account::MIN_PASSWORD_CHARS,
             account::MAX_PASSWORD_CHARS
-        )
-    })?;
+        );
+    }
     let hash = crate::auth::password::hash(&password)?;
     let store = Store::new(db.pool.clone());
     let new = crate::store::accounts::NewUser {

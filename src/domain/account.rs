@@ -1,7 +1,7 @@
 //! People with accounts: their roles and the rules their details obey.
 
 use super::Lang;
-use super::{text_enum, FieldProblem};
+use super::{region::Region, text_enum, FieldError, FieldProblem};
 
 text_enum!(
     /// What an account may do beyond reading. Anonymous visitors have no account at all.
@@ -58,6 +58,54 @@ impl User {
             Role::Editor => self.edits_all_regions || !self.editor_regions.is_empty(),
             Role::Member | Role::Facilitator => false,
         }
+    }
+}
+
+/// An account's details as someone typed them, for the one check that sign-up, the profile,
+/// password reset and `ayni user create` share. Each gives what its form has; `None` is not
+/// checked. Problems come back in this order, named `email`, `display_name`,
+/// `organisation`, `region`, `password` and `password_confirm`.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct AccountDetails<'a> {
+    /// Already normalised ([`normalise_email`]).
+    pub email: Option<&'a str>,
+    pub display_name: Option<&'a str>,
+    pub organisation: Option<&'a str>,
+    /// A region slug, or "" for none.
+    pub region: Option<&'a str>,
+    /// A new password and its confirmation.
+    pub password: Option<(&'a str, &'a str)>,
+}
+
+impl AccountDetails<'_> {
+    /// Everything wrong with these details; `regions` are those a region may name.
+    pub fn check(&self, regions: &[Region]) -> Vec<FieldError> {
+        let mut errors = Vec::new();
+        let mut add = |field: &'static str, result: Result<(), FieldProblem>| {
+            if let Err(problem) = result {
+                errors.push(FieldError { field, problem });
+            }
+        };
+        if let Some(email) = self.email {
+            add("email", check_email(email));
+        }
+        if let Some(name) = self.display_name {
+            add("display_name", check_line(name, MAX_NAME_CHARS));
+        }
+        if let Some(organisation) = self.organisation {
+            add("organisation", check_optional_line(organisation, MAX_NAME_CHARS));
+        }
+        if let Some(region) = self.region.filter(|r| !r.is_empty()) {
+            add("region", if regions.iter().any(|r| r.slug == region) { Ok(()) } else { Err(FieldProblem::Unknown) });
+        }
+        if let Some((password, confirm)) = self.password {
+            match check_password(password) {
+                Err(problem) => add("password", Err(problem)),
+                Ok(()) if password != confirm => add("password_confirm", Err(FieldProblem::Mismatch)),
+                Ok(()) => {}
+            }
+        }
+        errors
     }
 }
 
@@ -165,6 +213,24 @@ mod tests {
         }
         assert_eq!(normalise_email("  Ana@Región.PE "), "ana@región.pe");
         assert_eq!(check_password("ñandú-1234"), Ok(()));
+        let details = AccountDetails {
+            email: Some("ana"),
+            display_name: Some(" "),
+            organisation: Some("GORE"),
+            region: Some("atlantis"),
+            password: Some(("larga frase 1", "otra frase 2")),
+        };
+        let fields: Vec<_> = details.check(&[]).into_iter().map(|e| (e.field, e.problem)).collect();
+        assert_eq!(
+            fields,
+            [
+                ("email", FieldProblem::NotAnEmail),
+                ("display_name", FieldProblem::Missing),
+                ("region", FieldProblem::Unknown),
+                ("password_confirm", FieldProblem::Mismatch),
+            ]
+        );
+        assert!(AccountDetails { region: Some(""), ..AccountDetails::default() }.check(&[]).is_empty());
         assert_eq!(check_password("123456789"), Err(FieldProblem::TooShort { min: 10 }));
         assert_eq!(check_password(""), Err(FieldProblem::Missing));
     }

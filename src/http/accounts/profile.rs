@@ -9,11 +9,11 @@ use axum::{
 use serde::Deserialize;
 use tower_sessions::Session;
 
-use super::signin::{with_language, MAX_FAILURES, WINDOW};
+use super::signin::{add_account_errors, with_language, PasswordFields, MAX_FAILURES, WINDOW};
 use crate::{
     auth::{password, secret},
     domain::{
-        account::{self, User, MAX_NAME_CHARS},
+        account::{self, AccountDetails, User, MAX_NAME_CHARS},
         FieldProblem, Lang,
     },
     error::{AppError, AppResult},
@@ -120,16 +120,14 @@ pub async fn update(
 ) -> AppResult<Response> {
     let t = ui.t;
     let regions = state.store.regions().await?;
+    let details = AccountDetails {
+        display_name: Some(&form.display_name),
+        organisation: Some(&form.organisation),
+        region: Some(&form.region),
+        ..AccountDetails::default()
+    };
     let mut errors = FormErrors::default();
-    if let Err(p) = account::check_line(&form.display_name, MAX_NAME_CHARS) {
-        errors.add("display_name", t.field_problem(t.field_display_name, p));
-    }
-    if let Err(p) = account::check_optional_line(&form.organisation, MAX_NAME_CHARS) {
-        errors.add("organisation", t.field_problem(t.field_organisation, p));
-    }
-    if !form.region.is_empty() && !regions.iter().any(|r| r.slug == form.region) {
-        errors.add("region", t.field_problem(t.field_region, FieldProblem::Unknown));
-    }
+    add_account_errors(t, &mut errors, &details.check(&regions), PasswordFields::New);
     let language = Lang::parse(&form.language);
     if language.is_none() {
         errors.add("language", t.field_problem(t.field_language, FieldProblem::Unknown));
@@ -175,12 +173,11 @@ pub async fn change_password(
     if !current_password_matches(&state, &user, form.current_password).await? {
         errors.add("current_password", t.field_problem(t.field_current_password, FieldProblem::Wrong));
     }
-    super::signin::check_new_password(
-        t,
-        &mut errors,
-        ("new_password", &form.new_password),
-        ("new_password_confirm", &form.new_password_confirm),
-    );
+    let details = AccountDetails {
+        password: Some((&form.new_password, &form.new_password_confirm)),
+        ..AccountDetails::default()
+    };
+    add_account_errors(t, &mut errors, &details.check(&[]), PasswordFields::New);
     if !errors.is_empty() {
         let page = page(&state, &ui, &session, &user, DetailsForm::of(&user), errors).await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(page)?).into_response());

@@ -11,6 +11,7 @@ use tower_sessions::Session;
 
 use crate::{
     auth::password,
+    domain::account::AccountDetails,
     error::{AppError, AppResult},
     http::{
         cpu::off_workers,
@@ -79,12 +80,11 @@ pub async fn reset(
 ) -> AppResult<Response> {
     let t = ui.t;
     let mut errors = FormErrors::default();
-    super::signin::check_new_password(
-        t,
-        &mut errors,
-        ("new_password", &form.new_password),
-        ("new_password_confirm", &form.new_password_confirm),
-    );
+    let details = AccountDetails {
+        password: Some((&form.new_password, &form.new_password_confirm)),
+        ..AccountDetails::default()
+    };
+    super::signin::add_account_errors(t, &mut errors, &details.check(&[]), super::signin::PasswordFields::New);
     if !errors.is_empty() {
         let page = page(&state, &ui, &session, &token, errors).await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(page)?).into_response());

@@ -13,9 +13,9 @@ use tower_sessions::Session;
 use crate::{
     auth::{password, secret},
     domain::{
-        account::{self, Role, MAX_NAME_CHARS},
+        account::{self, AccountDetails, Role},
         region::Region,
-        FieldProblem,
+        FieldError, FieldProblem,
     },
     error::{AppError, AppResult},
     http::{
@@ -282,37 +282,44 @@ pub async fn signup(
 }
 
 fn check_signup(t: &Catalog, form: &SignUpForm, email: &str, regions: &[Region]) -> FormErrors {
+    let details = AccountDetails {
+        email: Some(email),
+        display_name: Some(&form.display_name),
+        organisation: Some(&form.organisation),
+        region: Some(&form.region),
+        password: Some((&form.password, &form.password_confirm)),
+    };
     let mut errors = FormErrors::default();
-    if let Err(p) = account::check_email(email) {
-        errors.add("email", t.field_problem(t.field_email, p));
-    }
-    if let Err(p) = account::check_line(&form.display_name, MAX_NAME_CHARS) {
-        errors.add("display_name", t.field_problem(t.field_display_name, p));
-    }
-    if let Err(p) = account::check_optional_line(&form.organisation, MAX_NAME_CHARS) {
-        errors.add("organisation", t.field_problem(t.field_organisation, p));
-    }
-    if !form.region.is_empty() && !regions.iter().any(|r| r.slug == form.region) {
-        errors.add("region", t.field_problem(t.field_region, FieldProblem::Unknown));
-    }
-    check_new_password(t, &mut errors, ("password", &form.password), ("password_confirm", &form.password_confirm));
+    add_account_errors(t, &mut errors, &details.check(regions), PasswordFields::Chosen);
     if form.consent != "yes" {
         errors.add("consent", t.signup_consent_missing);
     }
     errors
 }
 
-/// A new password and its confirmation (sign-up, change, reset): `(field id, value)` each.
-pub fn check_new_password(
-    t: &Catalog,
-    errors: &mut FormErrors,
-    password: (&'static str, &str),
-    confirm: (&'static str, &str),
-) {
-    let label = if password.0 == "password" { t.field_password } else { t.field_new_password };
-    if let Err(p) = account::check_password(password.1) {
-        errors.add(password.0, t.field_problem(label, p));
-    } else if password.1 != confirm.1 {
-        errors.add(confirm.0, t.field_problem(t.field_password_confirm, FieldProblem::Mismatch));
+/// Which form the account details came from: its password fields have their own names.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum PasswordFields {
+    /// Sign-up: `password`, `password_confirm`.
+    Chosen,
+    /// Changing or resetting it: `new_password`, `new_password_confirm`.
+    New,
+}
+
+/// Puts the problems of [`AccountDetails::check`] on a form, each beside its field.
+pub fn add_account_errors(t: &Catalog, form: &mut FormErrors, found: &[FieldError], passwords: PasswordFields) {
+    for error in found {
+        let (id, label) = match (error.field, passwords) {
+            ("email", _) => ("email", t.field_email),
+            ("display_name", _) => ("display_name", t.field_display_name),
+            ("organisation", _) => ("organisation", t.field_organisation),
+            ("region", _) => ("region", t.field_region),
+            ("password", PasswordFields::Chosen) => ("password", t.field_password),
+            ("password", PasswordFields::New) => ("new_password", t.field_new_password),
+            ("password_confirm", PasswordFields::Chosen) => ("password_confirm", t.field_password_confirm),
+            (_, PasswordFields::New) => ("new_password_confirm", t.field_password_confirm),
+            (_, PasswordFields::Chosen) => ("password_confirm", t.field_password_confirm),
+        };
+        form.add(id, t.field_problem(label, error.problem));
     }
 }
