@@ -16,15 +16,11 @@ impl Store {
     /// Every region with its published cases counted, its municipalities' included.
     pub async fn regions_with_counts(&self) -> AppResult<Vec<Region>> {
         Ok(sqlx::query_as(
-            "with recursive tree (root, id) as (
-                 select id, id from regions
-                 union all
-                 select t.root, r.id from regions r join tree t on r.parent_id = t.id
-             ),
-             counts as (
-                 select t.root, count(*) as n
-                 from tree t join cases c on c.region_id = t.id and c.status = 'published'
-                 group by t.root
+            "with counts as (
+                 select r.id as root, count(*) as n
+                 from regions r cross join lateral region_and_below(r.id) below (id)
+                 join cases c on c.region_id = below.id and c.status = 'published'
+                 group by r.id
              )
              select r.slug, r.name, r.level, p.slug as parent, coalesce(counts.n, 0) as case_count
              from regions r
@@ -39,12 +35,10 @@ impl Store {
     /// A region's slug, then the slugs of the regions above it.
     pub async fn region_path(&self, slug: &str) -> AppResult<Vec<String>> {
         Ok(sqlx::query_scalar(
-            "with recursive path (id, slug, parent_id, depth) as (
-                 select id, slug, parent_id, 0 from regions where slug = $1
-                 union all
-                 select p.id, p.slug, p.parent_id, path.depth + 1 from regions p join path on p.id = path.parent_id
-             )
-             select slug from path order by depth",
+            "select a.slug
+             from regions r cross join lateral region_and_above(r.id) up join regions a on a.id = up.id
+             where r.slug = $1
+             order by up.depth",
         )
         .bind(slug)
         .fetch_all(&self.pool)

@@ -32,16 +32,10 @@ pub struct SearchSource {
 
 /// The columns of `SearchSource` for `cases c join regions r`.
 const SOURCE_SQL: &str = "
-    with recursive up (region_id, ancestor_id) as (
-        select id, id from regions
-        union all
-        select up.region_id, r.parent_id from up join regions r on r.id = up.ancestor_id
-        where r.parent_id is not null
-    )
     select c.id, c.slug, c.title, c.kind, c.language, c.year, c.summary, c.body_markdown,
            r.slug as region, r.level,
-           array(select a.slug from up join regions a on a.id = up.ancestor_id
-                 where up.region_id = c.region_id order by a.slug) as region_path,
+           array(select a.slug from region_and_above(c.region_id) up join regions a on a.id = up.id
+                 order by a.slug) as region_path,
            array(select t.slug from case_themes ct join themes t on t.id = ct.theme_id
                  where ct.case_id = c.id order by t.slug) as themes,
            c.updated_at, c.illustrative

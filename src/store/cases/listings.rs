@@ -58,10 +58,8 @@ impl Store {
         // $9: the viewer's id; $10: whether they review every region (admins, editors of all).
         let editor_scope = editor_scope("$9");
         let sql = format!(
-            "with recursive {editor_scope}, scope as (
-                 select id from regions where slug = $1
-                 union all
-                 select r.id from regions r join scope s on r.parent_id = s.id
+            "with {editor_scope}, scope as (
+                 select region_and_below(id) as id from regions where slug = $1
              )
              select {SUMMARY_COLUMNS}, count(*) over () as total
              from cases c join regions r on r.id = c.region_id
@@ -136,7 +134,7 @@ impl Store {
     pub async fn review_queue(&self, user: &User) -> AppResult<Vec<CaseListing>> {
         let editor_scope = editor_scope("$1");
         let sql = format!(
-            "with recursive {editor_scope}
+            "with {editor_scope}
              select c.slug, c.title, c.status, r.name as region_name, u.display_name as author_name, c.updated_at
              from cases c join regions r on r.id = c.region_id left join users u on u.id = c.author_id
              where c.status = 'submitted' and ($2 or c.region_id in (select id from editor_scope))

@@ -12,14 +12,10 @@ use crate::{
 impl Store {
     /// A case by slug in any state, or where its slug went.
     pub async fn find_case(&self, slug: &str) -> AppResult<Lookup> {
-        let sql = "with recursive path (id, slug, parent_id, depth) as (
-                 select r.id, r.slug, r.parent_id, 0 from regions r join cases c on c.region_id = r.id
-                 where c.slug = $1
-                 union all
-                 select p.id, p.slug, p.parent_id, path.depth + 1 from regions p join path on p.id = path.parent_id
-             )
-             select c.id, c.slug, c.status, c.author_id, u.display_name as author_name, c.revision, c.review_note,
-                    (select array_agg(slug order by depth) from path) as region_path,
+        let sql = "select c.id, c.slug, c.status, c.author_id, u.display_name as author_name, c.revision,
+                    c.review_note,
+                    (select array_agg(a.slug order by up.depth)
+                     from region_and_above(c.region_id) up join regions a on a.id = up.id) as region_path,
                     c.title, c.kind, r.slug as region,
                     coalesce((select array_agg(t.slug order by t.slug) from case_themes ct
                               join themes t on t.id = ct.theme_id where ct.case_id = c.id), '{}') as themes,

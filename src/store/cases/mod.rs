@@ -131,14 +131,12 @@ pub struct CaseListing {
     pub updated_at: OffsetDateTime,
 }
 
-/// The regions an editor reviews and every place under them, as a recursive CTE named
+/// The regions an editor reviews and every place under them, as a CTE named
 /// `editor_scope` over the user id in the query parameter `user` (such as `$1`).
 pub(crate) fn editor_scope(user: &str) -> String {
     format!(
         "editor_scope (id) as (
-             select region_id from editor_regions where user_id = {user}
-             union
-             select r.id from regions r join editor_scope s on r.parent_id = s.id
+             select region_and_below(region_id) from editor_regions where user_id = {user}
          )"
     )
 }
