@@ -60,7 +60,7 @@ impl Chrome {
             url_es: format!("{base}{}", urls::url_in(here, Lang::Es)),
             url_en: format!("{base}{}", urls::url_in(here, Lang::En)),
             url_default: format!("{base}{}", urls::link_raw(&urls::local_path(path), &without_lang)),
-            description: crate::i18n::catalog(lang).meta_description.to_string(),
+            description: crate::i18n::catalog(lang).common.meta_description.to_string(),
             og_type: "website",
             asset_version: assets::version(),
             search_q: String::new(),

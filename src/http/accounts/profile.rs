@@ -82,14 +82,16 @@ async fn page(
     let (regions, tokens) = tokio::try_join!(state.store.regions(), state.store.tokens(user))?;
     let t = ui.t;
     Ok(ProfilePage {
-        chrome: Chrome::for_ui(ui, t.profile_title, ""),
+        chrome: Chrome::for_ui(ui, t.accounts.profile_title, ""),
         t,
         csrf: session::csrf_token(session).await?,
         email: user.email.clone(),
         region_options: region_options(&regions, Some(&details.region)),
         language_options: [Lang::Es, Lang::En]
             .iter()
-            .map(|l| option(l.code(), crate::i18n::catalog(l.other()).other_language_name, Some(&details.language)))
+            .map(|l| {
+                option(l.code(), crate::i18n::catalog(l.other()).common.other_language_name, Some(&details.language))
+            })
             .collect(),
         details,
         tokens,
@@ -130,7 +132,7 @@ pub async fn update(
     add_account_errors(t, &mut errors, &details.check(&regions), PasswordFields::New);
     let language = Lang::parse(&form.language);
     if language.is_none() {
-        errors.add("language", t.field_problem(t.field_language, FieldProblem::Unknown));
+        errors.add("language", t.field_problem(t.accounts.field_language, FieldProblem::Unknown));
     }
     match language {
         Some(language) if errors.is_empty() => {
@@ -171,7 +173,7 @@ pub async fn change_password(
     let t = ui.t;
     let mut errors = FormErrors::default();
     if !current_password_matches(&state, &user, form.current_password).await? {
-        errors.add("current_password", t.field_problem(t.field_current_password, FieldProblem::Wrong));
+        errors.add("current_password", t.field_problem(t.accounts.field_current_password, FieldProblem::Wrong));
     }
     let details = AccountDetails {
         password: Some((&form.new_password, &form.new_password_confirm)),
@@ -222,7 +224,7 @@ pub async fn create_token(
     let t = ui.t;
     if let Err(p) = account::check_line(&form.token_name, MAX_NAME_CHARS) {
         let mut errors = FormErrors::default();
-        errors.add("token_name", t.field_problem(t.field_token_name, p));
+        errors.add("token_name", t.field_problem(t.accounts.field_token_name, p));
         let page = page(&state, &ui, &session, &user, DetailsForm::of(&user), errors).await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(page)?).into_response());
     }
@@ -262,7 +264,7 @@ pub async fn close(
     if !current_password_matches(&state, &user, form.close_password).await? {
         let t = ui.t;
         let mut errors = FormErrors::default();
-        errors.add("close_password", t.field_problem(t.field_current_password, FieldProblem::Wrong));
+        errors.add("close_password", t.field_problem(t.accounts.field_current_password, FieldProblem::Wrong));
         let page = page(&state, &ui, &session, &user, DetailsForm::of(&user), errors).await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(page)?).into_response());
     }

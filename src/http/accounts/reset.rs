@@ -46,7 +46,7 @@ fn checked(token: &str) -> AppResult<&str> {
 async fn page(state: &AppState, ui: &Ui, session: &Session, token: &str, errors: FormErrors) -> AppResult<ResetPage> {
     let (_, name) = state.store.reset_link_user(checked(token)?).await?.ok_or(AppError::LinkExpired)?;
     Ok(ResetPage {
-        chrome: Chrome::for_ui(ui, ui.t.reset_title, ""),
+        chrome: Chrome::for_ui(ui, ui.t.accounts.reset_title, ""),
         t: ui.t,
         csrf: session::csrf_token(session).await?,
         token: token.to_string(),

@@ -73,7 +73,7 @@ pub async fn signin_form(ui: Ui, session: Session, Params(params): Params<NextPa
         return Ok(Redirect::to(&safe_next(params.next.as_deref())).into_response());
     }
     let page = SignInPage {
-        chrome: Chrome::for_ui(&ui, ui.t.signin_title, ""),
+        chrome: Chrome::for_ui(&ui, ui.t.accounts.signin_title, ""),
         t: ui.t,
         csrf: session::csrf_token(&session).await?,
         errors: FormErrors::default(),
@@ -107,7 +107,7 @@ pub async fn signin(
         let mut errors = FormErrors::default();
         errors.add("email", message);
         let page = SignInPage {
-            chrome: Chrome::for_ui(&ui, t.signin_title, ""),
+            chrome: Chrome::for_ui(&ui, t.accounts.signin_title, ""),
             t,
             csrf,
             errors,
@@ -130,7 +130,7 @@ pub async fn signin(
     )?;
     if by_email > MAX_FAILURES || by_address > MAX_FAILURES {
         tokio::try_join!(state.store.forget_attempt(email_attempt), state.store.forget_attempt(address_attempt))?;
-        return refuse(StatusCode::TOO_MANY_REQUESTS, t.signin_too_many, csrf);
+        return refuse(StatusCode::TOO_MANY_REQUESTS, t.accounts.signin_too_many, csrf);
     }
     // An address that cannot be one has no account: no lookup, the same decoy work.
     let credentials = if account::check_email(&email).is_ok() { state.store.credentials(&email).await? } else { None };
@@ -151,7 +151,7 @@ pub async fn signin(
         _ => None,
     };
     let Some(user) = user else {
-        return refuse(StatusCode::UNAUTHORIZED, t.signin_failed, csrf);
+        return refuse(StatusCode::UNAUTHORIZED, t.accounts.signin_failed, csrf);
     };
     state.store.forget_attempt(address_attempt).await?;
     state.store.clear_attempts(AttemptKind::SignInEmail, &email_key).await?;
@@ -210,12 +210,12 @@ pub async fn signup_form(
     let regions = state.store.regions().await?;
     let form = SignUpForm { next: safe_next(params.next.as_deref()), ..SignUpForm::default() };
     let page = SignUpPage {
-        chrome: Chrome::for_ui(&ui, ui.t.signup_title, ""),
+        chrome: Chrome::for_ui(&ui, ui.t.accounts.signup_title, ""),
         t: ui.t,
         csrf: session::csrf_token(&session).await?,
         errors: FormErrors::default(),
         region_options: crate::http::views::region_options(&regions, None),
-        privacy_who: ui.t.privacy_who.replace("{operator}", &state.site.operator_or(ui.t)),
+        privacy_who: ui.t.common.privacy_who.replace("{operator}", &state.site.operator_or(ui.t)),
         form,
     };
     Ok(render(page)?.into_response())
@@ -240,7 +240,7 @@ pub async fn signup(
         let recent = state.store.recent_attempts(AttemptKind::SignUpAddress, &address, Duration::HOUR).await?;
         if recent > MAX_SIGNUPS_PER_HOUR {
             state.store.forget_attempt(attempt).await?;
-            errors.add("email", t.signup_too_many);
+            errors.add("email", t.accounts.signup_too_many);
             status = StatusCode::TOO_MANY_REQUESTS;
         }
     }
@@ -264,18 +264,18 @@ pub async fn signup(
                 let sep = if next.contains('?') { '&' } else { '?' };
                 return Ok(Redirect::to(&format!("{next}{sep}done={}", AccountDone::Welcome)).into_response());
             }
-            None => errors.add("email", t.field_problem(t.field_email, FieldProblem::Taken)),
+            None => errors.add("email", t.field_problem(t.accounts.field_email, FieldProblem::Taken)),
         }
     }
     form.password.clear();
     form.password_confirm.clear();
     let page = SignUpPage {
-        chrome: Chrome::for_ui(&ui, t.signup_title, ""),
+        chrome: Chrome::for_ui(&ui, t.accounts.signup_title, ""),
         t,
         csrf: session::csrf_token(&session).await?,
         errors,
         region_options: crate::http::views::region_options(&regions, Some(&form.region)),
-        privacy_who: t.privacy_who.replace("{operator}", &state.site.operator_or(t)),
+        privacy_who: t.common.privacy_who.replace("{operator}", &state.site.operator_or(t)),
         form,
     };
     Ok((status, render(page)?).into_response())
@@ -292,7 +292,7 @@ fn check_signup(t: &Catalog, form: &SignUpForm, email: &str, regions: &[Region])
     let mut errors = FormErrors::default();
     add_account_errors(t, &mut errors, &details.check(regions), PasswordFields::Chosen);
     if form.consent != "yes" {
-        errors.add("consent", t.signup_consent_missing);
+        errors.add("consent", t.accounts.signup_consent_missing);
     }
     errors
 }
@@ -310,15 +310,15 @@ pub enum PasswordFields {
 pub fn add_account_errors(t: &Catalog, form: &mut FormErrors, found: &[FieldError], passwords: PasswordFields) {
     for error in found {
         let (id, label) = match (error.field, passwords) {
-            ("email", _) => ("email", t.field_email),
-            ("display_name", _) => ("display_name", t.field_display_name),
-            ("organisation", _) => ("organisation", t.field_organisation),
-            ("region", _) => ("region", t.field_region),
-            ("password", PasswordFields::Chosen) => ("password", t.field_password),
-            ("password", PasswordFields::New) => ("new_password", t.field_new_password),
-            ("password_confirm", PasswordFields::Chosen) => ("password_confirm", t.field_password_confirm),
-            (_, PasswordFields::New) => ("new_password_confirm", t.field_password_confirm),
-            (_, PasswordFields::Chosen) => ("password_confirm", t.field_password_confirm),
+            ("email", _) => ("email", t.accounts.field_email),
+            ("display_name", _) => ("display_name", t.accounts.field_display_name),
+            ("organisation", _) => ("organisation", t.accounts.field_organisation),
+            ("region", _) => ("region", t.common.field_region),
+            ("password", PasswordFields::Chosen) => ("password", t.accounts.field_password),
+            ("password", PasswordFields::New) => ("new_password", t.accounts.field_new_password),
+            ("password_confirm", PasswordFields::Chosen) => ("password_confirm", t.accounts.field_password_confirm),
+            (_, PasswordFields::New) => ("new_password_confirm", t.accounts.field_password_confirm),
+            (_, PasswordFields::Chosen) => ("password_confirm", t.accounts.field_password_confirm),
         };
         form.add(id, t.field_problem(label, error.problem));
     }

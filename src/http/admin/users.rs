@@ -60,7 +60,7 @@ pub async fn users(
     admin_only(&user)?;
     let q = query.q.unwrap_or_default().trim().chars().take(100).collect::<String>();
     let accounts = state.store.accounts(&q).await?;
-    render(UsersPage { chrome: Chrome::for_ui(&ui, ui.t.admin_users_title, "admin"), t: ui.t, q, accounts })
+    render(UsersPage { chrome: Chrome::for_ui(&ui, ui.t.admin.admin_users_title, "admin"), t: ui.t, q, accounts })
 }
 
 #[derive(Template)]
@@ -216,7 +216,7 @@ pub async fn audit(
     let paging = Paging { page, per_page: AUDIT_PER_PAGE };
     let (entries, total) = state.store.audit_log(i64::from(AUDIT_PER_PAGE), paging.offset()).await?;
     render(AuditPage {
-        chrome: Chrome::for_ui(&ui, ui.t.audit_title, "admin"),
+        chrome: Chrome::for_ui(&ui, ui.t.admin.audit_title, "admin"),
         t: ui.t,
         entries,
         pager: Pager::new(ui.t, "/admin/audit", Vec::new(), paging, total),

@@ -32,7 +32,7 @@ struct RegionsPage {
 pub async fn list(State(state): State<AppState>, ui: Ui) -> AppResult<Html<String>> {
     let regions = state.store.regions_with_counts().await?;
     render(RegionsPage {
-        chrome: Chrome::for_ui(&ui, ui.t.regions_title, "regions"),
+        chrome: Chrome::for_ui(&ui, ui.t.browse.regions_title, "regions"),
         t: ui.t,
         groups: grouped(&regions),
     })

@@ -38,7 +38,7 @@ struct ThemesPage {
 pub async fn list(State(state): State<AppState>, ui: Ui) -> AppResult<Html<String>> {
     let mut themes = state.store.themes_with_counts().await?;
     sort_by_name(&mut themes, ui.lang);
-    render(ThemesPage { chrome: Chrome::for_ui(&ui, ui.t.themes_title, "themes"), t: ui.t, themes })
+    render(ThemesPage { chrome: Chrome::for_ui(&ui, ui.t.browse.themes_title, "themes"), t: ui.t, themes })
 }
 
 #[derive(Template)]

@@ -98,15 +98,15 @@ fn intent(form: &FormPairs) -> Intent {
 /// The labels of the form's fields, for messages.
 fn field_label(t: &Catalog, field: &str) -> &'static str {
     match field {
-        "title" => t.field_title,
-        "kind" => t.field_kind,
-        "region" => t.field_region,
-        "themes" => t.field_themes,
-        "language" => t.field_case_language,
-        "year" => t.field_year,
-        "summary" => t.field_summary,
-        "sources" => t.field_sources,
-        _ => t.field_body,
+        "title" => t.cases.field_title,
+        "kind" => t.cases.field_kind,
+        "region" => t.common.field_region,
+        "themes" => t.cases.field_themes,
+        "language" => t.cases.field_case_language,
+        "year" => t.cases.field_year,
+        "summary" => t.cases.field_summary,
+        "sources" => t.cases.field_sources,
+        _ => t.cases.field_body,
     }
 }
 
@@ -153,7 +153,7 @@ impl FormContext<'_> {
         }
         if !state.previews.allow(user.id) {
             let mut errors = FormErrors::default();
-            errors.add("body", t.preview_too_many);
+            errors.add("body", t.cases.preview_too_many);
             return refused(StatusCode::TOO_MANY_REQUESTS, errors, raw, sources_text);
         }
         match state.renderer.render(raw.body_markdown.clone()).await {
@@ -175,7 +175,7 @@ impl FormContext<'_> {
         sources_text: String,
     ) -> AppResult<Response> {
         let mut errors = FormErrors::default();
-        errors.add("body", self.ui.t.error_busy);
+        errors.add("body", self.ui.t.common.error_busy);
         let page = self.page(slug, base_revision, raw, sources_text, errors, None, false);
         let mut response = (StatusCode::SERVICE_UNAVAILABLE, render(page)?).into_response();
         response.headers_mut().insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from_static("5"));
@@ -194,7 +194,7 @@ impl FormContext<'_> {
         conflict: bool,
     ) -> CaseFormPage {
         let t = self.ui.t;
-        let title = if slug.is_some() { t.edit_case_title } else { t.new_case_title };
+        let title = if slug.is_some() { t.cases.edit_case_title } else { t.cases.new_case_title };
         CaseFormPage {
             chrome: Chrome::for_ui(self.ui, title, if slug.is_some() { "" } else { "new" }),
             t,
@@ -324,7 +324,7 @@ pub async fn update(
     match (intent(&form), checked) {
         (Intent::Save, Ok(draft)) if !may_move(&state, &user, &record, &draft).await? => {
             let mut errors = FormErrors::default();
-            errors.add("region", ui.t.region_not_yours);
+            errors.add("region", ui.t.cases.region_not_yours);
             let page = context.page(slug, base_revision, raw, sources_text, errors, None, false);
             Ok((StatusCode::FORBIDDEN, render(page)?).into_response())
         }
@@ -340,7 +340,7 @@ pub async fn update(
                     // Their text stays in the form; the base stays theirs, so saving again
                     // is refused until they have looked at the other version.
                     let mut errors = FormErrors::default();
-                    errors.add("title", ui.t.error_edit_conflict);
+                    errors.add("title", ui.t.common.error_edit_conflict);
                     let page = context.page(slug, base_revision, raw, sources_text, errors, None, true);
                     Ok((StatusCode::CONFLICT, render(page)?).into_response())
                 }

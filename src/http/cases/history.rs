@@ -82,7 +82,7 @@ pub async fn show(
     let (regions, themes) = tokio::try_join!(state.store.regions(), state.store.themes())?;
     let describe = Describe { t: ui.t, lang: ui.lang, themes: &themes, regions: &regions };
     let page = HistoryPage {
-        chrome: Chrome::for_ui(&ui, ui.t.history_title, ""),
+        chrome: Chrome::for_ui(&ui, ui.t.cases.history_title, ""),
         t: ui.t,
         csrf: session::csrf_token(&session).await?,
         slug: record.slug.clone(),
@@ -122,17 +122,17 @@ impl Describe<'_> {
                 .collect::<Vec<_>>()
                 .join(", ")
         };
-        let yes_no = |b: bool| if b { t.answer_yes } else { t.answer_no };
+        let yes_no = |b: bool| if b { t.common.answer_yes } else { t.common.answer_no };
         let fields = [
-            (t.field_title, old.title.clone(), new.title.clone()),
-            (t.field_kind, t.kind(&old.kind).to_string(), t.kind(&new.kind).to_string()),
-            (t.field_region, name_of(self.regions, &old.region), name_of(self.regions, &new.region)),
-            (t.field_themes, theme_names(&old.themes), theme_names(&new.themes)),
-            (t.field_case_language, t.language(&old.language).to_string(), t.language(&new.language).to_string()),
-            (t.field_year, old.year.to_string(), new.year.to_string()),
-            (t.field_summary, old.summary.clone(), new.summary.clone()),
-            (t.field_sources, format_sources(&old.sources), format_sources(&new.sources)),
-            (t.field_illustrative, yes_no(old.illustrative).to_string(), yes_no(new.illustrative).to_string()),
+            (t.cases.field_title, old.title.clone(), new.title.clone()),
+            (t.cases.field_kind, t.kind(&old.kind).to_string(), t.kind(&new.kind).to_string()),
+            (t.common.field_region, name_of(self.regions, &old.region), name_of(self.regions, &new.region)),
+            (t.cases.field_themes, theme_names(&old.themes), theme_names(&new.themes)),
+            (t.cases.field_case_language, t.language(&old.language).to_string(), t.language(&new.language).to_string()),
+            (t.cases.field_year, old.year.to_string(), new.year.to_string()),
+            (t.cases.field_summary, old.summary.clone(), new.summary.clone()),
+            (t.cases.field_sources, format_sources(&old.sources), format_sources(&new.sources)),
+            (t.cases.field_illustrative, yes_no(old.illustrative).to_string(), yes_no(new.illustrative).to_string()),
         ];
         fields
             .into_iter()

@@ -57,13 +57,13 @@ pub async fn list(State(state): State<AppState>, ui: Ui, Params(query): Params<F
     let (filter, paging) = match query.validate() {
         Err(BadParam { param, problem }) if param == "year_from" || param == "year_to" => {
             let (field, label) = if param == "year_from" {
-                ("f-year-from", t.filter_year_from)
+                ("f-year-from", t.cases.filter_year_from)
             } else {
-                ("f-year-to", t.filter_year_to)
+                ("f-year-to", t.cases.filter_year_to)
             };
             let message = match problem {
-                ParamProblem::BeforeYearFrom => t.cases_year_order.to_string(),
-                _ => fill(t.cases_year_invalid, &[("label", &label)]),
+                ParamProblem::BeforeYearFrom => t.cases.cases_year_order.to_string(),
+                _ => fill(t.cases.cases_year_invalid, &[("label", &label)]),
             };
             errors.add(field, message);
             FilterParams { year_from: None, year_to: None, ..query.clone() }.validate()?
@@ -79,7 +79,7 @@ pub async fn list(State(state): State<AppState>, ui: Ui, Params(query): Params<F
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::BAD_REQUEST };
     let typed = |value: &Option<String>| value.clone().unwrap_or_default();
     let page = render(CasesPage {
-        chrome: Chrome::for_ui(&ui, t.cases_title, "cases"),
+        chrome: Chrome::for_ui(&ui, t.cases.cases_title, "cases"),
         t,
         total,
         active: active_filters(t, &filter, &regions, &themes, &ui),
@@ -91,7 +91,7 @@ pub async fn list(State(state): State<AppState>, ui: Ui, Params(query): Params<F
             .iter()
             .map(|l| option(l.as_str(), t.language(l), filter.language.map(Language::as_str)))
             .collect(),
-        illustrative_options: [("false", t.filter_facts_only), ("true", t.filter_illustrative_only)]
+        illustrative_options: [("false", t.cases.filter_facts_only), ("true", t.cases.filter_illustrative_only)]
             .into_iter()
             .map(|(value, label)| option(value, label, filter.illustrative.map(|b| if b { "true" } else { "false" })))
             .collect(),
@@ -116,18 +116,18 @@ fn active_filters(t: &Catalog, filter: &Filters, regions: &[Region], themes: &[T
                 }
                 "kind" => Kind::parse(value).map_or(value.as_str(), |k| t.kind(&k)).to_string(),
                 "language" => Language::parse(value).map_or(value.as_str(), |l| t.language(&l)).to_string(),
-                "illustrative" if value == "true" => t.filter_illustrative_only.to_string(),
-                "illustrative" => t.filter_facts_only.to_string(),
+                "illustrative" if value == "true" => t.cases.filter_illustrative_only.to_string(),
+                "illustrative" => t.cases.filter_facts_only.to_string(),
                 _ => value.clone(),
             };
             let label = match *name {
-                "region" => t.filter_region,
-                "theme" => t.filter_theme,
-                "kind" => t.filter_kind,
-                "language" => t.filter_language,
-                "illustrative" => t.filter_illustrative,
-                "year_from" => t.filter_year_from,
-                _ => t.filter_year_to,
+                "region" => t.cases.filter_region,
+                "theme" => t.cases.filter_theme,
+                "kind" => t.cases.filter_kind,
+                "language" => t.cases.filter_language,
+                "illustrative" => t.cases.filter_illustrative,
+                "year_from" => t.cases.filter_year_from,
+                _ => t.cases.filter_year_to,
             };
             let rest: Vec<(&str, String)> = pairs.iter().filter(|(n, _)| n != name).cloned().collect();
             ActiveFilter { label: format!("{label}: {shown}"), remove_url: link("/cases", &rest) }

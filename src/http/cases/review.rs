@@ -33,10 +33,10 @@ pub async fn queue(State(state): State<AppState>, ui: Ui, SignedInUser(user): Si
     }
     let cases = state.store.review_queue(&user).await?;
     render(ListingPage {
-        chrome: Chrome::for_ui(&ui, ui.t.review_title, "review"),
+        chrome: Chrome::for_ui(&ui, ui.t.cases.review_title, "review"),
         t: ui.t,
-        intro: ui.t.review_intro,
-        empty: ui.t.review_empty,
+        intro: ui.t.cases.review_intro,
+        empty: ui.t.cases.review_empty,
         cases,
         show_author: true,
     })
@@ -46,10 +46,10 @@ pub async fn queue(State(state): State<AppState>, ui: Ui, SignedInUser(user): Si
 pub async fn mine(State(state): State<AppState>, ui: Ui, SignedInUser(user): SignedInUser) -> AppResult<Html<String>> {
     let cases = state.store.cases_by_author(&user).await?;
     render(ListingPage {
-        chrome: Chrome::for_ui(&ui, ui.t.my_cases_title, "mine"),
+        chrome: Chrome::for_ui(&ui, ui.t.cases.my_cases_title, "mine"),
         t: ui.t,
-        intro: ui.t.my_cases_intro,
-        empty: ui.t.my_cases_empty,
+        intro: ui.t.cases.my_cases_intro,
+        empty: ui.t.cases.my_cases_empty,
         cases,
         show_author: false,
     })

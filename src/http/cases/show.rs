@@ -157,7 +157,7 @@ pub async fn case_page(
     Ok(RenderedCase(CasePage {
         chrome: Chrome::for_ui(ui, case.summary.title.clone(), "cases").about(
             if case.summary.illustrative {
-                format!("{} · {}", ui.t.badge_illustrative, case.summary.summary)
+                format!("{} · {}", ui.t.cases.badge_illustrative, case.summary.summary)
             } else {
                 case.summary.summary.clone()
             },

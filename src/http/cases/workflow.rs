@@ -98,7 +98,7 @@ pub async fn send_back(
             FieldProblem::TooLong { max: MAX_NOTE_CHARS }
         };
         let mut errors = FormErrors::default();
-        errors.add("note", ui.t.field_problem(ui.t.field_note, problem));
+        errors.add("note", ui.t.field_problem(ui.t.cases.field_note, problem));
         let page = super::show::case_page(&state, &ui, &session, Some(&user), record, errors, note).await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
@@ -128,7 +128,7 @@ pub async fn delete_form(
 ) -> AppResult<Response> {
     let record = case_for(&state, &slug, Some(&user), CaseAction::Delete).await?;
     let page = DeletePage {
-        chrome: Chrome::for_ui(&ui, ui.t.delete_title, ""),
+        chrome: Chrome::for_ui(&ui, ui.t.cases.delete_title, ""),
         t: ui.t,
         csrf: session::csrf_token(&session).await?,
         slug: record.slug.clone(),

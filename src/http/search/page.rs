@@ -64,9 +64,9 @@ pub async fn show(
     let filters = &resolved.url_filters;
     let searched = !resolved.request.text.is_empty() || !filters.is_empty();
     let title = if resolved.q.is_empty() {
-        t.search_title.to_string()
+        t.search.search_title.to_string()
     } else {
-        fill(t.search_title_for, &[("q", &resolved.q)])
+        fill(t.search.search_title_for, &[("q", &resolved.q)])
     };
     let suggestion = outcome.suggestion.clone().map(|s| {
         let url = link("/search", &resolved.pairs_for(&s, filters));
@@ -119,29 +119,29 @@ fn active_filters(resolved: &Resolved, regions: &[Region], themes: &[Theme], ui:
         });
     };
     if let Some(v) = &f.region {
-        add(t.filter_region, name_of(regions, v), Filters { region: None, ..f.clone() });
+        add(t.cases.filter_region, name_of(regions, v), Filters { region: None, ..f.clone() });
     }
     if let Some(v) = &f.theme {
         let name = themes.iter().find(|th| &th.slug == v).map_or(v.clone(), |th| th.name(&ui.lang).to_string());
-        add(t.filter_theme, name, Filters { theme: None, ..f.clone() });
+        add(t.cases.filter_theme, name, Filters { theme: None, ..f.clone() });
     }
     if let Some(kind) = &f.kind {
-        add(t.filter_kind, t.kind(kind).to_string(), Filters { kind: None, ..f.clone() });
+        add(t.cases.filter_kind, t.kind(kind).to_string(), Filters { kind: None, ..f.clone() });
     }
     if let Some(language) = &f.language {
-        add(t.filter_language, t.language(language).to_string(), Filters { language: None, ..f.clone() });
+        add(t.cases.filter_language, t.language(language).to_string(), Filters { language: None, ..f.clone() });
     }
     if let Some(doc_type) = &f.doc_type {
-        add(t.facet_type, t.doc_type(doc_type).to_string(), Filters { doc_type: None, ..f.clone() });
+        add(t.search.facet_type, t.doc_type(doc_type).to_string(), Filters { doc_type: None, ..f.clone() });
     }
     if let Some(level) = &f.level {
-        add(t.region_level, t.level(level).to_string(), Filters { level: None, ..f.clone() });
+        add(t.browse.region_level, t.level(level).to_string(), Filters { level: None, ..f.clone() });
     }
     if let Some(y) = f.year_from {
-        add(t.filter_year_from, y.to_string(), Filters { year_from: None, ..f.clone() });
+        add(t.cases.filter_year_from, y.to_string(), Filters { year_from: None, ..f.clone() });
     }
     if let Some(y) = f.year_to {
-        add(t.filter_year_to, y.to_string(), Filters { year_to: None, ..f.clone() });
+        add(t.cases.filter_year_to, y.to_string(), Filters { year_to: None, ..f.clone() });
     }
     active
 }

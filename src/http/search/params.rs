@@ -197,20 +197,27 @@ pub fn facet_groups(
     let mut years = counts.year.clone();
     years.sort_by(|a, b| b.0.cmp(&a.0));
     vec![
-        group("region", t.filter_region, &counts.region, &region_label, base.region.clone(), &|f, v| f.region = v),
-        group("theme", t.filter_theme, &counts.theme, &theme_label, base.theme.clone(), &|f, v| f.theme = v),
-        group("type", t.facet_type, &counts.doc_type, &type_label, base.doc_type.map(|d| d.to_string()), &|f, v| {
-            f.doc_type = v.as_deref().and_then(DocType::parse)
+        group("region", t.cases.filter_region, &counts.region, &region_label, base.region.clone(), &|f, v| {
+            f.region = v
         }),
+        group("theme", t.cases.filter_theme, &counts.theme, &theme_label, base.theme.clone(), &|f, v| f.theme = v),
+        group(
+            "type",
+            t.search.facet_type,
+            &counts.doc_type,
+            &type_label,
+            base.doc_type.map(|d| d.to_string()),
+            &|f, v| f.doc_type = v.as_deref().and_then(DocType::parse),
+        ),
         group(
             "language",
-            t.filter_language,
+            t.cases.filter_language,
             &counts.language,
             &language_label,
             base.language.map(|l| l.to_string()),
             &|f, v| f.language = v.as_deref().and_then(Language::parse),
         ),
-        group("year", t.case_year, &years, &year_label, year_value.map(|y| y.to_string()), &|f, v| {
+        group("year", t.cases.case_year, &years, &year_label, year_value.map(|y| y.to_string()), &|f, v| {
             let year = v.and_then(|y| y.parse().ok());
             f.year_from = year;
             f.year_to = year;

@@ -58,7 +58,7 @@ impl Site {
 
     /// The operator's name as the privacy notice and footer show it.
     pub fn operator_or(&self, t: &Catalog) -> String {
-        self.operator.clone().unwrap_or_else(|| t.operator_unset.to_string())
+        self.operator.clone().unwrap_or_else(|| t.common.operator_unset.to_string())
     }
 }
 
@@ -72,13 +72,13 @@ impl SitePage {
     fn new(source: &str, t: &Catalog, operator: Option<&str>, contact: Option<&str>) -> SitePage {
         let (first, body) = source.split_once('\n').unwrap_or((source, ""));
         let title = first.trim_start_matches('#').trim().to_string();
-        let operator = markdown::escape(operator.unwrap_or(t.operator_unset));
+        let operator = markdown::escape(operator.unwrap_or(t.common.operator_unset));
         let contact = match contact {
             Some(address) => {
                 let address = markdown::escape(address);
                 format!(r#"<a href="mailto:{address}">{address}</a>"#)
             }
-            None => markdown::escape(t.contact_unset),
+            None => markdown::escape(t.common.contact_unset),
         };
         let html = markdown::render(body).replace("{operator}", &operator).replace("{contact}", &contact);
         SitePage { title, html }

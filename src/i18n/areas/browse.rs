@@ -1,0 +1,33 @@
+//! The home page, regions and themes.
+
+/// The home page, regions and themes.
+pub struct Browse {
+    pub home_title: &'static str,
+    pub home_intro: &'static str,
+    pub home_for_leaders: &'static str,
+    pub home_for_facilitators: &'static str,
+    pub home_for_practitioners: &'static str,
+    pub home_latest: &'static str,
+    pub home_all_cases: &'static str,
+    pub home_by_region: &'static str,
+    pub home_by_theme: &'static str,
+    pub level_national: &'static str,
+    pub level_regional: &'static str,
+    pub level_municipal: &'static str,
+    pub regions_title: &'static str,
+    pub regions_intro: &'static str,
+    pub region_level: &'static str,
+    pub region_part_of: &'static str,
+    pub region_contains: &'static str,
+    pub region_cases: &'static str,
+    pub themes_title: &'static str,
+    pub themes_intro: &'static str,
+    pub theme_cases: &'static str,
+    pub see_all_in_list: &'static str,
+    pub nothing_published_yet: &'static str,
+    pub themes_hint: &'static str,
+    pub home_join_title: &'static str,
+    pub home_join_text: &'static str,
+    pub home_join_signup: &'static str,
+    pub home_join_signin: &'static str,
+}

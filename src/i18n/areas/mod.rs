@@ -1,0 +1,11 @@
+//! The catalogue's strings, one struct per area of the site. Each language fills every
+//! struct (`es/`, `en/`), so a string missing in one language does not compile.
+
+mod accounts;
+mod admin;
+mod browse;
+mod cases;
+mod common;
+mod search;
+
+pub use self::{accounts::Accounts, admin::Admin, browse::Browse, cases::Cases, common::Common, search::SearchText};

@@ -1,0 +1,26 @@
+use crate::i18n::areas::SearchText;
+
+pub const SEARCH: SearchText = SearchText {
+    search_title: "Search",
+    search_title_for: "Results for “{q}”",
+    search_label: "Search cases and success stories",
+    search_button: "Search",
+    search_hint: "Type in your own words, for example: integrity training for municipal staff.",
+    search_tips: "Use quotes for an exact phrase (\"conflict of interest\"), a hyphen to leave a word out (-fines), and filters such as region:cusco or theme:tax-collection.",
+    sort_label: "Sort by",
+    sort_relevance: "Relevance",
+    sort_newest: "Newest",
+    results_one: "1 result",
+    results_many: "{n} results",
+    search_none: "We found no results for “{q}”.",
+    search_try_without_filters: "Search “{q}” without filters",
+    search_did_you_mean: "Did you mean",
+    search_ignored: "“{filter}” was ignored: there is no such value.",
+    search_building: "The search index is being prepared. Please try again in a few seconds.",
+    facets_heading: "Narrow the results",
+    facet_type: "Type of document",
+    type_case: "Case",
+    peer_cases: "Peer cases from other regions",
+    search_refine: "Refine results",
+    results_heading: "Results",
+};

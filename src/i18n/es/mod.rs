@@ -1,0 +1,20 @@
+//! The Spanish catalogue: the default interface language.
+
+mod accounts;
+mod admin;
+mod browse;
+mod cases;
+mod common;
+mod search;
+
+use super::{Catalog, Lang};
+
+pub static CATALOG: Catalog = Catalog {
+    lang: Lang::Es,
+    common: common::COMMON,
+    browse: browse::BROWSE,
+    cases: cases::CASES,
+    search: search::SEARCH,
+    accounts: accounts::ACCOUNTS,
+    admin: admin::ADMIN,
+};

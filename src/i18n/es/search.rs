@@ -1,0 +1,26 @@
+use crate::i18n::areas::SearchText;
+
+pub const SEARCH: SearchText = SearchText {
+    search_title: "Buscar",
+    search_title_for: "Resultados para «{q}»",
+    search_label: "Buscar casos y experiencias",
+    search_button: "Buscar",
+    search_hint: "Escriba con sus propias palabras, por ejemplo: cómo reducir la evasión del impuesto predial.",
+    search_tips: "Use comillas para una frase exacta (\"declaraciones juradas\"), un guion para excluir una palabra (-multas) y filtros como region:cusco o theme:tax-collection.",
+    sort_label: "Ordenar por",
+    sort_relevance: "Relevancia",
+    sort_newest: "Más recientes",
+    results_one: "1 resultado",
+    results_many: "{n} resultados",
+    search_none: "No encontramos resultados para «{q}».",
+    search_try_without_filters: "Buscar «{q}» sin filtros",
+    search_did_you_mean: "¿Quiso decir",
+    search_ignored: "Se ignoró «{filter}»: ese valor no existe.",
+    search_building: "El índice de búsqueda se está preparando. Inténtelo de nuevo en unos segundos.",
+    facets_heading: "Refinar resultados",
+    facet_type: "Tipo de documento",
+    type_case: "Caso",
+    peer_cases: "Casos similares de otras regiones",
+    search_refine: "Refinar resultados",
+    results_heading: "Resultados",
+};
