@@ -1,6 +1,15 @@
 //! One error type for the whole request path, mapped to HTTP statuses in one place.
 //!
-//! Handlers return `AppError`. Its `IntoResponse` only decides the status and attaches an
+//! Handlers return `AppError`, and so does the store: its failures (a missing row, an edit
+//! conflict, a database that is away) are the ones requests answer with, and a second type
+//! would only be mapped onto this one. The rule: the store builds only the variants that
+//! describe data (`NotFound`, `Gone`, `EditConflict`, `Forbidden` for a rule the data
+//! enforces, and those `From<sqlx::Error>` makes); it never builds one about the request
+//! (`SignInRequired`, `Forgery`, `BadParam`…). The domain's own violations (`BadParam`,
+//! `FieldError`) are domain types that convert into this one. Search and the importer,
+//! which run outside requests, return `anyhow` and their own errors.
+//!
+//! `AppError`'s `IntoResponse` only decides the status and attaches an
 //! [`ErrorReport`]; the `render_errors` middleware then writes the page or the JSON body in
 //! the reader's language, because only it knows the path and the language.
 

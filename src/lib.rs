@@ -1,9 +1,21 @@
 //! Ayni: a peer-learning library of public-integrity cases from Peru's regions.
 //!
-//! Layout: `config` (flags and environment), `cli` (subcommands), `postgres` (the private
-//! cluster), `store` (all SQL), `domain` (types and rules), `content` (the content directory
-//! format), `markdown` (rendering and sanitizing), `http` (router, pages, JSON API),
-//! `i18n` (interface strings), `error` (one error type, mapped to HTTP in one place).
+//! The modules form a one-way stack; each uses only those below it (`tests/it/layering.rs`
+//! holds them to it):
+//!
+//! - `cli`: the subcommands (`serve`, `import`, `user`, `generate`…);
+//! - `http`: the router, grouped by feature (`cases`, `search`, `browse`, `accounts`,
+//!   `admin`, `site`), each with its pages, JSON API and routes; with `i18n` (the interface
+//!   strings) beside it;
+//! - `search`: the tantivy index, derived from the database;
+//! - `store`: every SQL statement, grouped by feature;
+//! - `content` (the content directory format), `markdown` (rendering and sanitizing),
+//!   `auth` (passwords and secrets);
+//! - `domain`: the types and rules, using nothing else of Ayni's.
+//!
+//! `config`, `db` (the pool and the private cluster) and `error` (one error type, mapped to
+//! HTTP in one place) are plumbing that the layers below `http` may use; they use only
+//! `domain`.
 
 pub mod auth;
 pub mod cli;

@@ -54,3 +54,8 @@ fn pick<'a>(lang: Lang, es: &'a str, en: &'a str) -> &'a str {
         Lang::En => en,
     }
 }
+
+/// Alphabetical in the reader's language, accents ignored ("Índice" sorts under I).
+pub fn sort_by_name(themes: &mut [Theme], lang: Lang) {
+    themes.sort_by_cached_key(|th| deunicode::deunicode(th.name(&lang)).to_lowercase());
+}

@@ -1,4 +1,6 @@
-//! The store: every SQL statement lives under this module.
+//! The store: every SQL statement lives under this module, grouped by feature (`cases`,
+//! `accounts`, `audit`, `changes`, `search`, `regions`, `themes`, `import`). It returns
+//! `AppError`; the rule for which variants it may build is in `error`.
 
 pub mod accounts;
 pub mod audit;

@@ -140,3 +140,22 @@ fn an_answer_that_breaks_the_document_is_caught() {
     });
     assert!(result.is_err(), "a kind of \"SuccessStory\" passed the OpenAPI check");
 }
+
+/// The API document states the same year bounds as the domain's limits (utoipa's schema
+/// attributes take only literals, so they are written out there).
+#[tokio::test]
+async fn the_documented_year_bounds_are_the_domains() {
+    use ayni::domain::limits::{MAX_YEAR, MIN_YEAR};
+    let app = TestApp::new().await;
+    let doc = app.get("/api/v1/openapi.json").await.expect(200).json();
+    let schemas = &doc["components"]["schemas"];
+    let mut checked = 0;
+    for (name, schema) in schemas.as_object().expect("schemas") {
+        if let Some(year) = schema["properties"].get("year") {
+            assert_eq!(year["minimum"].as_f64(), Some(f64::from(MIN_YEAR)), "{name}.year minimum");
+            assert_eq!(year["maximum"].as_f64(), Some(f64::from(MAX_YEAR)), "{name}.year maximum");
+            checked += 1;
+        }
+    }
+    assert!(checked >= 2, "only {checked} schemas have a year");
+}

@@ -3,7 +3,7 @@
 mod api;
 mod home;
 mod regions;
-pub mod themes;
+mod themes;
 
 use axum::{routing::get, Router};
 use utoipa_axum::{router::OpenApiRouter, routes};

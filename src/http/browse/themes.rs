@@ -6,7 +6,6 @@ use axum::{
 
 use crate::http::gate::checked_slug;
 use crate::{
-    domain::Lang,
     domain::{
         case::CaseSummary,
         filter::{Filters, Paging, DEFAULT_PER_PAGE},
@@ -22,11 +21,6 @@ use crate::{
     i18n::Catalog,
 };
 
-/// Alphabetical in the reader's language, accents ignored ("Índice" sorts under I).
-pub fn sort_by_name(themes: &mut [Theme], lang: Lang) {
-    themes.sort_by_cached_key(|th| deunicode::deunicode(th.name(&lang)).to_lowercase());
-}
-
 #[derive(Template)]
 #[template(path = "themes.html")]
 struct ThemesPage {
@@ -37,7 +31,7 @@ struct ThemesPage {
 
 pub async fn list(State(state): State<AppState>, ui: Ui) -> AppResult<Html<String>> {
     let mut themes = state.store.themes_with_counts().await?;
-    sort_by_name(&mut themes, ui.lang);
+    crate::domain::theme::sort_by_name(&mut themes, ui.lang);
     render(ThemesPage { chrome: Chrome::for_ui(&ui, ui.t.browse.themes_title, "themes"), t: ui.t, themes })
 }
 

@@ -11,10 +11,11 @@ use crate::{
     domain::{
         case::{CaseSummary, Kind, Language},
         filter::{FilterParams, Filters, Paging, DEFAULT_PER_PAGE},
+        limits::{MAX_YEAR, MIN_YEAR},
         region::Region,
         theme::Theme,
+        BadParam, ParamProblem,
     },
-    domain::{BadParam, ParamProblem},
     error::AppResult,
     http::{
         extract::{Params, Ui},
@@ -63,7 +64,7 @@ pub async fn list(State(state): State<AppState>, ui: Ui, Params(query): Params<F
             };
             let message = match problem {
                 ParamProblem::BeforeYearFrom => t.cases.cases_year_order.to_string(),
-                _ => fill(t.cases.cases_year_invalid, &[("label", &label)]),
+                _ => fill(t.cases.cases_year_invalid, &[("label", &label), ("min", &MIN_YEAR), ("max", &MAX_YEAR)]),
             };
             errors.add(field, message);
             FilterParams { year_from: None, year_to: None, ..query.clone() }.validate()?
@@ -75,7 +76,7 @@ pub async fn list(State(state): State<AppState>, ui: Ui, Params(query): Params<F
     let (regions, mut themes) = tokio::try_join!(state.store.regions(), state.store.themes())?;
     filter.check_refs(&regions, &themes)?;
     let (cases, total) = state.store.list_cases(&filter, paging, None).await?;
-    crate::http::browse::themes::sort_by_name(&mut themes, ui.lang);
+    crate::domain::theme::sort_by_name(&mut themes, ui.lang);
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::BAD_REQUEST };
     let typed = |value: &Option<String>| value.clone().unwrap_or_default();
     let page = render(CasesPage {

@@ -32,6 +32,7 @@ pub struct SearchResult {
     pub url: String,
     pub title: String,
     pub region: RegionRef,
+    #[schema(minimum = 1900, maximum = 2100)]
     pub year: i64,
     /// The passage that matched: escaped text with the matched words in `<b>`.
     pub snippet_html: String,

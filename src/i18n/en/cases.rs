@@ -132,5 +132,5 @@ pub const CASES: Cases = Cases {
     done_withdrawn: "You withdrew the case from review: it is a draft again, which you can change and send again.",
     action_withdraw: "Withdraw from review",
     cases_year_order: "“To year” cannot come before “From year”.",
-    cases_year_invalid: "Write a year between 1900 and 2100 in “{label}”, for example 2023.",
+    cases_year_invalid: "Write a year between {min} and {max} in “{label}”, for example 2023.",
 };

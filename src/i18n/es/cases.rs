@@ -132,5 +132,5 @@ pub const CASES: Cases = Cases {
     done_withdrawn: "Retiró el caso de la revisión: vuelve a ser un borrador que puede cambiar y enviar de nuevo.",
     action_withdraw: "Retirar de la revisión",
     cases_year_order: "«Hasta el año» no puede ser anterior a «Desde el año».",
-    cases_year_invalid: "Escriba en «{label}» un año entre 1900 y 2100, por ejemplo 2023.",
+    cases_year_invalid: "Escriba en «{label}» un año entre {min} y {max}, por ejemplo 2023.",
 };
