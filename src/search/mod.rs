@@ -5,7 +5,8 @@
 //! - `analyzers`: Spanish, English and folded text analysis, registered in one place.
 //! - `schema`, `document`: the generic fields, and a case as a document.
 //! - `query`: what people type, read leniently.
-//! - `searcher`: ranking, filters, facets, snippets, typo correction, peer cases.
+//! - `searcher`: answering a query; `build` makes the tantivy query (weights, typo
+//!   correction, filter clauses), `shape` turns what it found into hits, snippets, facets.
 //! - `engine`: one index on disk; `indexer`: following the change log, rebuilding.
 
 pub mod analyzers;

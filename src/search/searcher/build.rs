@@ -1,27 +1,26 @@
-//! Answering a query: the tantivy query built from what was typed, ranking or sorting,
-//! the total, facet counts, snippets, typo correction and peer cases.
+//! Building the query: weighted words and phrases in both languages, typo correction,
+//! the filters as clauses, and the facets to count.
 
-use std::{collections::BTreeMap, ops::Bound};
+use std::ops::Bound;
 
-use serde_json::{json, Value};
+use serde_json::json;
 use tantivy::{
-    aggregation::{agg_req::Aggregations, AggregationCollector},
-    collector::{Count, TopDocs},
-    query::{AllQuery, BooleanQuery, BoostQuery, MoreLikeThisQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery},
-    schema::{IndexRecordOption, OwnedValue, Term, Value as _},
-    snippet::SnippetGenerator,
-    DocAddress, Order, Searcher, TantivyDocument,
+    aggregation::agg_req::Aggregations,
+    collector::TopDocs,
+    query::{BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery},
+    schema::{IndexRecordOption, Term},
+    Searcher, TantivyDocument,
 };
 
-use super::{
-    analyzers::{self, ENGLISH, FOLDED, SPANISH},
-    engine::Engine,
-    query::ParsedQuery,
-    schema::LanguageFields,
-};
-use crate::domain::{
-    case::{Kind, Language},
-    filter::Filters,
+use crate::{
+    domain::filter::Filters,
+    search::{
+        analyzers::{self, ENGLISH, FOLDED, SPANISH},
+        engine::Engine,
+        query::ParsedQuery,
+        schema::LanguageFields,
+        searcher::shape::{json_error, text},
+    },
 };
 
 /// Title matches weigh most, then the summary, then the body.
@@ -32,7 +31,6 @@ const CORRECTION_WEIGHT: f32 = 0.3;
 const MIN_CORRECTABLE_CHARS: usize = 5;
 /// A word in at most this many documents is "rare" and may be corrected to a common one.
 const RARE_DOC_FREQ: u64 = 2;
-const SNIPPET_CHARS: usize = 220;
 
 /// The query for the words and phrases, if any, and the "did you mean" text.
 type TextQuery = (Option<Box<dyn Query>>, Option<String>);
@@ -52,141 +50,10 @@ fn field_of(lang: LanguageFields, which: Field3) -> tantivy::schema::Field {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Sort {
-    #[default]
-    Relevance,
-    Newest,
-}
-
-#[derive(Debug, Clone)]
-pub struct SearchRequest {
-    pub text: ParsedQuery,
-    pub filters: Filters,
-    pub sort: Sort,
-    pub page: u32,
-    pub per_page: u32,
-    /// False when only ranking, total and facets are wanted.
-    pub snippets: bool,
-}
-
-#[derive(Debug, Clone)]
-pub struct Hit {
-    pub doc_type: String,
-    pub kind: Kind,
-    /// An example invented for peer learning.
-    pub illustrative: bool,
-    pub slug: String,
-    pub url: String,
-    pub title: String,
-    pub region: String,
-    pub year: i64,
-    pub language: String,
-    /// Escaped text with the matched words in `<b>`.
-    pub snippet_html: String,
-}
-
-/// Counts per value, most first.
-#[derive(Debug, Clone, Default)]
-pub struct FacetCounts {
-    pub region: Vec<(String, u64)>,
-    pub theme: Vec<(String, u64)>,
-    pub doc_type: Vec<(String, u64)>,
-    pub language: Vec<(String, u64)>,
-    pub year: Vec<(String, u64)>,
-}
-
-#[derive(Debug, Clone, Default)]
-pub struct SearchOutcome {
-    pub hits: Vec<Hit>,
-    pub total: usize,
-    pub facets: FacetCounts,
-    /// The query with misspelt words corrected, when any were.
-    pub suggestion: Option<String>,
-}
-
 impl Engine {
-    pub fn search(&self, request: &SearchRequest) -> tantivy::Result<SearchOutcome> {
-        let searcher = self.reader.searcher();
-        let (text_query, suggestion) = self.text_query(&searcher, &request.text)?;
-        if text_query.is_none() && request.filters.is_empty() && request.text.excluded.is_empty() {
-            return Ok(SearchOutcome { suggestion, ..SearchOutcome::default() });
-        }
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        match text_query {
-            Some(q) => clauses.push((Occur::Must, q)),
-            None if request.text.has_text() => {
-                // Only stop words or nothing known: nothing can match.
-                return Ok(SearchOutcome { suggestion, ..SearchOutcome::default() });
-            }
-            None => clauses.push((Occur::Must, Box::new(AllQuery))),
-        }
-        for excluded in &request.text.excluded {
-            if let Some(q) = self.phrase_or_word(excluded, 1.0) {
-                clauses.push((Occur::MustNot, q));
-            }
-        }
-        clauses.extend(self.filter_clauses(&request.filters).into_iter().map(|q| (Occur::Must, q)));
-        let query = BooleanQuery::new(clauses);
-
-        let offset = ((request.page.max(1) - 1) * request.per_page) as usize;
-        let limit = request.per_page.max(1) as usize;
-        let aggregations = AggregationCollector::from_aggs(facet_request()?, Default::default());
-        let (total, addresses, aggregated) = match request.sort {
-            Sort::Relevance => {
-                let (total, top, aggs) =
-                    searcher.search(&query, &(Count, TopDocs::with_limit(limit).and_offset(offset), aggregations))?;
-                (total, top.into_iter().map(|(_, a)| a).collect::<Vec<_>>(), aggs)
-            }
-            Sort::Newest => {
-                let top = TopDocs::with_limit(limit).and_offset(offset).order_by_u64_field("newest", Order::Desc);
-                let (total, top, aggs) = searcher.search(&query, &(Count, top, aggregations))?;
-                (total, top.into_iter().map(|(_, a)| a).collect::<Vec<_>>(), aggs)
-            }
-        };
-        let facets = facet_counts(&serde_json::to_value(aggregated).map_err(json_error)?);
-        let hits = self.hits(&searcher, &query, &addresses, request.snippets && request.text.has_text())?;
-        Ok(SearchOutcome { hits, total, facets, suggestion })
-    }
-
-    /// Up to `limit` published cases most like `slug`, from other regions.
-    pub fn similar(&self, slug: &str, limit: usize) -> tantivy::Result<Vec<Hit>> {
-        let searcher = self.reader.searcher();
-        let f = &self.fields;
-        let by_slug = TermQuery::new(Term::from_field_text(f.slug, slug), IndexRecordOption::Basic);
-        let Some((_, address)) = searcher.search(&by_slug, &TopDocs::with_limit(1))?.into_iter().next() else {
-            return Ok(Vec::new());
-        };
-        let doc: TantivyDocument = searcher.doc(address)?;
-        let language = Language::parse(&text(&doc, f.language)).unwrap_or(Language::Es);
-        let lang = f.language(language);
-        let values = |value: String| vec![OwnedValue::Str(value)];
-        let like = MoreLikeThisQuery::builder()
-            .with_min_doc_frequency(1)
-            .with_min_term_frequency(1)
-            .with_max_query_terms(30)
-            .with_min_word_length(3)
-            .with_document_fields(vec![
-                (lang.title, values(text(&doc, f.title))),
-                (lang.summary, values(text(&doc, f.summary))),
-                (lang.body, values(text(&doc, lang.body))),
-            ]);
-        let region = text(&doc, f.region);
-        let query = BooleanQuery::new(vec![
-            (Occur::Must, Box::new(like)),
-            (
-                Occur::MustNot,
-                Box::new(TermQuery::new(Term::from_field_text(f.region, &region), IndexRecordOption::Basic)),
-            ),
-        ]);
-        let top = searcher.search(&query, &TopDocs::with_limit(limit))?;
-        let addresses: Vec<DocAddress> = top.into_iter().map(|(_, a)| a).collect();
-        self.hits(&searcher, &query, &addresses, false)
-    }
-
     /// The words and phrases as one query, and the "did you mean" text when a word was
     /// corrected. `None` when nothing searchable was typed.
-    fn text_query(&self, searcher: &Searcher, text: &ParsedQuery) -> tantivy::Result<TextQuery> {
+    pub(super) fn text_query(&self, searcher: &Searcher, text: &ParsedQuery) -> tantivy::Result<TextQuery> {
         let mut word_clauses: Vec<Box<dyn Query>> = Vec::new();
         let mut suggestion_words = Vec::with_capacity(text.words.len());
         let mut corrected_any = false;
@@ -263,7 +130,7 @@ impl Engine {
     }
 
     /// Several words in this order, in either language; one word is just that word.
-    fn phrase_or_word(&self, words: &[String], weight: f32) -> Option<Box<dyn Query>> {
+    pub(super) fn phrase_or_word(&self, words: &[String], weight: f32) -> Option<Box<dyn Query>> {
         if let [word] = words {
             return self.word_query(word, weight);
         }
@@ -373,7 +240,7 @@ impl Engine {
         Ok(best.filter(|(n, _)| *n > own).map(|(_, w)| w))
     }
 
-    fn filter_clauses(&self, filters: &Filters) -> Vec<Box<dyn Query>> {
+    pub(super) fn filter_clauses(&self, filters: &Filters) -> Vec<Box<dyn Query>> {
         let f = &self.fields;
         let term = |field, value: Option<&str>| {
             value.map(|v| {
@@ -403,91 +270,10 @@ impl Engine {
         }
         clauses
     }
-
-    fn hits(
-        &self,
-        searcher: &Searcher,
-        query: &dyn Query,
-        addresses: &[DocAddress],
-        snippets: bool,
-    ) -> tantivy::Result<Vec<Hit>> {
-        let f = &self.fields;
-        let generators = if snippets {
-            let make = |field| {
-                SnippetGenerator::create(searcher, query, field).map(|mut g| {
-                    g.set_max_num_chars(SNIPPET_CHARS);
-                    g
-                })
-            };
-            Some([(make(f.es.body)?, make(f.es.summary)?), (make(f.en.body)?, make(f.en.summary)?)])
-        } else {
-            None
-        };
-        let mut hits = Vec::with_capacity(addresses.len());
-        for address in addresses {
-            let doc: TantivyDocument = searcher.doc(*address)?;
-            let language = text(&doc, f.language);
-            let summary = text(&doc, f.summary);
-            let snippet_html = match &generators {
-                Some([es, en]) => {
-                    let ((body_gen, summary_gen), body_field) =
-                        if language == "en" { (en, f.en.body) } else { (es, f.es.body) };
-                    let body = text(&doc, body_field);
-                    let snippet = body_gen.snippet(&body);
-                    if !snippet.is_empty() {
-                        with_ellipses(&body, snippet.fragment(), snippet.to_html())
-                    } else {
-                        let snippet = summary_gen.snippet(&summary);
-                        with_ellipses(&summary, snippet.fragment(), snippet.to_html())
-                    }
-                }
-                None => crate::markdown::escape(&truncate(&summary, SNIPPET_CHARS)),
-            };
-            hits.push(Hit {
-                doc_type: text(&doc, f.doc_type),
-                kind: Kind::parse(&text(&doc, f.kind)).unwrap_or(Kind::Case),
-                illustrative: doc.get_first(f.illustrative).and_then(|v| v.as_bool()).unwrap_or_default(),
-                slug: text(&doc, f.slug),
-                url: text(&doc, f.url),
-                title: text(&doc, f.title),
-                region: text(&doc, f.region),
-                year: doc.get_first(f.year).and_then(|v| v.as_i64()).unwrap_or_default(),
-                language,
-                snippet_html,
-            });
-        }
-        Ok(hits)
-    }
-}
-
-fn text(doc: &TantivyDocument, field: tantivy::schema::Field) -> String {
-    doc.get_first(field).and_then(|v| v.as_str()).unwrap_or_default().to_string()
-}
-
-/// A snippet cut out of a longer text says so: "…" where the text goes on before or after.
-fn with_ellipses(text: &str, fragment: &str, html: String) -> String {
-    if fragment.is_empty() {
-        return html;
-    }
-    let at = text.find(fragment);
-    let before = at.is_some_and(|at| !text[..at].trim().is_empty());
-    let after = at.is_some_and(|at| !text[at + fragment.len()..].trim().is_empty());
-    format!("{}{html}{}", if before { "…" } else { "" }, if after { "…" } else { "" })
-}
-
-fn truncate(text: &str, max: usize) -> String {
-    match text.char_indices().nth(max) {
-        Some((cut, _)) => format!("{}…", &text[..cut]),
-        None => text.to_string(),
-    }
-}
-
-fn json_error(err: serde_json::Error) -> tantivy::TantivyError {
-    tantivy::TantivyError::InternalError(err.to_string())
 }
 
 /// Counted per value: the region (with the regions above it), theme, type, language, year.
-fn facet_request() -> tantivy::Result<Aggregations> {
+pub(super) fn facet_request() -> tantivy::Result<Aggregations> {
     let terms = |field: &str| json!({"terms": {"field": field, "size": 200, "min_doc_count": 1}});
     serde_json::from_value(json!({
         "region": terms("region_path"),
@@ -497,30 +283,6 @@ fn facet_request() -> tantivy::Result<Aggregations> {
         "year": terms("year"),
     }))
     .map_err(json_error)
-}
-
-fn facet_counts(results: &Value) -> FacetCounts {
-    let buckets = |name: &str| -> Vec<(String, u64)> {
-        let mut counts: BTreeMap<String, u64> = BTreeMap::new();
-        for bucket in results[name]["buckets"].as_array().into_iter().flatten() {
-            let key = match &bucket["key"] {
-                Value::String(s) => s.clone(),
-                Value::Number(n) => n.as_f64().map_or_else(|| n.to_string(), |f| format!("{}", f as i64)),
-                _ => continue,
-            };
-            counts.insert(key, bucket["doc_count"].as_u64().unwrap_or_default());
-        }
-        let mut list: Vec<(String, u64)> = counts.into_iter().collect();
-        list.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-        list
-    };
-    FacetCounts {
-        region: buckets("region"),
-        theme: buckets("theme"),
-        doc_type: buckets("type"),
-        language: buckets("language"),
-        year: buckets("year"),
-    }
 }
 
 /// Every string one deletion, transposition, substitution or insertion away.

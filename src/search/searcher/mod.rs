@@ -1,0 +1,162 @@
+//! Answering a query: what a search asks for and gets back, and the two steps between:
+//! building the tantivy query from what was typed (`build`), and shaping what it found into
+//! hits, snippets and facet counts (`shape`). Peer cases go through the same two steps.
+
+mod build;
+mod shape;
+
+use tantivy::{
+    aggregation::AggregationCollector,
+    collector::{Count, TopDocs},
+    query::{AllQuery, BooleanQuery, MoreLikeThisQuery, Occur, Query, TermQuery},
+    schema::{IndexRecordOption, OwnedValue, Term},
+    DocAddress, Order, TantivyDocument,
+};
+
+use crate::{
+    domain::{
+        case::{Kind, Language},
+        filter::Filters,
+    },
+    search::{
+        engine::Engine,
+        query::ParsedQuery,
+        searcher::{
+            build::facet_request,
+            shape::{facet_counts, json_error, text},
+        },
+    },
+};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Sort {
+    #[default]
+    Relevance,
+    Newest,
+}
+
+#[derive(Debug, Clone)]
+pub struct SearchRequest {
+    pub text: ParsedQuery,
+    pub filters: Filters,
+    pub sort: Sort,
+    pub page: u32,
+    pub per_page: u32,
+    /// False when only ranking, total and facets are wanted.
+    pub snippets: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Hit {
+    pub doc_type: String,
+    pub kind: Kind,
+    /// An example invented for peer learning.
+    pub illustrative: bool,
+    pub slug: String,
+    pub url: String,
+    pub title: String,
+    pub region: String,
+    pub year: i64,
+    pub language: String,
+    /// Escaped text with the matched words in `<b>`.
+    pub snippet_html: String,
+}
+
+/// Counts per value, most first.
+#[derive(Debug, Clone, Default)]
+pub struct FacetCounts {
+    pub region: Vec<(String, u64)>,
+    pub theme: Vec<(String, u64)>,
+    pub doc_type: Vec<(String, u64)>,
+    pub language: Vec<(String, u64)>,
+    pub year: Vec<(String, u64)>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct SearchOutcome {
+    pub hits: Vec<Hit>,
+    pub total: usize,
+    pub facets: FacetCounts,
+    /// The query with misspelt words corrected, when any were.
+    pub suggestion: Option<String>,
+}
+
+impl Engine {
+    pub fn search(&self, request: &SearchRequest) -> tantivy::Result<SearchOutcome> {
+        let searcher = self.reader.searcher();
+        let (text_query, suggestion) = self.text_query(&searcher, &request.text)?;
+        if text_query.is_none() && request.filters.is_empty() && request.text.excluded.is_empty() {
+            return Ok(SearchOutcome { suggestion, ..SearchOutcome::default() });
+        }
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        match text_query {
+            Some(q) => clauses.push((Occur::Must, q)),
+            None if request.text.has_text() => {
+                // Only stop words or nothing known: nothing can match.
+                return Ok(SearchOutcome { suggestion, ..SearchOutcome::default() });
+            }
+            None => clauses.push((Occur::Must, Box::new(AllQuery))),
+        }
+        for excluded in &request.text.excluded {
+            if let Some(q) = self.phrase_or_word(excluded, 1.0) {
+                clauses.push((Occur::MustNot, q));
+            }
+        }
+        clauses.extend(self.filter_clauses(&request.filters).into_iter().map(|q| (Occur::Must, q)));
+        let query = BooleanQuery::new(clauses);
+
+        let offset = ((request.page.max(1) - 1) * request.per_page) as usize;
+        let limit = request.per_page.max(1) as usize;
+        let aggregations = AggregationCollector::from_aggs(facet_request()?, Default::default());
+        let (total, addresses, aggregated) = match request.sort {
+            Sort::Relevance => {
+                let (total, top, aggs) =
+                    searcher.search(&query, &(Count, TopDocs::with_limit(limit).and_offset(offset), aggregations))?;
+                (total, top.into_iter().map(|(_, a)| a).collect::<Vec<_>>(), aggs)
+            }
+            Sort::Newest => {
+                let top = TopDocs::with_limit(limit).and_offset(offset).order_by_u64_field("newest", Order::Desc);
+                let (total, top, aggs) = searcher.search(&query, &(Count, top, aggregations))?;
+                (total, top.into_iter().map(|(_, a)| a).collect::<Vec<_>>(), aggs)
+            }
+        };
+        let facets = facet_counts(&serde_json::to_value(aggregated).map_err(json_error)?);
+        let hits = self.hits(&searcher, &query, &addresses, request.snippets && request.text.has_text())?;
+        Ok(SearchOutcome { hits, total, facets, suggestion })
+    }
+
+    /// Up to `limit` published cases most like `slug`, from other regions.
+    pub fn similar(&self, slug: &str, limit: usize) -> tantivy::Result<Vec<Hit>> {
+        let searcher = self.reader.searcher();
+        let f = &self.fields;
+        let by_slug = TermQuery::new(Term::from_field_text(f.slug, slug), IndexRecordOption::Basic);
+        let Some((_, address)) = searcher.search(&by_slug, &TopDocs::with_limit(1))?.into_iter().next() else {
+            return Ok(Vec::new());
+        };
+        let doc: TantivyDocument = searcher.doc(address)?;
+        let language = Language::parse(&text(&doc, f.language)).unwrap_or(Language::Es);
+        let lang = f.language(language);
+        let values = |value: String| vec![OwnedValue::Str(value)];
+        let like = MoreLikeThisQuery::builder()
+            .with_min_doc_frequency(1)
+            .with_min_term_frequency(1)
+            .with_max_query_terms(30)
+            .with_min_word_length(3)
+            .with_document_fields(vec![
+                (lang.title, values(text(&doc, f.title))),
+                (lang.summary, values(text(&doc, f.summary))),
+                (lang.body, values(text(&doc, lang.body))),
+            ]);
+        let region = text(&doc, f.region);
+        let query = BooleanQuery::new(vec![
+            (Occur::Must, Box::new(like)),
+            (
+                Occur::MustNot,
+                Box::new(TermQuery::new(Term::from_field_text(f.region, &region), IndexRecordOption::Basic)),
+            ),
+        ]);
+        let top = searcher.search(&query, &TopDocs::with_limit(limit))?;
+        let addresses: Vec<DocAddress> = top.into_iter().map(|(_, a)| a).collect();
+        self.hits(&searcher, &query, &addresses, false)
+    }
+}
