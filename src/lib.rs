@@ -5,8 +5,8 @@
 //!
 //! - `cli`: the subcommands (`serve`, `import`, `user`, `generate`…);
 //! - `http`: the router, grouped by feature (`cases`, `search`, `browse`, `accounts`,
-//!   `admin`, `site`), each with its pages, JSON API and routes; with `i18n` (the interface
-//!   strings) beside it;
+//!   `admin`, `site`), each with its pages, JSON API and routes;
+//! - `i18n`: the interface strings, which `http` words pages with;
 //! - `search`: the tantivy index, derived from the database;
 //! - `store`: every SQL statement, grouped by feature;
 //! - `content` (the content directory format), `markdown` (rendering and sanitizing),

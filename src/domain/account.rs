@@ -1,7 +1,6 @@
 //! People with accounts: their roles and the rules their details obey.
 
-use super::Lang;
-use super::{region::Region, text_enum, FieldError, FieldProblem};
+use super::{region::Region, text_enum, FieldError, FieldProblem, Lang};
 
 text_enum!(
     /// What an account may do beyond reading. Anonymous visitors have no account at all.
@@ -141,7 +140,7 @@ pub fn check_email(email: &str) -> Result<(), FieldProblem> {
     }
 }
 
-pub fn check_password(password: &str) -> Result<(), FieldProblem> {
+fn check_password(password: &str) -> Result<(), FieldProblem> {
     let chars = password.chars().count();
     if password.contains('\0') {
         Err(FieldProblem::ControlCharacter)
@@ -165,7 +164,7 @@ pub fn check_line(text: &str, max: usize) -> Result<(), FieldProblem> {
     }
 }
 
-pub fn check_optional_line(text: &str, max: usize) -> Result<(), FieldProblem> {
+fn check_optional_line(text: &str, max: usize) -> Result<(), FieldProblem> {
     if text.chars().count() > max {
         Err(FieldProblem::TooLong { max })
     } else if text.chars().any(char::is_control) {

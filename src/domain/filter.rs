@@ -47,7 +47,8 @@ pub struct FilterParams {
 }
 
 /// Filters in force, checked. Region and theme slugs are checked against what exists by
-/// [`Filters::check_refs`]. The type and level come from search's own parameters.
+/// [`Filters::check_refs`]. The type and level are search's own parameters: only search
+/// sets and applies them (the case lists are of cases, at every level).
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Filters {
     pub region: Option<String>,

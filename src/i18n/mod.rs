@@ -1,4 +1,4 @@
-//! Interface strings: one catalogue per language (`es.rs`, `en.rs`). The `Catalog` struct
+//! Interface strings: one catalogue per language (`es/`, `en/`), split by area (`areas/`). The `Catalog` struct
 //! makes the compiler refuse a catalogue that lacks a string, and templates refuse a key
 //! that no catalogue has.
 
@@ -149,7 +149,7 @@ impl Catalog {
         }
     }
 
-    /// An audit-log action in words; unknown actions show as recorded.
+    /// An audit-log action in words (the audit page shows unknown ones as recorded).
     pub fn audit_action_name(&self, action: &AuditAction) -> &'static str {
         match action {
             AuditAction::AccountCreated => self.admin.audit_account_created,
@@ -197,11 +197,12 @@ impl Catalog {
         parts.join(" · ")
     }
 
+    /// A date with the time of day in Lima (UTC−5 all year), where most readers are.
     pub fn date_time(&self, at: &OffsetDateTime) -> String {
         let lima = time::UtcOffset::from_hms(-5, 0, 0).unwrap_or(time::UtcOffset::UTC);
         let at = at.to_offset(lima);
         let clock = format!("{:02}:{:02}", at.hour(), at.minute());
-        fill(self.cases.date_time_format, &[("date", &self.date(&at)), ("time", &clock)])
+        fill(self.common.date_time_format, &[("date", &self.date(&at)), ("time", &clock)])
     }
 
     /// A machine-readable timestamp for `<time datetime>`.

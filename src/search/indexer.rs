@@ -49,7 +49,15 @@ struct Batch {
 
 impl Batch {
     async fn read(store: &Store, changes: &[Change]) -> anyhow::Result<Batch> {
-        let changed: BTreeSet<(DocType, String)> = changes.iter().map(|c| (c.doc_type, c.doc_key.clone())).collect();
+        let mut changed = BTreeSet::new();
+        for change in changes {
+            match change.doc_type {
+                Some(doc_type) => {
+                    changed.insert((doc_type, change.doc_key.clone()));
+                }
+                None => tracing::warn!(change = change.id, doc_type = change.recorded_type, "unknown document type"),
+            }
+        }
         let mut batch = Batch { changed, cases: Vec::new() };
         for doc_type in DocType::ALL {
             let keys = batch.changed.iter().filter(|(t, _)| t == doc_type).map(|(_, key)| key);

@@ -26,25 +26,53 @@ pub async fn audit(conn: &mut PgConnection, record: AuditRecord) -> Result<(), s
     Ok(())
 }
 
-/// An audit entry as the audit page lists it.
-#[derive(Debug, Clone, FromRow)]
+/// An audit entry as the audit page lists it. An action or details that this release
+/// cannot read (written by a newer one, or by hand) are kept as recorded, so that one odd
+/// entry never hides the others.
+#[derive(Debug, Clone)]
 pub struct AuditEntry {
     pub at: OffsetDateTime,
     pub actor_name: Option<String>,
-    #[sqlx(try_from = "String")]
-    pub action: AuditAction,
+    pub action: Option<AuditAction>,
+    pub recorded_action: String,
     /// The account's name, when the subject is an account.
     pub subject_name: Option<String>,
     /// The case's slug, when the subject is a case.
     pub case_slug: Option<String>,
-    pub details: Json<AuditDetails>,
+    pub details: Option<AuditDetails>,
+    pub recorded_details: String,
+}
+
+#[derive(FromRow)]
+struct AuditRow {
+    at: OffsetDateTime,
+    actor_name: Option<String>,
+    action: String,
+    subject_name: Option<String>,
+    case_slug: Option<String>,
+    details: Json<serde_json::Value>,
+}
+
+impl From<AuditRow> for AuditEntry {
+    fn from(row: AuditRow) -> Self {
+        AuditEntry {
+            at: row.at,
+            actor_name: row.actor_name,
+            action: AuditAction::parse(&row.action),
+            recorded_action: row.action,
+            subject_name: row.subject_name,
+            case_slug: row.case_slug,
+            details: serde_json::from_value(row.details.0.clone()).ok(),
+            recorded_details: row.details.0.to_string(),
+        }
+    }
 }
 
 impl Store {
     /// The audit log, newest first, one page at a time.
     pub async fn audit_log(&self, limit: i64, offset: i64) -> AppResult<(Vec<AuditEntry>, i64)> {
         let total: i64 = sqlx::query_scalar("select count(*) from audit_log").fetch_one(&self.pool).await?;
-        let entries = sqlx::query_as(
+        let rows: Vec<AuditRow> = sqlx::query_as(
             "select a.at, actor.display_name as actor_name, a.action, subject.display_name as subject_name,
                     case when a.subject_kind = $3 then a.subject_key end as case_slug, a.details
              from audit_log a
@@ -59,6 +87,6 @@ impl Store {
         .bind(SubjectKind::Account.as_str())
         .fetch_all(&self.pool)
         .await?;
-        Ok((entries, total))
+        Ok((rows.into_iter().map(AuditEntry::from).collect(), total))
     }
 }

@@ -8,22 +8,41 @@ use sqlx::FromRow;
 use crate::{domain::subject::DocType, store::Store};
 
 /// One entry of the change log: the document of this type and key changed.
-#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Change {
     pub id: i64,
-    #[sqlx(try_from = "String")]
-    pub doc_type: DocType,
+    /// `None` for a type this release does not know (written by a newer one, or by hand):
+    /// the indexer passes over it rather than stop.
+    pub doc_type: Option<DocType>,
+    pub recorded_type: String,
     pub doc_key: String,
+}
+
+#[derive(FromRow)]
+struct ChangeRow {
+    id: i64,
+    doc_type: String,
+    doc_key: String,
 }
 
 impl Store {
     /// Up to `limit` changes after `after`, in id order.
     pub async fn changes_after(&self, after: i64, limit: i64) -> Result<Vec<Change>, sqlx::Error> {
-        sqlx::query_as("select id, doc_type, doc_key from changes where id > $1 order by id limit $2")
-            .bind(after)
-            .bind(limit)
-            .fetch_all(&self.pool)
-            .await
+        let rows: Vec<ChangeRow> =
+            sqlx::query_as("select id, doc_type, doc_key from changes where id > $1 order by id limit $2")
+                .bind(after)
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await?;
+        Ok(rows
+            .into_iter()
+            .map(|row| Change {
+                id: row.id,
+                doc_type: DocType::parse(&row.doc_type),
+                recorded_type: row.doc_type,
+                doc_key: row.doc_key,
+            })
+            .collect())
     }
 
     /// The newest change id, 0 when there is none.

@@ -5,10 +5,12 @@ use std::{collections::HashMap, fmt, path::Path};
 use sqlx::{PgConnection, Postgres, Transaction};
 
 use super::{cases::record_revision, Store, CONTENT_LOCK};
-use crate::domain::revision::Origin;
 use crate::{
     content::{self, CaseEntry, ContentError, ContentErrors, ContentSet, Known},
-    domain::case::{Provenance, Status},
+    domain::{
+        case::{Provenance, Status},
+        revision::Origin,
+    },
     markdown,
 };
 

@@ -1,4 +1,6 @@
-//! What the search index is built from: published cases as documents, and the change log.
+//! What the search index is built from: published cases as documents (the change log that
+//! says which changed is in `changes`). Like `changes`, it returns `sqlx::Error`: the indexer
+//! runs outside requests.
 
 use sqlx::{Postgres, Transaction};
 use time::OffsetDateTime;

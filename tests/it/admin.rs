@@ -219,3 +219,24 @@ async fn the_first_admin_comes_from_the_command_line_with_the_password_on_stdin(
     assert!(audit.body.contains("Desde la línea de comandos, como Administrador"));
     assert!(audit.body.contains("(hora de Lima)"));
 }
+
+/// An entry this release cannot read (a newer action, details it does not know) is shown as
+/// recorded, and the entries around it as usual.
+#[tokio::test]
+async fn the_audit_page_shows_entries_it_cannot_read_as_recorded() {
+    let app = TestApp::new().await;
+    let (mut admin, admin_id) = app.browser_as("admin@x.gob.pe", "Ana Admin", Role::Admin).await;
+    sqlx::query(
+        "insert into audit_log (actor_id, action, subject_kind, subject_key, details) values
+             ($1, 'workshop.created', null, null, '{\"title\": \"Taller\"}'),
+             ($1, 'role.changed', 'account', $1::text, '{\"from\": \"member\", \"to\": \"steward\"}')",
+    )
+    .bind(admin_id)
+    .execute(&app.db.pool)
+    .await
+    .expect("odd entries");
+    let page = admin.get("/admin/audit").await.expect(200);
+    assert!(page.body.contains("workshop.created"), "the unknown action as recorded");
+    assert!(page.body.contains("steward"), "details with an unknown role, as recorded");
+    assert!(page.body.contains("Cambió el rol"), "a known action still in words");
+}

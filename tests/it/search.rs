@@ -443,3 +443,22 @@ async fn total(db: &TestDb, search: &Search, text: &str) -> Value {
     let request = axum::http::Request::get(uri).body(axum::body::Body::empty()).expect("request");
     crate::support::http::send(&router, request).await.json()["total"].clone()
 }
+
+/// A change of a type this release does not know is passed over, and the changes after it
+/// still reach the index.
+#[tokio::test]
+async fn the_index_passes_over_changes_of_an_unknown_type() {
+    let app = TestApp::new().await;
+    sqlx::query("select log_change('workshop', '7')").execute(&app.db.pool).await.expect("an unknown type");
+    sqlx::query("update cases set title = 'Recordatorios conductuales del predial' where slug = 'impuesto-predial-recordatorios-conductuales-cusco'")
+        .execute(&app.db.pool)
+        .await
+        .expect("a case change after it");
+    app.wait_for_index().await;
+    let found = app.get("/api/v1/search?q=conductuales+predial").await.expect(200).json();
+    assert!(found["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .any(|r| r["title"] == "Recordatorios conductuales del predial"));
+}

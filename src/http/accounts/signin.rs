@@ -25,7 +25,7 @@ use crate::{
         lang,
         session::{self, SignedInUser},
         urls::{link, safe_next},
-        views::{render, Chrome, FormErrors, SelectOption},
+        views::{region_options, render, Chrome, FormErrors, SelectOption},
         AppState,
     },
     i18n::{done::AccountDone, Catalog},
@@ -36,7 +36,7 @@ use crate::{
 pub const MAX_FAILURES: i64 = 10;
 pub const WINDOW: Duration = Duration::minutes(15);
 /// Complete sign-ups one address may send per hour.
-pub const MAX_SIGNUPS_PER_HOUR: i64 = 5;
+const MAX_SIGNUPS_PER_HOUR: i64 = 5;
 
 #[derive(Deserialize, Default)]
 pub struct NextParam {
@@ -214,7 +214,7 @@ pub async fn signup_form(
         t: ui.t,
         csrf: session::csrf_token(&session).await?,
         errors: FormErrors::default(),
-        region_options: crate::http::views::region_options(&regions, None),
+        region_options: region_options(&regions, None),
         privacy_who: ui.t.common.privacy_who.replace("{operator}", &state.site.operator_or(ui.t)),
         form,
     };
@@ -274,7 +274,7 @@ pub async fn signup(
         t,
         csrf: session::csrf_token(&session).await?,
         errors,
-        region_options: crate::http::views::region_options(&regions, Some(&form.region)),
+        region_options: region_options(&regions, Some(&form.region)),
         privacy_who: t.common.privacy_who.replace("{operator}", &state.site.operator_or(t)),
         form,
     };

@@ -14,6 +14,7 @@ use crate::{
         account::{Role, User},
         filter::Paging,
         permission::{may, Accounts, AccountsAction},
+        ParamProblem,
     },
     error::{AppError, AppResult},
     http::{
@@ -209,9 +210,11 @@ pub async fn audit(
     admin_only(&user)?;
     let page = match query.page {
         None => 1,
-        Some(text) => text.parse::<u32>().ok().filter(|p| (1..=100_000).contains(p)).ok_or_else(|| {
-            AppError::bad_param("page", crate::domain::ParamProblem::OutOfRange { min: 1, max: 100_000 })
-        })?,
+        Some(text) => text
+            .parse::<u32>()
+            .ok()
+            .filter(|p| (1..=100_000).contains(p))
+            .ok_or_else(|| AppError::bad_param("page", ParamProblem::OutOfRange { min: 1, max: 100_000 }))?,
     };
     let paging = Paging { page, per_page: AUDIT_PER_PAGE };
     let (entries, total) = state.store.audit_log(i64::from(AUDIT_PER_PAGE), paging.offset()).await?;

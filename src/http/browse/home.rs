@@ -2,7 +2,11 @@ use askama::Template;
 use axum::{extract::State, response::Html};
 
 use crate::{
-    domain::{case::Case, region::Region, theme::Theme},
+    domain::{
+        case::Case,
+        region::Region,
+        theme::{sort_by_name, Theme},
+    },
     error::AppResult,
     http::{
         extract::Ui,
@@ -35,6 +39,6 @@ pub async fn show(State(state): State<AppState>, ui: Ui) -> AppResult<Html<Strin
     // Ties by name as people read it (Áncash between Amazonas and Apurímac).
     let by_name = |name: &str| deunicode::deunicode(&name.to_lowercase());
     regions.sort_by(|a, b| b.case_count.cmp(&a.case_count).then_with(|| by_name(&a.name).cmp(&by_name(&b.name))));
-    crate::domain::theme::sort_by_name(&mut themes, ui.lang);
+    sort_by_name(&mut themes, ui.lang);
     render(HomePage { chrome: Chrome::for_ui(&ui, ui.t.browse.home_title, "home"), t: ui.t, latest, regions, themes })
 }

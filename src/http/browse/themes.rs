@@ -4,16 +4,16 @@ use axum::{
     response::Html,
 };
 
-use crate::http::gate::checked_slug;
 use crate::{
     domain::{
         case::CaseSummary,
         filter::{Filters, Paging, DEFAULT_PER_PAGE},
-        theme::Theme,
+        theme::{sort_by_name, Theme},
     },
     error::{AppError, AppResult},
     http::{
         extract::Ui,
+        gate::checked_slug,
         urls::link,
         views::{render, Chrome},
         AppState,
@@ -31,7 +31,7 @@ struct ThemesPage {
 
 pub async fn list(State(state): State<AppState>, ui: Ui) -> AppResult<Html<String>> {
     let mut themes = state.store.themes_with_counts().await?;
-    crate::domain::theme::sort_by_name(&mut themes, ui.lang);
+    sort_by_name(&mut themes, ui.lang);
     render(ThemesPage { chrome: Chrome::for_ui(&ui, ui.t.browse.themes_title, "themes"), t: ui.t, themes })
 }
 

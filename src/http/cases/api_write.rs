@@ -12,14 +12,13 @@ use utoipa::ToSchema;
 
 use super::api::{detail, moved, CaseDetail};
 use crate::{
-    domain::revision::Origin,
-    domain::FieldError,
     domain::{
         account::User,
         case::{Source, Status},
         draft::{CaseDraft, RawDraft},
         permission::{may, CaseAccess, CaseAction, Library, LibraryAction},
-        FieldProblem,
+        revision::Origin,
+        FieldError, FieldProblem,
     },
     error::{AppError, AppResult},
     http::{

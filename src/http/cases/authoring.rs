@@ -18,7 +18,7 @@ use crate::{
         permission::{may, CaseAction, Library, LibraryAction},
         region::Region,
         revision::Origin,
-        theme::Theme,
+        theme::{sort_by_name, Theme},
         FieldError,
     },
     error::{AppError, AppResult},
@@ -233,7 +233,7 @@ pub async fn new_form(
     SignedInUser(user): SignedInUser,
 ) -> AppResult<Response> {
     let (regions, mut themes) = tokio::try_join!(state.store.regions(), state.store.themes())?;
-    crate::domain::theme::sort_by_name(&mut themes, ui.lang);
+    sort_by_name(&mut themes, ui.lang);
     let form = RawDraft {
         region: user.region.clone().unwrap_or_default(),
         language: ui.lang.code().to_string(),
@@ -256,7 +256,7 @@ pub async fn create(
         return Err(AppError::Forbidden);
     }
     let (regions, mut themes) = tokio::try_join!(state.store.regions(), state.store.themes())?;
-    crate::domain::theme::sort_by_name(&mut themes, ui.lang);
+    sort_by_name(&mut themes, ui.lang);
     let (raw, sources_text) = raw_draft(&form);
     let context =
         FormContext { ui: &ui, csrf: session::csrf_token(&session).await?, regions: &regions, themes: &themes };
@@ -288,7 +288,7 @@ pub async fn edit_form(
 ) -> AppResult<Response> {
     let record = case_for(&state, &slug, Some(&user), CaseAction::Edit).await?;
     let (regions, mut themes) = tokio::try_join!(state.store.regions(), state.store.themes())?;
-    crate::domain::theme::sort_by_name(&mut themes, ui.lang);
+    sort_by_name(&mut themes, ui.lang);
     let context =
         FormContext { ui: &ui, csrf: session::csrf_token(&session).await?, regions: &regions, themes: &themes };
     let sources_text = format_sources(&record.draft.sources);
@@ -314,7 +314,7 @@ pub async fn update(
 ) -> AppResult<Response> {
     let record = case_for(&state, &slug, Some(&user), CaseAction::Edit).await?;
     let (regions, mut themes) = tokio::try_join!(state.store.regions(), state.store.themes())?;
-    crate::domain::theme::sort_by_name(&mut themes, ui.lang);
+    sort_by_name(&mut themes, ui.lang);
     let (raw, sources_text) = raw_draft(&form);
     let base_revision = form.one("base_revision").parse::<i32>().map_err(|_| AppError::BadRequest)?;
     let context =

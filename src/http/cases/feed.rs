@@ -7,8 +7,7 @@ use axum::{
 use time::{format_description::well_known::Rfc3339, OffsetDateTime};
 
 use crate::{
-    domain::case::Case,
-    domain::Lang,
+    domain::{case::Case, Lang},
     error::{AppError, AppResult},
     http::{extract::Ui, AppState},
     i18n::Catalog,

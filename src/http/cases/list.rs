@@ -13,7 +13,7 @@ use crate::{
         filter::{FilterParams, Filters, Paging, DEFAULT_PER_PAGE},
         limits::{MAX_YEAR, MIN_YEAR},
         region::Region,
-        theme::Theme,
+        theme::{sort_by_name, Theme},
         BadParam, ParamProblem,
     },
     error::AppResult,
@@ -76,7 +76,7 @@ pub async fn list(State(state): State<AppState>, ui: Ui, Params(query): Params<F
     let (regions, mut themes) = tokio::try_join!(state.store.regions(), state.store.themes())?;
     filter.check_refs(&regions, &themes)?;
     let (cases, total) = state.store.list_cases(&filter, paging, None).await?;
-    crate::domain::theme::sort_by_name(&mut themes, ui.lang);
+    sort_by_name(&mut themes, ui.lang);
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::BAD_REQUEST };
     let typed = |value: &Option<String>| value.clone().unwrap_or_default();
     let page = render(CasesPage {

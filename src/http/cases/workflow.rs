@@ -10,7 +10,7 @@ use axum::{
 use tower_sessions::Session;
 
 use crate::{
-    domain::{account::User, case::Status, permission::CaseAction, FieldProblem},
+    domain::{account::User, case::Status, has_control_characters, permission::CaseAction, FieldProblem},
     error::AppResult,
     http::{
         extract::{FormPairs, Ui},
@@ -88,11 +88,11 @@ pub async fn send_back(
 ) -> AppResult<Response> {
     let note = form.one("note");
     let note = note.trim();
-    if note.is_empty() || note.chars().count() > MAX_NOTE_CHARS || crate::domain::has_control_characters(note) {
+    if note.is_empty() || note.chars().count() > MAX_NOTE_CHARS || has_control_characters(note) {
         let record = case_for(&state, &slug, Some(&user), CaseAction::SendBack).await?;
         let problem = if note.is_empty() {
             FieldProblem::Missing
-        } else if crate::domain::has_control_characters(note) {
+        } else if has_control_characters(note) {
             FieldProblem::ControlCharacter
         } else {
             FieldProblem::TooLong { max: MAX_NOTE_CHARS }
@@ -107,7 +107,7 @@ pub async fn send_back(
         .into_response())
 }
 
-pub const MAX_NOTE_CHARS: usize = 2_000;
+const MAX_NOTE_CHARS: usize = 2_000;
 
 #[derive(Template)]
 #[template(path = "case_delete.html")]

@@ -116,7 +116,6 @@ pub struct Cases {
     pub my_cases_empty: &'static str,
     pub listing_status: &'static str,
     pub listing_changed: &'static str,
-    pub date_time_format: &'static str,
     pub history_saved: &'static str,
     pub region_not_yours: &'static str,
     pub preview_too_many: &'static str,

@@ -93,4 +93,5 @@ pub struct Common {
     pub months: [&'static str; 12],
     /// `{day}`, `{month}` and `{year}`.
     pub date_format: &'static str,
+    pub date_time_format: &'static str,
 }

@@ -115,7 +115,6 @@ pub const CASES: Cases = Cases {
     my_cases_empty: "You have not proposed any case yet.",
     listing_status: "Status",
     listing_changed: "Last change",
-    date_time_format: "{date}, {time} (Lima time)",
     history_saved: "Saved",
     region_not_yours: "You do not edit the chosen region: the case would leave your reach. Choose a region you edit, or ask an editor of that region to move it.",
     preview_too_many: "You asked for many previews in a row. Wait a minute and press Preview again; what you wrote is still in the form.",

@@ -94,4 +94,5 @@ pub const COMMON: Common = Common {
         "November", "December",
     ],
     date_format: "{day} {month} {year}",
+    date_time_format: "{date}, {time} (Lima time)",
 };

@@ -115,7 +115,6 @@ pub const CASES: Cases = Cases {
     my_cases_empty: "Todavía no ha propuesto ningún caso.",
     listing_status: "Estado",
     listing_changed: "Último cambio",
-    date_time_format: "{date}, {time} (hora de Lima)",
     history_saved: "Guardada",
     region_not_yours: "Usted no edita la región elegida: el caso quedaría fuera de su alcance. Elija una región que usted edita, o pida a un editor de esa región que lo mueva.",
     preview_too_many: "Pidió muchas vistas previas seguidas. Espere un minuto y vuelva a pulsar «Vista previa»; lo que escribió sigue en el formulario.",

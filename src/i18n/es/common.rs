@@ -94,4 +94,5 @@ pub const COMMON: Common = Common {
         "noviembre", "diciembre",
     ],
     date_format: "{day} de {month} de {year}",
+    date_time_format: "{date}, {time} (hora de Lima)",
 };

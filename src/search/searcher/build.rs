@@ -12,6 +12,7 @@ use tantivy::{
     Searcher, TantivyDocument,
 };
 
+use super::shape::{json_error, text};
 use crate::{
     domain::filter::Filters,
     search::{
@@ -19,7 +20,6 @@ use crate::{
         engine::Engine,
         query::ParsedQuery,
         schema::LanguageFields,
-        searcher::shape::{json_error, text},
     },
 };
 

@@ -13,19 +13,16 @@ use tantivy::{
     DocAddress, Order, TantivyDocument,
 };
 
+use self::{
+    build::facet_request,
+    shape::{facet_counts, json_error, text},
+};
 use crate::{
     domain::{
         case::{Kind, Language},
         filter::Filters,
     },
-    search::{
-        engine::Engine,
-        query::ParsedQuery,
-        searcher::{
-            build::facet_request,
-            shape::{facet_counts, json_error, text},
-        },
-    },
+    search::{engine::Engine, query::ParsedQuery},
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -5,10 +5,8 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 use tantivy::{query::Query, schema::Value as _, snippet::SnippetGenerator, DocAddress, Searcher, TantivyDocument};
 
-use crate::{
-    domain::case::Kind,
-    search::{engine::Engine, FacetCounts, Hit},
-};
+use super::{FacetCounts, Hit};
+use crate::{domain::case::Kind, search::engine::Engine};
 
 const SNIPPET_CHARS: usize = 220;
 

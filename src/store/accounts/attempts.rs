@@ -3,8 +3,7 @@
 
 use time::Duration;
 
-use crate::error::AppResult;
-use crate::store::Store;
+use crate::{error::AppResult, store::Store};
 
 /// What is being counted, and for whom.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -7,7 +7,6 @@ use crate::{
         account::{Role, User},
         case::{Case, CaseSummary},
         filter::{Filters, Paging},
-        subject::DocType,
     },
     error::AppResult,
     store::{
@@ -35,10 +34,6 @@ impl Store {
         paging: Paging,
         viewer: Option<&User>,
     ) -> AppResult<(Vec<CaseSummary>, i64)> {
-        // These lists hold cases only: a filter on another type of document matches none.
-        if filter.doc_type.is_some_and(|doc_type| doc_type != DocType::Case) {
-            return Ok((Vec::new(), 0));
-        }
         let (cases, total) = self.list_page(filter, paging.per_page, paging.offset(), viewer).await?;
         if cases.is_empty() && paging.page > 1 {
             // Past the last page the window count has no row to ride on: count separately.
@@ -75,7 +70,6 @@ impl Store {
                and ($5::int is null or c.year >= $5)
                and ($6::int is null or c.year <= $6)
                and ($11::boolean is null or c.illustrative = $11)
-               and ($12::text is null or r.level = $12)
              order by c.year desc, c.updated_at desc, c.slug
              limit $7 offset $8"
         );
@@ -91,7 +85,6 @@ impl Store {
             .bind(viewer.map(|u| u.id))
             .bind(viewer.is_some_and(|u| u.is_admin() || (u.role == Role::Editor && u.edits_all_regions)))
             .bind(filter.illustrative)
-            .bind(filter.level.map(|l| l.as_str()))
             .fetch_all(&self.pool)
             .await?;
         let total = match rows.first() {

@@ -9,8 +9,8 @@ mod revisions;
 mod slugs;
 mod write;
 
+pub use self::revisions::RevisionSummary;
 pub(crate) use self::write::record_revision;
-pub use self::{revisions::RevisionSummary, slugs::slug_base};
 
 use sqlx::{types::Json, FromRow};
 use time::OffsetDateTime;
@@ -133,7 +133,7 @@ pub struct CaseListing {
 
 /// The regions an editor reviews and every place under them, as a CTE named
 /// `editor_scope` over the user id in the query parameter `user` (such as `$1`).
-pub(crate) fn editor_scope(user: &str) -> String {
+fn editor_scope(user: &str) -> String {
     format!(
         "editor_scope (id) as (
              select region_and_below(region_id) from editor_regions where user_id = {user}

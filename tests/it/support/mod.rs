@@ -11,8 +11,11 @@ use std::{path::PathBuf, str::FromStr, time::Duration};
 
 use axum::Router;
 use ayni::{
-    db::postgres::{PrivatePostgres, PrivatePostgresOptions},
-    db::{self, MIGRATOR},
+    db::{
+        self,
+        postgres::{PrivatePostgres, PrivatePostgresOptions},
+        MIGRATOR,
+    },
     http::{router, AppState},
     search::Search,
     store::{import::When, Store},
