@@ -226,14 +226,20 @@ impl FormContext<'_> {
     }
 }
 
+/// The regions and themes the form offers, themes in the reader's alphabetical order.
+async fn form_choices(state: &AppState, ui: &Ui) -> AppResult<(Vec<Region>, Vec<Theme>)> {
+    let (regions, mut themes) = tokio::try_join!(state.store.regions(), state.store.themes())?;
+    sort_by_name(&mut themes, ui.lang);
+    Ok((regions, themes))
+}
+
 pub async fn new_form(
     State(state): State<AppState>,
     ui: Ui,
     session: Session,
     SignedInUser(user): SignedInUser,
 ) -> AppResult<Response> {
-    let (regions, mut themes) = tokio::try_join!(state.store.regions(), state.store.themes())?;
-    sort_by_name(&mut themes, ui.lang);
+    let (regions, themes) = form_choices(&state, &ui).await?;
     let form = RawDraft {
         region: user.region.clone().unwrap_or_default(),
         language: ui.lang.code().to_string(),
@@ -255,8 +261,7 @@ pub async fn create(
     if !may(Some(&user), LibraryAction::Propose, &Library) {
         return Err(AppError::Forbidden);
     }
-    let (regions, mut themes) = tokio::try_join!(state.store.regions(), state.store.themes())?;
-    sort_by_name(&mut themes, ui.lang);
+    let (regions, themes) = form_choices(&state, &ui).await?;
     let (raw, sources_text) = raw_draft(&form);
     let context =
         FormContext { ui: &ui, csrf: session::csrf_token(&session).await?, regions: &regions, themes: &themes };
@@ -287,8 +292,7 @@ pub async fn edit_form(
     Path(slug): Path<String>,
 ) -> AppResult<Response> {
     let record = case_for(&state, &slug, Some(&user), CaseAction::Edit).await?;
-    let (regions, mut themes) = tokio::try_join!(state.store.regions(), state.store.themes())?;
-    sort_by_name(&mut themes, ui.lang);
+    let (regions, themes) = form_choices(&state, &ui).await?;
     let context =
         FormContext { ui: &ui, csrf: session::csrf_token(&session).await?, regions: &regions, themes: &themes };
     let sources_text = format_sources(&record.draft.sources);
@@ -313,8 +317,7 @@ pub async fn update(
     form: FormPairs,
 ) -> AppResult<Response> {
     let record = case_for(&state, &slug, Some(&user), CaseAction::Edit).await?;
-    let (regions, mut themes) = tokio::try_join!(state.store.regions(), state.store.themes())?;
-    sort_by_name(&mut themes, ui.lang);
+    let (regions, themes) = form_choices(&state, &ui).await?;
     let (raw, sources_text) = raw_draft(&form);
     let base_revision = form.one("base_revision").parse::<i32>().map_err(|_| AppError::BadRequest)?;
     let context =
