@@ -42,6 +42,7 @@ use tower_http::{
 use utoipa_axum::router::UtoipaMethodRouter;
 
 pub use self::{site::Site, state::AppState};
+use crate::store::Store;
 
 /// Request bodies larger than this get 413.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -65,7 +66,6 @@ pub(crate) fn guarded_api(state: &AppState, routes: UtoipaMethodRouter<AppState>
 
 /// The whole site: pages, feed, JSON API, static assets and health checks.
 pub fn router(state: AppState) -> Router {
-    let request_id = HeaderName::from_static("x-request-id");
     let (api_routes, openapi) = openapi::routes(&state);
     let openapi = Arc::new(openapi);
     // Each feature registers its own routes; they meet here.
@@ -78,42 +78,72 @@ pub fn router(state: AppState) -> Router {
         .merge(site::routes())
         .route("/language/{code}", get(lang::switch))
         .route("/api/v1/openapi.json", get(move || openapi::openapi_json(openapi.clone())));
-    let sessions = session::layer(&state.store, state.secure_cookies());
-    // Router::layer adapts each layer's body type; the last layer added is the outermost.
-    // Sessions wrap identification, which wraps the forgery check, which wraps the routes.
-    let with_sessions = pages
-        .merge(api_routes)
-        .fallback(middleware::not_found)
-        .layer(from_fn_with_state(state.clone(), session::identify))
-        .layer(sessions);
     // Liveness and the stylesheet never wait for the database, session cookie or not: the
     // outage page needs its styles.
     let without_sessions = Router::new()
         .route("/static/{file}", get(assets::serve))
         .route("/healthz", get(health::live))
         .route("/readyz", get(health::ready));
-    without_sessions
-        .merge(with_sessions)
-        .layer(from_fn_with_state(state.request_timeout, middleware::time_limit))
-        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
-        .layer(CompressionLayer::new())
-        .layer(SetResponseHeaderLayer::appending(header::VARY, HeaderValue::from_static("Accept-Language, Cookie")))
-        .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::X_CONTENT_TYPE_OPTIONS,
-            HeaderValue::from_static("nosniff"),
-        ))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(CONTENT_SECURITY_POLICY),
-        ))
-        .layer(CatchPanicLayer::new())
-        .layer(from_fn(middleware::render_errors))
-        .layer(from_fn_with_state(state.public_url.clone(), lang::remember))
-        .layer(PropagateRequestIdLayer::new(request_id.clone()))
-        .layer(
-            TraceLayer::new_for_http().make_span_with(middleware::request_span).on_response(middleware::log_response),
-        )
-        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
-        .with_state(state)
+    let stack = Stack::of(&state);
+    stack.wrap(
+        without_sessions.with_state(state.clone()),
+        pages.merge(api_routes).fallback(middleware::not_found).with_state(state),
+    )
+}
+
+/// The middleware every page goes through, apart from the routes: benchmarks put their
+/// baseline routes behind the same stack as the site's pages.
+#[derive(Clone)]
+pub struct Stack {
+    pub store: Store,
+    pub public_url: Arc<str>,
+    pub request_timeout: std::time::Duration,
+}
+
+impl Stack {
+    fn of(state: &AppState) -> Stack {
+        Stack {
+            store: state.store.clone(),
+            public_url: state.public_url.clone(),
+            request_timeout: state.request_timeout,
+        }
+    }
+
+    /// `plain` routes skip sessions; `personal` ones learn who is asking.
+    pub fn wrap(self, plain: Router, personal: Router) -> Router {
+        let request_id = HeaderName::from_static("x-request-id");
+        // Cookies are marked Secure when the site is served over https.
+        let sessions = session::layer(&self.store, self.public_url.starts_with("https://"));
+        // Router::layer adapts each layer's body type; the last layer added is the outermost.
+        // Sessions wrap identification, which wraps the forgery check, which wraps the routes.
+        let personal = personal.layer(from_fn_with_state(self.store.clone(), session::identify)).layer(sessions);
+        plain
+            .merge(personal)
+            .layer(from_fn_with_state(self.request_timeout, middleware::time_limit))
+            .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+            .layer(CompressionLayer::new())
+            .layer(SetResponseHeaderLayer::appending(header::VARY, HeaderValue::from_static("Accept-Language, Cookie")))
+            .layer(SetResponseHeaderLayer::if_not_present(
+                header::REFERRER_POLICY,
+                HeaderValue::from_static("same-origin"),
+            ))
+            .layer(SetResponseHeaderLayer::if_not_present(
+                header::X_CONTENT_TYPE_OPTIONS,
+                HeaderValue::from_static("nosniff"),
+            ))
+            .layer(SetResponseHeaderLayer::if_not_present(
+                header::CONTENT_SECURITY_POLICY,
+                HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+            ))
+            .layer(CatchPanicLayer::new())
+            .layer(from_fn(middleware::render_errors))
+            .layer(from_fn_with_state(self.public_url, lang::remember))
+            .layer(PropagateRequestIdLayer::new(request_id.clone()))
+            .layer(
+                TraceLayer::new_for_http()
+                    .make_span_with(middleware::request_span)
+                    .on_response(middleware::log_response),
+            )
+            .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+    }
 }

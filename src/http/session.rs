@@ -14,8 +14,8 @@ use time::Duration;
 use tower_sessions::{cookie::SameSite, Expiry, Session, SessionManagerLayer};
 use tower_sessions_sqlx_store::PostgresStore;
 
-use super::{urls::link, AppState};
-use crate::{auth::secret, domain::account::User, error::AppError};
+use super::urls::link;
+use crate::{auth::secret, domain::account::User, error::AppError, store::Store};
 
 pub const COOKIE: &str = "ayni_session";
 /// Sessions end after this long without a request.
@@ -35,7 +35,7 @@ struct SignedIn {
     epoch: i32,
 }
 
-pub fn layer(store: &crate::store::Store, secure: bool) -> SessionManagerLayer<PostgresStore> {
+pub fn layer(store: &Store, secure: bool) -> SessionManagerLayer<PostgresStore> {
     SessionManagerLayer::new(sessions_store(store))
         .with_name(COOKIE)
         .with_http_only(true)
@@ -44,7 +44,7 @@ pub fn layer(store: &crate::store::Store, secure: bool) -> SessionManagerLayer<P
         .with_expiry(Expiry::OnInactivity(IDLE_LIMIT))
 }
 
-fn sessions_store(store: &crate::store::Store) -> PostgresStore {
+fn sessions_store(store: &Store) -> PostgresStore {
     // The names are constants the crate accepts; the table comes from our migrations.
     let base = PostgresStore::new(store.pool().clone());
     base.clone().with_schema_name("public").and_then(|s| s.with_table_name("sessions")).unwrap_or(base)
@@ -72,7 +72,7 @@ fn session_error(err: tower_sessions::session::Error) -> AppError {
 
 /// Works out the [`Viewer`] before any handler runs: from `Authorization: Bearer …` when
 /// present (a wrong token is 401), else from the session cookie.
-pub async fn identify(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+pub async fn identify(State(store): State<Store>, mut request: Request, next: Next) -> Response {
     // API tokens open the API only: a leaked token cannot manage its owner's account.
     let authorization = if request.uri().path().starts_with("/api/") {
         request.headers().get(header::AUTHORIZATION).cloned()
@@ -80,7 +80,7 @@ pub async fn identify(State(state): State<AppState>, mut request: Request, next:
         None
     };
     let session = request.extensions().get::<Session>().cloned();
-    match viewer_of(&state, authorization, session).await {
+    match viewer_of(&store, authorization, session).await {
         Ok(viewer) => {
             let personal = viewer.user.is_some();
             request.extensions_mut().insert(viewer.clone());
@@ -98,13 +98,13 @@ pub async fn identify(State(state): State<AppState>, mut request: Request, next:
 }
 
 async fn viewer_of(
-    state: &AppState,
+    store: &Store,
     authorization: Option<HeaderValue>,
     session: Option<Session>,
 ) -> Result<Viewer, AppError> {
     if let Some(auth) = authorization {
         let token = auth.to_str().ok().and_then(|v| v.strip_prefix("Bearer ")).ok_or(AppError::BadToken)?;
-        let user = state.store.user_by_token(&secret::digest(token.trim())).await?.ok_or(AppError::BadToken)?;
+        let user = store.user_by_token(&secret::digest(token.trim())).await?.ok_or(AppError::BadToken)?;
         return Ok(Viewer { user: Some(Arc::new(user)), csrf: None, via_token: true });
     }
     let Some(session) = session else {
@@ -113,7 +113,7 @@ async fn viewer_of(
     let signed_in: Option<SignedIn> = session.get(USER_KEY).await.map_err(session_error)?;
     let mut user = None;
     if let Some(signed_in) = signed_in {
-        match state.store.active_user(signed_in.id).await? {
+        match store.active_user(signed_in.id).await? {
             Some(u) if u.session_epoch == signed_in.epoch => user = Some(Arc::new(u)),
             // Disabled, closed, or the password changed since: this session is over.
             _ => session.flush().await.map_err(session_error)?,

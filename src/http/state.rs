@@ -36,9 +36,4 @@ impl AppState {
             site: Arc::new(Site::new(config.operator.clone(), config.contact_email.clone())),
         }
     }
-
-    /// Cookies are marked Secure when the site is served over https.
-    pub(super) fn secure_cookies(&self) -> bool {
-        self.public_url.starts_with("https://")
-    }
 }

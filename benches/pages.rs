@@ -1,0 +1,368 @@
+//! The page benchmark: `cargo bench --bench pages` (10,000 and 100,000 cases; pass other
+//! sizes after `--`). For each size it generates the cases, starts the release `ayni serve`
+//! on them, and loads it with wrk: the case page, the search page over 600 distinct queries,
+//! `/cases` over a fixed mix of pages and filters, and the home page. In the same run it
+//! loads two baseline routes served by this process: one `SELECT` by primary key from a
+//! 10,000-row table answered as escaped HTML, once behind the site's middleware stack
+//! (`ayni::http::Stack`) and once bare. wrk's output goes to `target/tmp/pages-bench.log`.
+
+mod support;
+
+use std::{
+    fmt::Write as _,
+    io::Write as _,
+    net::TcpListener,
+    path::Path,
+    process::{Child, Command, Stdio},
+    time::{Duration, Instant},
+};
+
+use anyhow::{bail, Context};
+use askama::Template;
+use axum::{
+    extract::{Path as UrlPath, State},
+    response::Html,
+    routing::get,
+    Router,
+};
+use ayni::{db, http::Stack, store::import::When, store::Store};
+use sqlx::{postgres::PgConnectOptions, Connection, Executor, PgConnection, PgPool};
+
+/// wrk's connections and the length of each measured run.
+const CONNECTIONS: &str = "64";
+const DURATION: &str = "10s";
+const WARM_UP: &str = "3s";
+const QUERIES: i64 = 600;
+const CASE_PAGES: i64 = 1000;
+
+fn main() -> anyhow::Result<()> {
+    let mut sizes: Vec<u64> = std::env::args().skip(1).filter_map(|a| a.replace('_', "").parse().ok()).collect();
+    if sizes.is_empty() {
+        sizes = vec![10_000, 100_000];
+    }
+    if Command::new("wrk").arg("--version").output().is_err() {
+        bail!("the page benchmark needs wrk: apt-get install wrk");
+    }
+    tokio::runtime::Builder::new_multi_thread().enable_all().build()?.block_on(run(sizes))
+}
+
+async fn run(sizes: Vec<u64>) -> anyhow::Result<()> {
+    let scratch = tempfile::Builder::new().prefix("ayni-pages-").tempdir_in(env!("CARGO_TARGET_TMPDIR"))?;
+    let log_path = Path::new(env!("CARGO_TARGET_TMPDIR")).join("pages-bench.log");
+    let mut log = std::fs::File::create(&log_path)?;
+    let (admin, private) = support::postgres(scratch.path()).await?;
+    let mut reports = Vec::new();
+    for &n in &sizes {
+        reports.push(bench_size(&admin, scratch.path(), n, &mut log).await?);
+    }
+    println!(
+        "\nwrk -t2 -c{CONNECTIONS} -d{DURATION} --latency, after a {WARM_UP} warm-up; wrk's output: {}",
+        log_path.display()
+    );
+    for report in &reports {
+        println!("{report}");
+    }
+    if let Some(pg) = private {
+        pg.stop().await?;
+    }
+    Ok(())
+}
+
+async fn bench_size(
+    admin: &PgConnectOptions,
+    scratch: &Path,
+    n: u64,
+    log: &mut std::fs::File,
+) -> anyhow::Result<String> {
+    let name = format!("ayni_pages_{n}");
+    let mut conn = PgConnection::connect_with(admin).await?;
+    conn.execute(format!("drop database if exists {name}").as_str()).await?;
+    conn.execute(format!("create database {name}").as_str()).await?;
+    conn.close().await?;
+    let options = admin.clone().database(&name);
+    let pool = db::pool_options().connect_with(options.clone()).await?;
+    db::MIGRATOR.run(&pool).await?;
+    let store = Store::new(pool.clone());
+    store.import_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("content"), When::Always { force: false }).await?;
+    let started = Instant::now();
+    ayni::cli::generate::generate(&store, n, 7).await?;
+    eprintln!("[{n}] generated in {:.0} s", started.elapsed().as_secs_f64());
+    baseline_table(&pool).await?;
+    sqlx::query("vacuum analyze").execute(&pool).await?;
+
+    let port = free_port()?;
+    let data_dir = scratch.join(format!("data-{n}"));
+    let mut server = Command::new(env!("CARGO_BIN_EXE_ayni"))
+        .args(["serve", "--database-url", &url_of(&options), "--bind", &format!("127.0.0.1:{port}")])
+        .arg("--data-dir")
+        .arg(&data_dir)
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()?;
+    let latest = store.latest_change_id().await?;
+    let started = Instant::now();
+    wait_ready(&mut server, port, latest).await?;
+    eprintln!("[{n}] server indexed and ready in {:.0} s", started.elapsed().as_secs_f64());
+
+    let baseline = Baseline::start(&store).await?;
+    let scripts = scratch.join(format!("scripts-{n}"));
+    std::fs::create_dir_all(&scripts)?;
+    let routes = [
+        ("case page", format!("{CASE_PAGES} cases"), case_paths(&pool).await?, port),
+        ("search page", format!("{QUERIES} queries"), search_paths(&pool).await?, port),
+        ("`/cases`", "pages 1–5, 8 filters".to_string(), list_paths(&pool).await?, port),
+        ("home page", "`/`".to_string(), vec!["/".to_string()], port),
+        ("one `SELECT`, site's middleware", "10,000 ids".to_string(), select_paths(), baseline.stacked),
+        ("one `SELECT`, bare axum", "10,000 ids".to_string(), select_paths(), baseline.bare),
+    ];
+    let mut out = format!("\n#### {n} cases\n\n| route | requests | req/s | p50 | p99 | share of the stacked `SELECT` |\n|---|---|---|---|---|---|\n");
+    let mut measured = Vec::new();
+    for (i, (label, what, paths, port)) in routes.iter().enumerate() {
+        let script = scripts.join(format!("{i}.lua"));
+        std::fs::write(&script, lua_script(paths))?;
+        let url = format!("http://127.0.0.1:{port}");
+        wrk(&url, &script, WARM_UP)?;
+        let output = wrk(&url, &script, DURATION)?;
+        writeln!(log, "=== {n} cases, {label} ({what})\n{output}")?;
+        let result = Wrk::parse(&output).with_context(|| format!("cannot read wrk's output for {label}: {output}"))?;
+        eprintln!("[{n}] {label}: {:.0} req/s", result.rps);
+        measured.push((label, what, result));
+    }
+    let stacked = measured.iter().find(|m| m.0.contains("site's middleware")).map_or(1.0, |m| m.2.rps);
+    for (label, what, r) in &measured {
+        writeln!(
+            out,
+            "| {label} | {what} | {:.0} | {} | {} | {:.0} % |",
+            r.rps,
+            r.p50,
+            r.p99,
+            100.0 * r.rps / stacked
+        )?;
+        if r.errors > 0 {
+            writeln!(out, "|  | ({} non-2xx/3xx or socket errors) | | | | |", r.errors)?;
+        }
+    }
+    baseline.stop();
+    server.kill().ok();
+    server.wait().ok();
+    pool.close().await;
+    Ok(out)
+}
+
+/// The table the baseline routes read: 10,000 rows with text that needs escaping.
+async fn baseline_table(pool: &PgPool) -> anyhow::Result<()> {
+    sqlx::query("create table bench_rows (id int primary key, title text not null)").execute(pool).await?;
+    sqlx::query(
+        "insert into bench_rows select i, 'Caso ' || i || ' <de> \"Cusco\" & Puno' from generate_series(1, 10000) i",
+    )
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+#[derive(Template)]
+#[template(source = "<!doctype html><title>{{ title }}</title><h1>{{ title }}</h1>", ext = "html")]
+struct Row {
+    title: String,
+}
+
+async fn select_row(State(pool): State<PgPool>, UrlPath(id): UrlPath<i32>) -> Result<Html<String>, String> {
+    let title: String = sqlx::query_scalar("select title from bench_rows where id = $1")
+        .bind(id)
+        .fetch_one(&pool)
+        .await
+        .map_err(|e| e.to_string())?;
+    Row { title }.render().map(Html).map_err(|e| e.to_string())
+}
+
+/// The two baseline servers, on their own ports in this process.
+struct Baseline {
+    stacked: u16,
+    bare: u16,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl Baseline {
+    async fn start(store: &Store) -> anyhow::Result<Baseline> {
+        let route = || Router::new().route("/select/{id}", get(select_row)).with_state(store.pool().clone());
+        let stack = Stack {
+            store: store.clone(),
+            public_url: "http://127.0.0.1".into(),
+            request_timeout: Duration::from_secs(30),
+        };
+        let stacked = stack.wrap(Router::new(), route());
+        let mut tasks = Vec::new();
+        let mut ports = Vec::new();
+        for app in [stacked, route()] {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+            ports.push(listener.local_addr()?.port());
+            let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
+            tasks.push(tokio::spawn(async move {
+                axum::serve(listener, app).await.ok();
+            }));
+        }
+        Ok(Baseline { stacked: ports[0], bare: ports[1], tasks })
+    }
+
+    fn stop(self) {
+        for task in self.tasks {
+            task.abort();
+        }
+    }
+}
+
+async fn case_paths(pool: &PgPool) -> anyhow::Result<Vec<String>> {
+    let slugs: Vec<String> =
+        sqlx::query_scalar("select slug from cases where status = 'published' order by md5(slug) limit $1")
+            .bind(CASE_PAGES)
+            .fetch_all(pool)
+            .await?;
+    Ok(slugs.into_iter().map(|s| format!("/cases/{s}")).collect())
+}
+
+/// Distinct queries of one to three words, taken from case titles so that they find things.
+async fn search_paths(pool: &PgPool) -> anyhow::Result<Vec<String>> {
+    let titles: Vec<String> = sqlx::query_scalar("select title from cases order by md5(slug) limit $1")
+        .bind(QUERIES * 2)
+        .fetch_all(pool)
+        .await?;
+    let mut queries = std::collections::BTreeSet::new();
+    for (i, title) in titles.iter().enumerate() {
+        let words: Vec<&str> = title.split(|c: char| !c.is_alphanumeric()).filter(|w| w.chars().count() > 3).collect();
+        let take = 1 + i % 3;
+        if words.len() >= take {
+            queries.insert(words[..take].join("+"));
+        }
+        if queries.len() as i64 == QUERIES {
+            break;
+        }
+    }
+    if (queries.len() as i64) < QUERIES {
+        bail!("only {} distinct queries in the titles", queries.len());
+    }
+    Ok(queries.into_iter().map(|q| format!("/search?q={}", encode(&q))).collect())
+}
+
+/// Pages 1–5 of the whole list and of eight filters.
+async fn list_paths(pool: &PgPool) -> anyhow::Result<Vec<String>> {
+    let region: String = sqlx::query_scalar("select slug from regions where parent_id is null order by slug limit 1")
+        .fetch_one(pool)
+        .await?;
+    let theme: String = sqlx::query_scalar("select slug from themes order by slug limit 1").fetch_one(pool).await?;
+    let filters = [
+        String::new(),
+        format!("region={region}&"),
+        format!("theme={theme}&"),
+        "kind=success-story&".into(),
+        "language=en&".into(),
+        "year_from=2015&year_to=2020&".into(),
+        format!("region={region}&theme={theme}&"),
+        "illustrative=true&".into(),
+    ];
+    Ok(filters.iter().flat_map(|f| (1..=5).map(move |p| format!("/cases?{f}page={p}"))).collect())
+}
+
+fn select_paths() -> Vec<String> {
+    (1..=10_000).map(|i| format!("/select/{i}")).collect()
+}
+
+fn encode(text: &str) -> String {
+    text.chars().map(|c| if c.is_ascii_alphanumeric() || c == '+' { c.to_string() } else { utf8_escape(c) }).collect()
+}
+
+fn utf8_escape(c: char) -> String {
+    let mut buf = [0u8; 4];
+    c.encode_utf8(&mut buf).bytes().map(|b| format!("%{b:02X}")).collect()
+}
+
+/// A wrk script that walks `paths` in turn.
+fn lua_script(paths: &[String]) -> String {
+    let mut script = String::from("local paths = {\n");
+    for p in paths {
+        script += &format!("  {p:?},\n");
+    }
+    script +=
+        "}\nlocal i = 0\nrequest = function()\n  i = i % #paths + 1\n  return wrk.format(\"GET\", paths[i])\nend\n";
+    script
+}
+
+fn wrk(url: &str, script: &Path, duration: &str) -> anyhow::Result<String> {
+    let output = Command::new("wrk")
+        .args(["-t2", "-c", CONNECTIONS, "-d", duration, "--latency", "-s"])
+        .arg(script)
+        .arg(url)
+        .output()
+        .context("cannot run wrk")?;
+    if !output.status.success() {
+        bail!("wrk failed: {}", String::from_utf8_lossy(&output.stderr));
+    }
+    Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+}
+
+struct Wrk {
+    rps: f64,
+    p50: String,
+    p99: String,
+    errors: u64,
+}
+
+impl Wrk {
+    fn parse(output: &str) -> Option<Wrk> {
+        let field = |prefix: &str| {
+            output.lines().map(str::trim).find_map(|l| l.strip_prefix(prefix)).map(|v| v.trim().to_string())
+        };
+        let rps = field("Requests/sec:")?.parse().ok()?;
+        let errors = field("Non-2xx or 3xx responses:").and_then(|v| v.parse().ok()).unwrap_or(0)
+            + field("Socket errors:").map_or(0, |v| {
+                v.split(',').filter_map(|part| part.split_whitespace().last()?.parse::<u64>().ok()).sum()
+            });
+        Some(Wrk { rps, p50: field("50%")?, p99: field("99%")?, errors })
+    }
+}
+
+fn free_port() -> anyhow::Result<u16> {
+    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+fn url_of(o: &PgConnectOptions) -> String {
+    format!(
+        "postgres://{}@{}:{}/{}",
+        o.get_username(),
+        o.get_host(),
+        o.get_port(),
+        o.get_database().unwrap_or("postgres")
+    )
+}
+
+/// Waits until the server's index has applied `latest` (it builds the index at start).
+async fn wait_ready(server: &mut Child, port: u16, latest: i64) -> anyhow::Result<()> {
+    let deadline = Instant::now() + Duration::from_secs(900);
+    loop {
+        if let Some(status) = server.try_wait()? {
+            bail!("ayni serve stopped: {status}");
+        }
+        let ready = tokio::task::spawn_blocking(move || http_get(port, "/readyz")).await?;
+        let applied = ready.as_deref().and_then(|b| {
+            let at = b.find("\"applied_change\":")? + "\"applied_change\":".len();
+            b[at..].split(|c: char| !c.is_ascii_digit()).next()?.parse::<i64>().ok()
+        });
+        if applied.is_some_and(|a| a >= latest) {
+            return Ok(());
+        }
+        if Instant::now() > deadline {
+            bail!("the server was not ready in 15 minutes");
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+}
+
+fn http_get(port: u16, path: &str) -> Option<String> {
+    use std::io::Read;
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
+    stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+    write!(stream, "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n").ok()?;
+    let mut body = String::new();
+    stream.read_to_string(&mut body).ok()?;
+    Some(body)
+}
