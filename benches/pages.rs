@@ -93,16 +93,19 @@ async fn bench_size(
     let port = free_port()?;
     let data_dir = scratch.join(format!("data-{n}"));
     let mut server = Command::new(env!("CARGO_BIN_EXE_ayni"))
-        .args(["serve", "--database-url", &url_of(&options), "--bind", &format!("127.0.0.1:{port}")])
+        .args(["serve", "--database-url", &support::url_of(&options), "--bind", &format!("127.0.0.1:{port}")])
         .arg("--data-dir")
         .arg(&data_dir)
         .env("RUST_LOG", "warn")
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stderr(std::fs::File::create(scratch.join(format!("server-{n}.log")))?)
         .spawn()?;
     let latest = store.latest_change_id().await?;
     let started = Instant::now();
-    wait_ready(&mut server, port, latest).await?;
+    wait_ready(&mut server, port, latest).await.with_context(|| {
+        let log = std::fs::read_to_string(scratch.join(format!("server-{n}.log"))).unwrap_or_default();
+        format!("the server's log:\n{log}")
+    })?;
     eprintln!("[{n}] server indexed and ready in {:.0} s", started.elapsed().as_secs_f64());
 
     let baseline = Baseline::start(&store).await?;
@@ -323,16 +326,6 @@ impl Wrk {
 
 fn free_port() -> anyhow::Result<u16> {
     Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
-}
-
-fn url_of(o: &PgConnectOptions) -> String {
-    format!(
-        "postgres://{}@{}:{}/{}",
-        o.get_username(),
-        o.get_host(),
-        o.get_port(),
-        o.get_database().unwrap_or("postgres")
-    )
 }
 
 /// Waits until the server's index has applied `latest` (it builds the index at start).

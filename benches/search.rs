@@ -163,7 +163,7 @@ async fn bench_size(admin: &PgConnectOptions, scratch: &Path, n: u64) -> anyhow:
     copy_dir(&dir, &other.join("search"))?;
     let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
     let mut child = Command::new(env!("CARGO_BIN_EXE_ayni"))
-        .args(["serve", "--database-url", &url_of(&options), "--bind", &format!("127.0.0.1:{port}")])
+        .args(["serve", "--database-url", &support::url_of(&options), "--bind", &format!("127.0.0.1:{port}")])
         .arg("--data-dir")
         .arg(&other)
         .stdout(Stdio::null())
@@ -277,14 +277,6 @@ async fn insert_marker(store: &Store, word: &str) -> anyhow::Result<Instant> {
     .execute(store.pool())
     .await?;
     Ok(Instant::now())
-}
-
-fn url_of(o: &PgConnectOptions) -> String {
-    let (user, port, database) = (o.get_username(), o.get_port(), o.get_database().unwrap_or_default());
-    match o.get_socket() {
-        Some(socket) => format!("postgres://{user}@localhost:{port}/{database}?host={}", socket.display()),
-        None => format!("postgres://{user}@{}:{port}/{database}", o.get_host()),
-    }
 }
 
 fn http_get(port: u16, path: &str) -> Option<String> {

@@ -66,6 +66,7 @@ async fn run() -> anyhow::Result<()> {
         renderer: Default::default(),
         previews: Default::default(),
         site: Default::default(),
+        pages: Default::default(),
     });
 
     println!("sign-in answer time through the router, {RUNS} runs each (ms):");

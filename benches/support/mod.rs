@@ -25,3 +25,13 @@ pub async fn postgres(scratch: &Path) -> anyhow::Result<(PgConnectOptions, Optio
         }
     })
 }
+
+/// A `postgres://` URL for `ayni serve`, over TCP or the Unix socket.
+#[allow(dead_code, reason = "the sign-in benchmark starts no server")]
+pub fn url_of(o: &PgConnectOptions) -> String {
+    let (user, port, database) = (o.get_username(), o.get_port(), o.get_database().unwrap_or_default());
+    match o.get_socket() {
+        Some(socket) => format!("postgres://{user}@localhost:{port}/{database}?host={}", socket.display()),
+        None => format!("postgres://{user}@{}:{port}/{database}", o.get_host()),
+    }
+}

@@ -208,6 +208,7 @@ async fn reindex(config: &Config, db: &Database) -> anyhow::Result<()> {
 async fn serve(config: &Config, db: &Database) -> anyhow::Result<()> {
     let store = Store::new(db.pool.clone());
     load_seed(&store, config).await?;
+    store.watch_catalog();
     let search = Search::start(store.clone(), config.data_dir.join("search"));
     tokio::spawn(delete_expired(store.clone()));
     let state = AppState::new(store.clone(), search, config);

@@ -19,6 +19,9 @@ const MAX_VALUE_LEN: usize = 200;
 pub const DEFAULT_PER_PAGE: u32 = 20;
 pub const MAX_PER_PAGE: u32 = 100;
 const MAX_PAGE: u32 = 10_000;
+/// Lists page through their first 10,000 results at most: deeper offsets cost more the
+/// larger the library grows, and nobody reads that far; filters narrow a list instead.
+pub const MAX_DEPTH: u32 = 10_000;
 
 /// The filters as typed in the query string. All text, so that reading it never fails
 /// before validation. Search adds its own parameters beside these (`http::search`).
@@ -76,6 +79,19 @@ impl Paging {
     /// How many pages `total` results fill (at least one, so "page 1 of 1" reads right).
     pub fn page_count(&self, total: i64) -> i64 {
         ((total + i64::from(self.per_page) - 1) / i64::from(self.per_page)).max(1)
+    }
+
+    /// The last page that lies within [`MAX_DEPTH`] results.
+    pub fn last_reachable(&self) -> u32 {
+        (MAX_DEPTH / self.per_page).max(1)
+    }
+
+    /// This paging, or the problem of a page beyond [`MAX_DEPTH`] results.
+    pub fn within_reach(self) -> Result<Paging, BadParam> {
+        if self.page > self.last_reachable() {
+            return Err(BadParam::new("page", ParamProblem::TooDeep { last: i64::from(self.last_reachable()) }));
+        }
+        Ok(self)
     }
 }
 

@@ -35,10 +35,19 @@ pub enum FieldProblem {
 pub enum ParamProblem {
     UnknownValue,
     NotANumber,
-    OutOfRange { min: i64, max: i64 },
-    TooLong { max: usize },
+    OutOfRange {
+        min: i64,
+        max: i64,
+    },
+    TooLong {
+        max: usize,
+    },
     BeforeYearFrom,
     Unreadable,
+    /// A page past the deepest that lists show.
+    TooDeep {
+        last: i64,
+    },
 }
 
 /// A query-string parameter and what is wrong with it.

@@ -15,6 +15,7 @@ mod health;
 mod lang;
 mod middleware;
 mod openapi;
+mod page_cache;
 mod search;
 pub mod session;
 mod site;
@@ -41,7 +42,7 @@ use tower_http::{
 };
 use utoipa_axum::router::UtoipaMethodRouter;
 
-pub use self::{site::Site, state::AppState};
+pub use self::{page_cache::PageCache, site::Site, state::AppState};
 use crate::store::Store;
 
 /// Request bodies larger than this get 413.
@@ -64,13 +65,18 @@ pub(crate) fn guarded_api(state: &AppState, routes: UtoipaMethodRouter<AppState>
     (schemas, paths, guarded(state, routes))
 }
 
+/// Pages that read the same for every anonymous visitor: kept whole between changes.
+pub(crate) fn kept(state: &AppState, routes: Router<AppState>) -> Router<AppState> {
+    routes.route_layer(from_fn_with_state(state.clone(), page_cache::serve))
+}
+
 /// The whole site: pages, feed, JSON API, static assets and health checks.
 pub fn router(state: AppState) -> Router {
     let (api_routes, openapi) = openapi::routes(&state);
     let openapi = Arc::new(openapi);
     // Each feature registers its own routes; they meet here.
     let pages = Router::new()
-        .merge(browse::routes())
+        .merge(kept(&state, browse::routes()))
         .merge(search::routes())
         .merge(cases::routes(&state))
         .merge(accounts::routes(&state))

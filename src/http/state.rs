@@ -2,7 +2,7 @@
 
 use std::{net::IpAddr, sync::Arc, time::Duration};
 
-use super::{site::Site, throttle};
+use super::{page_cache::PageCache, site::Site, throttle};
 use crate::{config::Config, markdown::Renderer, search::Search, store::Store};
 
 /// What every handler can reach.
@@ -21,6 +21,8 @@ pub struct AppState {
     pub previews: Arc<throttle::PreviewLimit>,
     /// Who runs this installation, and the pages that say so.
     pub site: Arc<Site>,
+    /// Anonymous pages kept whole.
+    pub pages: PageCache,
 }
 
 impl AppState {
@@ -34,6 +36,7 @@ impl AppState {
             renderer: Renderer::default(),
             previews: Arc::default(),
             site: Arc::new(Site::new(config.operator.clone(), config.contact_email.clone())),
+            pages: PageCache::default(),
         }
     }
 }

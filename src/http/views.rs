@@ -169,6 +169,8 @@ pub struct Pager {
     pub summary: String,
     pub prev_url: Option<String>,
     pub next_url: Option<String>,
+    /// On the last page a list reaches, when more results lie beyond it.
+    pub narrow: Option<&'static str>,
 }
 
 impl Pager {
@@ -183,10 +185,12 @@ impl Pager {
             urls::link(path, &pairs)
         };
         let page = i64::from(paging.page);
+        let reachable = pages.min(i64::from(paging.last_reachable()));
         Pager {
             summary: t.page_of(paging.page, pages),
-            prev_url: (page > 1).then(|| at((page - 1).min(pages))),
-            next_url: (page < pages).then(|| at(page + 1)),
+            prev_url: (page > 1).then(|| at((page - 1).min(reachable))),
+            next_url: (page < reachable).then(|| at(page + 1)),
+            narrow: (page >= reachable && reachable < pages).then_some(t.common.pagination_narrow),
         }
     }
 }

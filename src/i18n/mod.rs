@@ -311,6 +311,7 @@ impl Catalog {
                     ParamProblem::TooLong { max } => fill(self.common.problem_too_long, &[("max", &max)]),
                     ParamProblem::BeforeYearFrom => self.common.problem_before_year_from.to_string(),
                     ParamProblem::Unreadable => self.common.problem_unreadable.to_string(),
+                    ParamProblem::TooDeep { last } => fill(self.common.problem_too_deep, &[("last", &last)]),
                 };
                 let param = report.param.as_deref().unwrap_or("?");
                 fill(self.common.error_bad_parameter, &[("param", &param), ("problem", &problem)])

@@ -60,6 +60,11 @@ impl Engine {
         Ok(Engine { index, reader, fields, dir: dir.to_path_buf() })
     }
 
+    /// Moves whenever the reader sees a new commit.
+    pub fn generation(&self) -> u64 {
+        self.reader.searcher().generation().generation_id()
+    }
+
     pub fn documents(&self) -> u64 {
         self.reader.searcher().num_docs()
     }

@@ -23,6 +23,7 @@ use std::{
     time::Duration,
 };
 
+use quick_cache::sync::Cache;
 use tokio::sync::watch;
 
 use self::engine::Engine;
@@ -31,6 +32,11 @@ pub use self::{
     searcher::{FacetCounts, Hit, SearchOutcome, SearchRequest, Sort},
 };
 use crate::store::Store;
+
+/// How many peer cases a case page shows.
+pub const PEER_CASES: usize = 5;
+/// Peer lists kept in memory, about 2 kB each.
+const PEERS_KEPT: usize = 20_000;
 
 /// A handle on this process's index, shared by every request.
 #[derive(Clone)]
@@ -41,6 +47,9 @@ pub struct Search {
 struct Shared {
     dir: PathBuf,
     engine: RwLock<Option<Arc<Engine>>>,
+    /// Peer cases by slug, with the searcher generation they were found in: they change
+    /// only when the index does, so a case page does not run MoreLikeThis on every view.
+    peers: Cache<String, (u64, Arc<Vec<Hit>>)>,
     /// The last change id applied; -1 while there is no index yet.
     applied: watch::Sender<i64>,
 }
@@ -49,8 +58,14 @@ impl Search {
     /// Opens (or builds, in the background) the index in `dir` and starts following the
     /// change log. The site serves meanwhile.
     pub fn start(store: Store, dir: PathBuf) -> Search {
-        let search =
-            Search { shared: Arc::new(Shared { dir, engine: RwLock::new(None), applied: watch::Sender::new(-1) }) };
+        let search = Search {
+            shared: Arc::new(Shared {
+                dir,
+                engine: RwLock::new(None),
+                peers: Cache::new(PEERS_KEPT),
+                applied: watch::Sender::new(-1),
+            }),
+        };
         tokio::spawn(indexer::run(store, search.clone()));
         search
     }
@@ -79,6 +94,8 @@ impl Search {
         if let Ok(mut current) = self.shared.engine.write() {
             *current = Some(engine);
         }
+        // A new index counts its generations afresh.
+        self.shared.peers.clear();
         self.shared.applied.send_replace(applied);
     }
 
@@ -92,10 +109,18 @@ impl Search {
         Ok(Some(tokio::task::spawn_blocking(move || engine.search(&request)).await??))
     }
 
-    /// The published cases most like `slug`, from other regions.
-    pub async fn similar(&self, slug: &str, limit: usize) -> anyhow::Result<Vec<Hit>> {
-        let Some(engine) = self.engine() else { return Ok(Vec::new()) };
-        let slug = slug.to_string();
-        Ok(tokio::task::spawn_blocking(move || engine.similar(&slug, limit)).await??)
+    /// The [`PEER_CASES`] published cases most like `slug`, from other regions: found once
+    /// per generation of the index.
+    pub async fn peers(&self, slug: &str) -> anyhow::Result<Arc<Vec<Hit>>> {
+        let Some(engine) = self.engine() else { return Ok(Arc::default()) };
+        let generation = engine.generation();
+        if let Some((_, hits)) = self.shared.peers.get(slug).filter(|(at, _)| *at == generation) {
+            return Ok(hits);
+        }
+        let key = slug.to_string();
+        let hits = tokio::task::spawn_blocking(move || engine.similar(&key, PEER_CASES)).await??;
+        let hits = Arc::new(hits);
+        self.shared.peers.insert(slug.to_string(), (generation, hits.clone()));
+        Ok(hits)
     }
 }

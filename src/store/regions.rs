@@ -3,24 +3,34 @@ use crate::{domain::region::Region, error::AppResult};
 
 impl Store {
     /// Every region, without counting cases: for names, links and checking filters.
+    /// Kept in memory while the process follows the catalog's notifications.
     pub async fn regions(&self) -> AppResult<Vec<Region>> {
-        Ok(sqlx::query_as(
-            "select r.slug, r.name, r.level, p.slug as parent, null::bigint as case_count
-             from regions r left join regions p on p.id = r.parent_id
-             order by r.slug",
-        )
-        .fetch_all(&self.pool)
-        .await?)
+        self.cached_regions(async {
+            Ok(sqlx::query_as(
+                "select r.slug, r.name, r.level, p.slug as parent, null::bigint as case_count
+                 from regions r left join regions p on p.id = r.parent_id
+                 order by r.slug",
+            )
+            .fetch_all(&self.pool)
+            .await?)
+        })
+        .await
     }
 
-    /// Every region with its published cases counted, its municipalities' included.
+    /// Every region with its published cases counted, its municipalities' included: cases
+    /// are counted per region once, then added up the tree.
     pub async fn regions_with_counts(&self) -> AppResult<Vec<Region>> {
-        Ok(sqlx::query_as(
-            "with counts as (
-                 select r.id as root, count(*) as n
-                 from regions r cross join lateral region_and_below(r.id) below (id)
-                 join cases c on c.region_id = below.id and c.status = 'published'
-                 group by r.id
+        let versions = self.versions().await?;
+        if let Some(regions) = self.memo.region_counts.get("", versions) {
+            return Ok(regions);
+        }
+        let regions: Vec<Region> = sqlx::query_as(
+            "with direct as (
+                 select region_id, count(*) as n from cases where status = 'published' group by region_id
+             ), counts as (
+                 select up.id as root, sum(direct.n)::bigint as n
+                 from direct cross join lateral region_and_above(direct.region_id) up
+                 group by up.id
              )
              select r.slug, r.name, r.level, p.slug as parent, coalesce(counts.n, 0) as case_count
              from regions r
@@ -29,7 +39,9 @@ impl Store {
              order by r.slug",
         )
         .fetch_all(&self.pool)
-        .await?)
+        .await?;
+        self.memo.region_counts.keep(String::new(), versions, regions.clone());
+        Ok(regions)
     }
 
     /// A region's slug, then the slugs of the regions above it.

@@ -230,6 +230,7 @@ async fn cookies_are_secure_when_the_public_url_is_https() {
         renderer: Default::default(),
         previews: Default::default(),
         site: Default::default(),
+        pages: Default::default(),
     });
     let response = send(&router, Request::get("/signin").body(Body::empty()).expect("request")).await;
     let cookie = response.header("set-cookie");
@@ -294,6 +295,7 @@ async fn behind_a_trusted_proxy_the_forwarded_address_is_the_client() {
         renderer: Default::default(),
         previews: Default::default(),
         site: Default::default(),
+        pages: Default::default(),
     });
     let proxy = axum::extract::ConnectInfo(std::net::SocketAddr::from(([10, 0, 0, 5], 443)));
     for (n, client, expected) in

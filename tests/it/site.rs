@@ -21,6 +21,7 @@ async fn the_operator_is_named_on_the_site_pages_and_the_privacy_notice() {
         renderer: Default::default(),
         previews: Default::default(),
         site: Arc::new(site),
+        pages: Default::default(),
     });
     let get = |path: &'static str, lang: &'static str| {
         let router = router.clone();

@@ -112,6 +112,7 @@ pub async fn list(
     Params(query): Params<FilterParams>,
 ) -> AppResult<Json<CaseList>> {
     let (filter, paging) = query.validate()?;
+    let paging = paging.within_reach()?;
     let (regions, themes) = tokio::try_join!(state.store.regions(), state.store.themes())?;
     filter.check_refs(&regions, &themes)?;
     let (cases, total) = state.store.list_cases(&filter, paging, viewer.user()).await?;

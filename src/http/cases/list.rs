@@ -72,7 +72,7 @@ pub async fn list(State(state): State<AppState>, ui: Ui, Params(query): Params<F
         other => other?,
     };
     // Pages always show 20; `per_page` is for the JSON API.
-    let paging = Paging { per_page: DEFAULT_PER_PAGE, ..paging };
+    let paging = Paging { per_page: DEFAULT_PER_PAGE, ..paging }.within_reach()?;
     let (regions, mut themes) = tokio::try_join!(state.store.regions(), state.store.themes())?;
     filter.check_refs(&regions, &themes)?;
     let (cases, total) = state.store.list_cases(&filter, paging, None).await?;

@@ -17,13 +17,16 @@ use axum::{
 };
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use super::{guarded, guarded_api, AppState};
+use super::{guarded, guarded_api, kept, AppState};
 
 pub fn routes(state: &AppState) -> Router<AppState> {
-    Router::new()
+    // What anonymous visitors read is kept whole between changes.
+    let read = Router::new()
         .route("/cases", get(list::list))
-        .route("/cases/new", guarded(state, get(authoring::new_form).post(authoring::create)))
         .route("/cases/{slug}", get(show::show))
+        .route("/feeds/cases.atom", get(feed::cases));
+    kept(state, read)
+        .route("/cases/new", guarded(state, get(authoring::new_form).post(authoring::create)))
         .route("/cases/{slug}/edit", guarded(state, get(authoring::edit_form).post(authoring::update)))
         .route("/cases/{slug}/history", get(history::show))
         .route("/cases/{slug}/history/{number}/restore", guarded(state, post(history::restore)))
@@ -35,7 +38,6 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/cases/{slug}/delete", guarded(state, get(workflow::delete_form).post(workflow::delete)))
         .route("/review", get(review::queue))
         .route("/profile/cases", get(review::mine))
-        .route("/feeds/cases.atom", get(feed::cases))
 }
 
 pub fn api(state: &AppState) -> OpenApiRouter<AppState> {

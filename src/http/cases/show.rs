@@ -88,8 +88,6 @@ impl CaseActions {
     }
 }
 
-const PEER_CASES: usize = 5;
-
 #[derive(serde::Deserialize, Default)]
 pub struct CasePageQuery {
     done: Option<String>,
@@ -179,13 +177,13 @@ pub async fn case_page(
 
 async fn peer_cases(state: &AppState, slug: &str) -> AppResult<Vec<(Hit, String)>> {
     // Peer cases help but are not the page: if search fails, the case still shows.
-    Ok(match state.search.similar(slug, PEER_CASES).await {
+    Ok(match state.search.peers(slug).await {
         Ok(hits) if !hits.is_empty() => {
             let regions = state.store.regions().await?;
-            hits.into_iter()
+            hits.iter()
                 .map(|hit| {
                     let name = name_of(&regions, &hit.region);
-                    (hit, name)
+                    (hit.clone(), name)
                 })
                 .collect()
         }

@@ -80,6 +80,7 @@ pub fn resolve(
     snippets: bool,
 ) -> AppResult<Resolved> {
     let (mut url_filters, paging) = params.validate()?;
+    let paging = paging.within_reach()?;
     url_filters.check_refs(regions, themes)?;
     url_filters.doc_type = enum_value("type", &search.doc_type, DocType::parse)?;
     url_filters.level = enum_value("level", &search.level, Level::parse)?;

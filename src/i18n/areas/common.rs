@@ -17,6 +17,8 @@ pub struct Common {
     pub pagination_label: &'static str,
     pub pagination_prev: &'static str,
     pub pagination_next: &'static str,
+    /// Under the last page a list reaches when more results lie beyond it.
+    pub pagination_narrow: &'static str,
     pub pagination_page: &'static str,
     pub language_es: &'static str,
     pub language_en: &'static str,
@@ -36,6 +38,7 @@ pub struct Common {
     pub problem_unknown_value: &'static str,
     pub problem_not_a_number: &'static str,
     pub problem_out_of_range: &'static str,
+    pub problem_too_deep: &'static str,
     pub problem_too_long: &'static str,
     pub problem_before_year_from: &'static str,
     pub problem_unreadable: &'static str,

@@ -30,6 +30,18 @@ impl Engine {
         } else {
             None
         };
+        let stems = |field| {
+            let mut stems = Vec::new();
+            query.query_terms(&mut |term, _| {
+                if term.field() == field {
+                    if let Some(stem) = term.value().as_str() {
+                        stems.push(stem.to_string());
+                    }
+                }
+            });
+            stems
+        };
+        let body_stems = if snippets { [stems(f.es.body), stems(f.en.body)] } else { Default::default() };
         let mut hits = Vec::with_capacity(addresses.len());
         for address in addresses {
             let doc: TantivyDocument = searcher.doc(*address)?;
@@ -37,10 +49,13 @@ impl Engine {
             let summary = text(&doc, f.summary);
             let snippet_html = match &generators {
                 Some([es, en]) => {
-                    let ((body_gen, summary_gen), body_field) =
-                        if language == "en" { (en, f.en.body) } else { (es, f.es.body) };
+                    let ((body_gen, summary_gen), body_field, stems) = if language == "en" {
+                        (en, f.en.body, &body_stems[1])
+                    } else {
+                        (es, f.es.body, &body_stems[0])
+                    };
                     let body = text(&doc, body_field);
-                    let snippet = body_gen.snippet(&body);
+                    let snippet = body_gen.snippet(passage(&body, stems).unwrap_or_default());
                     if !snippet.is_empty() {
                         with_ellipses(&body, snippet.fragment(), snippet.to_html())
                     } else {
@@ -64,6 +79,57 @@ impl Engine {
             });
         }
         Ok(hits)
+    }
+}
+
+/// The passage worth analysing for a snippet: from the sentence that holds most of the
+/// query's terms, about two snippets long. Sentences are compared with the terms' stems on
+/// folded words (a stem begins its folded word), which is cheap; only the passage then
+/// goes through the analyzer, not a body of 1,500 words.
+fn passage<'a>(body: &'a str, stems: &[String]) -> Option<&'a str> {
+    if stems.is_empty() {
+        return None;
+    }
+    let mut best: Option<(usize, usize)> = None;
+    for (start, sentence) in sentences(body) {
+        let found =
+            stems.iter().filter(|stem| sentence.split(|c: char| !c.is_alphanumeric()).any(|w| begins(w, stem))).count();
+        if found > best.map_or(0, |(n, _)| n) {
+            best = Some((found, start));
+            if found == stems.len() {
+                break;
+            }
+        }
+    }
+    let (_, start) = best?;
+    let rest = &body[start..];
+    let end = sentences(rest)
+        .map(|(at, sentence)| at + sentence.len())
+        .find(|end| *end >= 2 * SNIPPET_CHARS)
+        .unwrap_or(rest.len());
+    Some(&rest[..end])
+}
+
+/// Sentences with their byte offsets, ending at `.`, `!`, `?` or a line break.
+fn sentences(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    let mut start = 0;
+    let mut ends = text.match_indices(['.', '!', '?', '\n']).map(|(at, mark)| at + mark.len()).chain([text.len()]);
+    std::iter::from_fn(move || loop {
+        let end = ends.next()?;
+        if end > start {
+            let sentence = (start, &text[start..end]);
+            start = end;
+            return Some(sentence);
+        }
+    })
+}
+
+/// Whether `word`, folded, begins with `stem` (which is folded already).
+fn begins(word: &str, stem: &str) -> bool {
+    if word.is_ascii() {
+        word.len() >= stem.len() && word.as_bytes()[..stem.len()].eq_ignore_ascii_case(stem.as_bytes())
+    } else {
+        deunicode::deunicode(word).to_lowercase().starts_with(stem)
     }
 }
 

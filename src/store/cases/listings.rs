@@ -24,6 +24,30 @@ pub(super) const SUMMARY_COLUMNS: &str = "
               where ct.case_id = c.id), '[]') as themes,
     c.language, c.year, c.summary, c.status, c.published_at, c.updated_at, c.illustrative";
 
+/// The filters of a list, over `cases c`, bound as $1–$7 by [`bind_filters`].
+const FILTER_CLAUSES: &str = "($1::text is null or c.region_id in (
+                                  select region_and_below(id) from regions where slug = $1))
+     and ($2::text is null or exists (
+           select 1 from case_themes ct join themes t on t.id = ct.theme_id where ct.case_id = c.id and t.slug = $2))
+     and ($3::text is null or c.kind = $3)
+     and ($4::text is null or c.language = $4)
+     and ($5::int is null or c.year >= $5)
+     and ($6::int is null or c.year <= $6)
+     and ($7::boolean is null or c.illustrative = $7)";
+
+fn bind_filters<'q>(query: PgQuery<'q>, filter: &'q Filters) -> PgQuery<'q> {
+    query
+        .bind(&filter.region)
+        .bind(&filter.theme)
+        .bind(filter.kind.map(|k| k.as_str()))
+        .bind(filter.language.map(|l| l.as_str()))
+        .bind(filter.year_from)
+        .bind(filter.year_to)
+        .bind(filter.illustrative)
+}
+
+type PgQuery<'q> = sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments>;
+
 impl Store {
     /// Cases that match `filter`, newest first, and how many match in all: the published
     /// ones, and for a signed-in `viewer` also those they may edit (the rules of
@@ -34,57 +58,71 @@ impl Store {
         paging: Paging,
         viewer: Option<&User>,
     ) -> AppResult<(Vec<CaseSummary>, i64)> {
-        let (cases, total) = self.list_page(filter, paging.per_page, paging.offset(), viewer).await?;
+        let Some(viewer) = viewer else {
+            return self.list_published(filter, paging).await;
+        };
+        let (cases, total) = self.list_editable(filter, paging.per_page, paging.offset(), viewer).await?;
         if cases.is_empty() && paging.page > 1 {
             // Past the last page the window count has no row to ride on: count separately.
-            let (_, total) = self.list_page(filter, 1, 0, viewer).await?;
+            let (_, total) = self.list_editable(filter, 1, 0, viewer).await?;
             return Ok((cases, total));
         }
         Ok((cases, total))
     }
 
-    async fn list_page(
+    /// The public list walks the index on its order (`cases_published_order_idx`) and stops
+    /// after the page; the total is counted once per filter between changes.
+    async fn list_published(&self, filter: &Filters, paging: Paging) -> AppResult<(Vec<CaseSummary>, i64)> {
+        let sql = format!(
+            "select {SUMMARY_COLUMNS}
+             from cases c join regions r on r.id = c.region_id
+             where c.status = 'published' and {FILTER_CLAUSES}
+             order by c.year desc, c.updated_at desc, c.slug
+             limit $8 offset $9"
+        );
+        let versions = self.versions().await?;
+        let cases = bind_filters(sqlx::query(&sql), filter)
+            .bind(i64::from(paging.per_page))
+            .bind(paging.offset())
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(CaseSummary::from_row)
+            .collect::<Result<_, _>>()?;
+        let key = format!("{filter:?}");
+        if let Some(total) = self.memo.counts.get(&key, versions) {
+            return Ok((cases, total));
+        }
+        let sql = format!("select count(*) from cases c where c.status = 'published' and {FILTER_CLAUSES}");
+        let total: i64 = bind_filters(sqlx::query(&sql), filter).fetch_one(&self.pool).await?.try_get(0)?;
+        self.memo.counts.keep(key, versions, total);
+        Ok((cases, total))
+    }
+
+    /// Published cases and those `viewer` may edit: a slower path, for the few who edit.
+    async fn list_editable(
         &self,
         filter: &Filters,
         limit: u32,
         offset: i64,
-        viewer: Option<&User>,
+        viewer: &User,
     ) -> AppResult<(Vec<CaseSummary>, i64)> {
-        // $9: the viewer's id; $10: whether they review every region (admins, editors of all).
-        let editor_scope = editor_scope("$9");
+        // $10: the viewer's id; $11: whether they review every region (admins, editors of all).
+        let editor_scope = editor_scope("$10");
         let sql = format!(
-            "with {editor_scope}, scope as (
-                 select region_and_below(id) as id from regions where slug = $1
-             )
+            "with {editor_scope}
              select {SUMMARY_COLUMNS}, count(*) over () as total
              from cases c join regions r on r.id = c.region_id
-             where (c.status = 'published'
-                    or ($9::bigint is not null
-                        and (c.author_id = $9 or $10 or c.region_id in (select id from editor_scope))))
-               and ($1::text is null or c.region_id in (select id from scope))
-               and ($2::text is null or exists (
-                     select 1 from case_themes ct join themes t on t.id = ct.theme_id
-                     where ct.case_id = c.id and t.slug = $2))
-               and ($3::text is null or c.kind = $3)
-               and ($4::text is null or c.language = $4)
-               and ($5::int is null or c.year >= $5)
-               and ($6::int is null or c.year <= $6)
-               and ($11::boolean is null or c.illustrative = $11)
+             where (c.status = 'published' or c.author_id = $10 or $11 or c.region_id in (select id from editor_scope))
+               and {FILTER_CLAUSES}
              order by c.year desc, c.updated_at desc, c.slug
-             limit $7 offset $8"
+             limit $8 offset $9"
         );
-        let rows = sqlx::query(&sql)
-            .bind(&filter.region)
-            .bind(&filter.theme)
-            .bind(filter.kind.map(|k| k.as_str()))
-            .bind(filter.language.map(|l| l.as_str()))
-            .bind(filter.year_from)
-            .bind(filter.year_to)
+        let rows = bind_filters(sqlx::query(&sql), filter)
             .bind(i64::from(limit))
             .bind(offset)
-            .bind(viewer.map(|u| u.id))
-            .bind(viewer.is_some_and(|u| u.is_admin() || (u.role == Role::Editor && u.edits_all_regions)))
-            .bind(filter.illustrative)
+            .bind(viewer.id)
+            .bind(viewer.is_admin() || (viewer.role == Role::Editor && viewer.edits_all_regions))
             .fetch_all(&self.pool)
             .await?;
         let total = match rows.first() {

@@ -255,7 +255,9 @@ impl TestApp {
         let db = TestDb::new(template).await;
         let index_dir = tempfile::tempdir().expect("index dir");
         let search = Search::start(db.store(), index_dir.path().join("search"));
-        let router = app_router(db.store(), search.clone(), request_timeout);
+        let store = db.store();
+        store.watch_catalog();
+        let router = app_router(store, search.clone(), request_timeout);
         let app = TestApp { db, router, search, index_dir };
         app.wait_for_index().await;
         app
@@ -286,5 +288,6 @@ pub fn app_router(store: Store, search: Search, request_timeout: Duration) -> Ro
         renderer: Default::default(),
         previews: Default::default(),
         site: Default::default(),
+        pages: Default::default(),
     })
 }
