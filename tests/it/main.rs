@@ -9,6 +9,7 @@ mod api_writes;
 mod authoring;
 mod bad_input;
 mod binary;
+mod caching;
 mod faults;
 mod getting_started;
 mod import;

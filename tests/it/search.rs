@@ -462,3 +462,28 @@ async fn the_index_passes_over_changes_of_an_unknown_type() {
         .iter()
         .any(|r| r["title"] == "Recordatorios conductuales del predial"));
 }
+
+#[tokio::test]
+async fn snippets_come_from_the_passage_that_matched_deep_in_a_long_body() {
+    let app = TestApp::new().await;
+    let filler = "Texto de relleno sin relación alguna con lo buscado. ".repeat(200);
+    let body = format!(
+        "{filler}\n\nLa municipalidad organizó la oficina de integridad con solo dos personas & un \"plan\" <claro>. {filler}"
+    );
+    insert_case(&app, "caso-largo", "Caso largo", &body, "puno", 2024).await;
+    let json = search(&app, &q("oficina integridad personas")).await;
+    let hit = json["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .find(|r| r["slug"] == "caso-largo")
+        .unwrap_or_else(|| panic!("the long case is found: {json}"))
+        .clone();
+    let snippet = hit["snippet_html"].as_str().expect("snippet");
+    for word in ["oficina", "integridad", "personas"] {
+        assert!(snippet.contains(&format!("<b>{word}</b>")), "{word} is highlighted: {snippet}");
+    }
+    assert!(snippet.contains("&amp;") && !snippet.contains(" & "), "the text is escaped: {snippet}");
+    assert!(!snippet.contains("<claro>"), "{snippet}");
+    assert!(snippet.starts_with('…') && snippet.ends_with('…'), "the body goes on both sides: {snippet}");
+}
