@@ -25,8 +25,8 @@ use axum::{
     routing::get,
     Router,
 };
-use ayni::{db, http::Stack, store::import::When, store::Store};
-use sqlx::{postgres::PgConnectOptions, Connection, Executor, PgConnection, PgPool};
+use ayni::{http::Stack, store::Store};
+use sqlx::{postgres::PgConnectOptions, PgPool};
 
 /// wrk's connections and the length of each measured run.
 const CONNECTIONS: &str = "64";
@@ -74,16 +74,8 @@ async fn bench_size(
     n: u64,
     log: &mut std::fs::File,
 ) -> anyhow::Result<String> {
-    let name = format!("ayni_pages_{n}");
-    let mut conn = PgConnection::connect_with(admin).await?;
-    conn.execute(format!("drop database if exists {name}").as_str()).await?;
-    conn.execute(format!("create database {name}").as_str()).await?;
-    conn.close().await?;
-    let options = admin.clone().database(&name);
-    let pool = db::pool_options().connect_with(options.clone()).await?;
-    db::MIGRATOR.run(&pool).await?;
-    let store = Store::new(pool.clone());
-    store.import_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("content"), When::Always { force: false }).await?;
+    let (options, store) = support::fresh_database(admin, &format!("ayni_pages_{n}")).await?;
+    let pool = store.pool().clone();
     let started = Instant::now();
     ayni::cli::generate::generate(&store, n, 7).await?;
     eprintln!("[{n}] generated in {:.0} s", started.elapsed().as_secs_f64());

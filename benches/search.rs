@@ -15,12 +15,11 @@ use std::{
 };
 
 use ayni::{
-    db,
     domain::filter::Filters,
     search::{self, query::parse, Search, SearchRequest, Sort},
-    store::{import::When, Store},
+    store::Store,
 };
-use sqlx::{postgres::PgConnectOptions, Connection, Executor, PgConnection};
+use sqlx::postgres::PgConnectOptions;
 
 /// The fixed mix: (name, what is typed, region filter).
 const MIX: &[(&str, &str, Option<&str>)] = &[
@@ -61,17 +60,8 @@ async fn run(sizes: Vec<u64>) -> anyhow::Result<()> {
 }
 
 async fn bench_size(admin: &PgConnectOptions, scratch: &Path, n: u64) -> anyhow::Result<String> {
-    let name = format!("ayni_bench_{n}");
-    let mut conn = PgConnection::connect_with(admin).await?;
-    conn.execute(format!("drop database if exists {name}").as_str()).await?;
-    conn.execute(format!("create database {name}").as_str()).await?;
-    conn.close().await?;
-    let options = admin.clone().database(&name);
-    let pool = db::pool_options().connect_with(options.clone()).await?;
-    db::MIGRATOR.run(&pool).await?;
-    let store = Store::new(pool.clone());
-    let content = Path::new(env!("CARGO_MANIFEST_DIR")).join("content");
-    store.import_dir(&content, When::Always { force: false }).await?;
+    let (options, store) = support::fresh_database(admin, &format!("ayni_bench_{n}")).await?;
+    let pool = store.pool().clone();
     let started = Instant::now();
     ayni::cli::generate::generate(&store, n, 7).await?;
     eprintln!("[{n}] generated in {:.0} s", started.elapsed().as_secs_f64());
