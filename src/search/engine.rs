@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use tantivy::{directory::MmapDirectory, Index, IndexReader, IndexWriter, ReloadPolicy};
 
-use super::{analyzers, schema::Fields};
+use super::{analyzers, facet_table::FacetTables, schema::Fields};
 
 /// Memory for each indexing thread's buffer.
 const WRITER_HEAP: usize = 64 * 1024 * 1024;
@@ -14,6 +14,8 @@ pub struct Engine {
     pub reader: IndexReader,
     pub fields: Fields,
     pub dir: PathBuf,
+    /// Facet values per document, per segment searched.
+    pub facets: FacetTables,
 }
 
 /// Why an index on disk cannot be used as it is.
@@ -57,7 +59,7 @@ impl Engine {
         for segment in reader.searcher().segment_readers() {
             segment.get_store_reader(1)?;
         }
-        Ok(Engine { index, reader, fields, dir: dir.to_path_buf() })
+        Ok(Engine { index, reader, fields, dir: dir.to_path_buf(), facets: FacetTables::default() })
     }
 
     /// Moves whenever the reader sees a new commit.

@@ -7,11 +7,13 @@
 //! - `query`: what people type, read leniently.
 //! - `searcher`: answering a query; `build` makes the tantivy query (weights, typo
 //!   correction, filter clauses), `shape` turns what it found into hits, snippets, facets.
+//! - `facet_table`: the facet values of each document, per segment, for counting hits.
 //! - `engine`: one index on disk; `indexer`: following the change log, rebuilding.
 
 pub mod analyzers;
 mod document;
 pub mod engine;
+mod facet_table;
 mod indexer;
 pub mod query;
 pub mod schema;

@@ -1,18 +1,16 @@
 //! Building the query: weighted words and phrases in both languages, typo correction,
-//! the filters as clauses, and the facets to count.
+//! and the filters as clauses.
 
 use std::ops::Bound;
 
-use serde_json::json;
 use tantivy::{
-    aggregation::agg_req::Aggregations,
     collector::TopDocs,
     query::{BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery},
     schema::{IndexRecordOption, Term},
     Searcher, TantivyDocument,
 };
 
-use super::shape::{json_error, text};
+use super::shape::text;
 use crate::{
     domain::filter::Filters,
     search::{
@@ -273,18 +271,6 @@ impl Engine {
 }
 
 /// Counted per value: the region (with the regions above it), theme, type, language, year.
-pub(super) fn facet_request() -> tantivy::Result<Aggregations> {
-    let terms = |field: &str| json!({"terms": {"field": field, "size": 200, "min_doc_count": 1}});
-    serde_json::from_value(json!({
-        "region": terms("region_path"),
-        "theme": terms("themes"),
-        "type": terms("type"),
-        "language": terms("language"),
-        "year": terms("year"),
-    }))
-    .map_err(json_error)
-}
-
 /// Every string one deletion, transposition, substitution or insertion away.
 fn one_edit_away(word: &str) -> Vec<String> {
     const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";

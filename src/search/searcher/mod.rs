@@ -1,22 +1,20 @@
 //! Answering a query: what a search asks for and gets back, and the two steps between:
 //! building the tantivy query from what was typed (`build`), and shaping what it found into
-//! hits, snippets and facet counts (`shape`). Peer cases go through the same two steps.
+//! hits and snippets (`shape`); `facets` counts the hits per value as they are collected.
+//! Peer cases go through the same two steps.
 
 mod build;
+mod facets;
 mod shape;
 
 use tantivy::{
-    aggregation::AggregationCollector,
     collector::{Count, TopDocs},
     query::{AllQuery, BooleanQuery, MoreLikeThisQuery, Occur, Query, TermQuery},
     schema::{IndexRecordOption, OwnedValue, Term},
     DocAddress, Order, TantivyDocument,
 };
 
-use self::{
-    build::facet_request,
-    shape::{facet_counts, json_error, text},
-};
+use self::{facets::Facets, shape::text};
 use crate::{
     domain::{
         case::{Kind, Language},
@@ -104,20 +102,19 @@ impl Engine {
 
         let offset = ((request.page.max(1) - 1) * request.per_page) as usize;
         let limit = request.per_page.max(1) as usize;
-        let aggregations = AggregationCollector::from_aggs(facet_request()?, Default::default());
-        let (total, addresses, aggregated) = match request.sort {
+        let facets = Facets(self.facets.for_searcher(&searcher)?);
+        let (total, addresses, facets) = match request.sort {
             Sort::Relevance => {
                 let (total, top, aggs) =
-                    searcher.search(&query, &(Count, TopDocs::with_limit(limit).and_offset(offset), aggregations))?;
+                    searcher.search(&query, &(Count, TopDocs::with_limit(limit).and_offset(offset), facets))?;
                 (total, top.into_iter().map(|(_, a)| a).collect::<Vec<_>>(), aggs)
             }
             Sort::Newest => {
                 let top = TopDocs::with_limit(limit).and_offset(offset).order_by_u64_field("newest", Order::Desc);
-                let (total, top, aggs) = searcher.search(&query, &(Count, top, aggregations))?;
+                let (total, top, aggs) = searcher.search(&query, &(Count, top, facets))?;
                 (total, top.into_iter().map(|(_, a)| a).collect::<Vec<_>>(), aggs)
             }
         };
-        let facets = facet_counts(&serde_json::to_value(aggregated).map_err(json_error)?);
         let hits = self.hits(&searcher, &query, &addresses, request.snippets && request.text.has_text())?;
         Ok(SearchOutcome { hits, total, facets, suggestion })
     }

@@ -1,11 +1,8 @@
 //! Shaping what the query found: hits with their snippets, and facet counts.
 
-use std::collections::BTreeMap;
-
-use serde_json::Value;
 use tantivy::{query::Query, schema::Value as _, snippet::SnippetGenerator, DocAddress, Searcher, TantivyDocument};
 
-use super::{FacetCounts, Hit};
+use super::Hit;
 use crate::{domain::case::Kind, search::engine::Engine};
 
 const SNIPPET_CHARS: usize = 220;
@@ -90,13 +87,22 @@ fn passage<'a>(body: &'a str, stems: &[String]) -> Option<&'a str> {
     if stems.is_empty() {
         return None;
     }
-    let mut best: Option<(usize, usize)> = None;
+    // Distinct stems a sentence holds, as bits (the first 64 stems are enough to choose).
+    let all = if stems.len() >= 64 { u64::MAX } else { (1u64 << stems.len()) - 1 };
+    let mut best: Option<(u32, usize)> = None;
     for (start, sentence) in sentences(body) {
-        let found =
-            stems.iter().filter(|stem| sentence.split(|c: char| !c.is_alphanumeric()).any(|w| begins(w, stem))).count();
-        if found > best.map_or(0, |(n, _)| n) {
-            best = Some((found, start));
-            if found == stems.len() {
+        let mut found = 0u64;
+        for word in sentence.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()) {
+            let folded = fold(word);
+            for (i, stem) in stems.iter().enumerate().take(64) {
+                if begins(&folded, stem) {
+                    found |= 1 << i;
+                }
+            }
+        }
+        if found.count_ones() > best.map_or(0, |(n, _)| n) {
+            best = Some((found.count_ones(), start));
+            if found == all {
                 break;
             }
         }
@@ -124,13 +130,18 @@ fn sentences(text: &str) -> impl Iterator<Item = (usize, &str)> {
     })
 }
 
-/// Whether `word`, folded, begins with `stem` (which is folded already).
-fn begins(word: &str, stem: &str) -> bool {
+/// A word as the folded analyzer sees it, up to case: ASCII words as they are.
+fn fold(word: &str) -> std::borrow::Cow<'_, str> {
     if word.is_ascii() {
-        word.len() >= stem.len() && word.as_bytes()[..stem.len()].eq_ignore_ascii_case(stem.as_bytes())
+        std::borrow::Cow::Borrowed(word)
     } else {
-        deunicode::deunicode(word).to_lowercase().starts_with(stem)
+        std::borrow::Cow::Owned(deunicode::deunicode(word))
     }
+}
+
+/// Whether a folded `word` begins with `stem`, whatever the case.
+fn begins(word: &str, stem: &str) -> bool {
+    word.len() >= stem.len() && word.as_bytes()[..stem.len()].eq_ignore_ascii_case(stem.as_bytes())
 }
 
 pub(super) fn text(doc: &TantivyDocument, field: tantivy::schema::Field) -> String {
@@ -152,33 +163,5 @@ fn truncate(text: &str, max: usize) -> String {
     match text.char_indices().nth(max) {
         Some((cut, _)) => format!("{}…", &text[..cut]),
         None => text.to_string(),
-    }
-}
-
-pub(super) fn json_error(err: serde_json::Error) -> tantivy::TantivyError {
-    tantivy::TantivyError::InternalError(err.to_string())
-}
-
-pub(super) fn facet_counts(results: &Value) -> FacetCounts {
-    let buckets = |name: &str| -> Vec<(String, u64)> {
-        let mut counts: BTreeMap<String, u64> = BTreeMap::new();
-        for bucket in results[name]["buckets"].as_array().into_iter().flatten() {
-            let key = match &bucket["key"] {
-                Value::String(s) => s.clone(),
-                Value::Number(n) => n.as_f64().map_or_else(|| n.to_string(), |f| format!("{}", f as i64)),
-                _ => continue,
-            };
-            counts.insert(key, bucket["doc_count"].as_u64().unwrap_or_default());
-        }
-        let mut list: Vec<(String, u64)> = counts.into_iter().collect();
-        list.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-        list
-    };
-    FacetCounts {
-        region: buckets("region"),
-        theme: buckets("theme"),
-        doc_type: buckets("type"),
-        language: buckets("language"),
-        year: buckets("year"),
     }
 }
