@@ -47,6 +47,14 @@ struct Kept {
     body: Bytes,
 }
 
+impl IntoResponse for Kept {
+    fn into_response(self) -> Response {
+        let mut response = Response::new(Body::from(self.body));
+        *response.headers_mut() = self.headers;
+        response
+    }
+}
+
 #[derive(Clone)]
 struct BySize;
 
@@ -81,11 +89,17 @@ pub async fn serve(State(state): State<AppState>, request: Request, next: Next) 
         lang: lang::negotiate(request.uri(), request.headers()),
         path_and_query: request.uri().path_and_query().map_or("/", |pq| pq.as_str()).to_string(),
     };
-    if let Some(kept) = state.pages.0.get(&key).filter(|kept| kept.stamp == stamp) {
-        let mut response = Response::new(Body::from(kept.body));
-        *response.headers_mut() = kept.headers;
-        return response;
-    }
+    let pages = &state.pages.0;
+    // A page drawn before the last change is dropped, so that one request draws it again
+    // while the others with the same address wait for it: many visitors arriving at once
+    // after a change draw a page once, not once each.
+    pages.remove_if(&key, |kept| kept.stamp != stamp);
+    let guard = match pages.get_value_or_guard_async(&key).await {
+        Ok(kept) if kept.stamp == stamp => return kept.into_response(),
+        // Drawn meanwhile by a request that saw other versions: draw this one's own.
+        Ok(_) => None,
+        Err(guard) => Some(guard),
+    };
     let response = next.run(request).await;
     let keep = response.status() == StatusCode::OK
         && !response.headers().contains_key(header::SET_COOKIE)
@@ -97,7 +111,14 @@ pub async fn serve(State(state): State<AppState>, request: Request, next: Next) 
     let (parts, body) = response.into_parts();
     match axum::body::to_bytes(body, LARGEST_PAGE).await {
         Ok(body) => {
-            state.pages.0.insert(key, Kept { stamp, headers: parts.headers.clone(), body: body.clone() });
+            let kept = Kept { stamp, headers: parts.headers.clone(), body: body.clone() };
+            match guard {
+                // Err only when the placeholder was replaced meanwhile: a page is kept then.
+                Some(guard) => {
+                    guard.insert(kept).ok();
+                }
+                None => pages.insert(key, kept),
+            }
             Response::from_parts(parts, Body::from(body))
         }
         Err(err) => {
