@@ -71,13 +71,10 @@ impl Engine {
         self.reader.searcher().num_docs()
     }
 
-    /// A writer for small batches of changes: one thread is plenty.
+    /// The writer for a full build and for the change log alike: one indexing thread per
+    /// core (up to four), so that a large batch of changes is written as fast as a rebuild.
+    /// A small commit still makes one segment, since only threads given documents make one.
     pub fn writer(&self) -> tantivy::Result<IndexWriter> {
-        self.index.writer_with_num_threads(1, WRITER_HEAP)
-    }
-
-    /// A writer for a full build: one indexing thread per core.
-    pub fn bulk_writer(&self) -> tantivy::Result<IndexWriter> {
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 4);
         self.index.writer_with_num_threads(threads, WRITER_HEAP * threads)
     }

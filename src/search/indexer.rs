@@ -27,6 +27,8 @@ use crate::{
 
 /// Commits happen at most this often.
 const BATCH_INTERVAL: Duration = Duration::from_millis(500);
+/// While a large batch catches up, commits happen this often.
+const BACKLOG_INTERVAL: Duration = Duration::from_secs(10);
 /// Without a notification, the log is read this often anyway.
 const POLL_INTERVAL: Duration = Duration::from_secs(1);
 /// How long changes stay in the log, and how often old ones are pruned.
@@ -232,14 +234,22 @@ impl Indexer {
         let (Some(engine), Some(mut writer)) = (self.engine.clone(), self.writer.take()) else { return Ok(()) };
         let mut pending = self.applied;
         let outcome = async {
-            loop {
-                let changes = self.store.changes_after(pending, CHANGES_PER_READ).await?;
+            // Reading the next changes overlaps writing these: PostgreSQL and the index each
+            // get a core while a large batch catches up.
+            let mut next = self.read_after(pending).await?;
+            while let Some((changes, batch)) = next {
                 let Some(last) = changes.last().map(|c| c.id) else { break };
-                let batch = Batch::read(&self.store, &changes).await?;
+                let backlog = changes.len() as i64 == CHANGES_PER_READ;
                 let fields = engine.fields.clone();
-                writer = tokio::task::spawn_blocking(move || batch.apply(writer, &fields)).await??;
+                let applying = tokio::task::spawn_blocking(move || batch.apply(writer, &fields));
+                let read = if backlog { self.read_after(last).await } else { Ok(None) };
+                writer = applying.await??;
+                next = read?;
                 pending = last;
-                if self.last_commit.elapsed() >= BATCH_INTERVAL || (changes.len() as i64) < CHANGES_PER_READ {
+                // A backlog commits seldom, since each commit adds a segment to merge later;
+                // a quiet log commits at once.
+                let interval = if backlog { BACKLOG_INTERVAL } else { BATCH_INTERVAL };
+                if next.is_none() || self.last_commit.elapsed() >= interval {
                     writer = self.commit(&engine, writer, pending).await?;
                 }
             }
@@ -258,6 +268,16 @@ impl Indexer {
                 Err(err)
             }
         }
+    }
+
+    /// The changes after `id` and the documents they name, or `None` when there are none.
+    async fn read_after(&self, id: i64) -> anyhow::Result<Option<(Vec<Change>, Batch)>> {
+        let changes = self.store.changes_after(id, CHANGES_PER_READ).await?;
+        if changes.is_empty() {
+            return Ok(None);
+        }
+        let batch = Batch::read(&self.store, &changes).await?;
+        Ok(Some((changes, batch)))
     }
 
     async fn commit(&mut self, engine: &Arc<Engine>, writer: IndexWriter, change: i64) -> anyhow::Result<IndexWriter> {
@@ -284,7 +304,7 @@ pub async fn build_index(
         .await?
         .with_context(|| format!("cannot create an index in {}", folder.display()))?;
     let engine = Arc::new(engine);
-    let mut writer = engine.bulk_writer()?;
+    let mut writer = engine.writer()?;
     let mut snapshot = store.search_snapshot().await?;
     let total = snapshot.total.max(0) as u64;
     let mut done = 0u64;
@@ -308,7 +328,7 @@ pub async fn build_index(
     let change = snapshot.change_id;
     snapshot.finish().await?;
     let writer = commit_at(writer, change).await?;
-    // The bulk writer's threads are done; updates from here on use a one-thread writer.
+    // Merges finish before the index is swapped in; the change log gets a writer of its own.
     writer.wait_merging_threads()?;
     engine.reader.reload()?;
     write_pointer(dir, &folder)?;
