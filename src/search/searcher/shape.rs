@@ -6,6 +6,8 @@ use super::Hit;
 use crate::{domain::case::Kind, search::engine::Engine};
 
 const SNIPPET_CHARS: usize = 220;
+/// Sentences holding a query term that are compared before a passage is chosen.
+const SENTENCES_WEIGHED: usize = 12;
 
 impl Engine {
     pub(super) fn hits(
@@ -90,6 +92,7 @@ fn passage<'a>(body: &'a str, stems: &[String]) -> Option<&'a str> {
     // Distinct stems a sentence holds, as bits (the first 64 stems are enough to choose).
     let all = if stems.len() >= 64 { u64::MAX } else { (1u64 << stems.len()) - 1 };
     let mut best: Option<(u32, usize)> = None;
+    let mut matching = 0;
     for (start, sentence) in sentences(body) {
         let mut found = 0u64;
         for word in sentence.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()) {
@@ -105,6 +108,12 @@ fn passage<'a>(body: &'a str, stems: &[String]) -> Option<&'a str> {
             if found == all {
                 break;
             }
+        }
+        // The best of the first few sentences that match is as good a passage as any, and
+        // a long body is not read to its end for a word it lacks.
+        matching += usize::from(found != 0);
+        if matching == SENTENCES_WEIGHED {
+            break;
         }
     }
     let (_, start) = best?;
