@@ -24,6 +24,9 @@ use crate::{domain::Lang, store::versions::Versions};
 const CAPACITY_BYTES: u64 = 64 * 1024 * 1024;
 /// Pages larger than this are drawn each time.
 const LARGEST_PAGE: usize = 1024 * 1024;
+/// Addresses longer than this are drawn each time: nobody links to them, and each would
+/// take an entry.
+const LONGEST_ADDRESS: usize = 512;
 
 #[derive(Clone, PartialEq, Eq, Hash)]
 struct Key {
@@ -43,16 +46,15 @@ struct Stamp {
 #[derive(Clone)]
 struct Kept {
     stamp: Stamp,
-    headers: HeaderMap,
-    body: Bytes,
+    /// `None` when the answer drawn at this stamp is not kept (a redirect, a 404): the
+    /// requests waiting for it then draw their own at once, not one after another.
+    page: Option<(HeaderMap, Bytes)>,
 }
 
-impl IntoResponse for Kept {
-    fn into_response(self) -> Response {
-        let mut response = Response::new(Body::from(self.body));
-        *response.headers_mut() = self.headers;
-        response
-    }
+fn kept_response((headers, body): (HeaderMap, Bytes)) -> Response {
+    let mut response = Response::new(Body::from(body));
+    *response.headers_mut() = headers;
+    response
 }
 
 #[derive(Clone)]
@@ -60,7 +62,7 @@ struct BySize;
 
 impl Weighter<Key, Kept> for BySize {
     fn weight(&self, key: &Key, kept: &Kept) -> u64 {
-        (key.path_and_query.len() + kept.body.len()) as u64
+        (key.path_and_query.len() + kept.page.as_ref().map_or(0, |(_, body)| body.len())).max(1) as u64
     }
 }
 
@@ -80,25 +82,28 @@ pub async fn serve(State(state): State<AppState>, request: Request, next: Next) 
     if request.method() != Method::GET || !anonymous {
         return next.run(request).await;
     }
-    let catalog = state.store.catalog_generation();
+    let path_and_query = request.uri().path_and_query().map_or("/", |pq| pq.as_str()).to_string();
+    if path_and_query.len() > LONGEST_ADDRESS {
+        return next.run(request).await;
+    }
     let Ok(versions) = state.store.versions().await else {
         return next.run(request).await;
     };
+    // Read after the versions: lists kept from before a write they show are dropped first.
+    state.store.saw_site_version(versions.site);
+    let catalog = state.store.catalog_generation();
     let stamp = Stamp { versions, catalog, index: state.search.applied_change() };
-    let key = Key {
-        lang: lang::negotiate(request.uri(), request.headers()),
-        path_and_query: request.uri().path_and_query().map_or("/", |pq| pq.as_str()).to_string(),
-    };
+    let key = Key { lang: lang::negotiate(request.uri(), request.headers()), path_and_query };
     let pages = &state.pages.0;
     // A page drawn before the last change is dropped, so that one request draws it again
     // while the others with the same address wait for it: many visitors arriving at once
     // after a change draw a page once, not once each.
     pages.remove_if(&key, |kept| kept.stamp != stamp);
     let guard = match pages.get_value_or_guard_async(&key).await {
-        Ok(kept) if kept.stamp == stamp => return kept.into_response(),
-        // Drawn meanwhile by a request that saw other versions: draw this one's own.
-        Ok(_) => None,
-        Err(guard) => Some(guard),
+        Ok(Kept { stamp: at, page: Some(page) }) if at == stamp => return kept_response(page),
+        // Not kept at this stamp, or drawn by a request that saw other versions.
+        Ok(_) => return next.run(request).await,
+        Err(guard) => guard,
     };
     let response = next.run(request).await;
     let keep = response.status() == StatusCode::OK
@@ -106,19 +111,14 @@ pub async fn serve(State(state): State<AppState>, request: Request, next: Next) 
         && !response.headers().contains_key(header::CACHE_CONTROL)
         && response.body().size_hint().exact().is_some_and(|size| size <= LARGEST_PAGE as u64);
     if !keep {
+        guard.insert(Kept { stamp, page: None }).ok();
         return response;
     }
     let (parts, body) = response.into_parts();
     match axum::body::to_bytes(body, LARGEST_PAGE).await {
         Ok(body) => {
-            let kept = Kept { stamp, headers: parts.headers.clone(), body: body.clone() };
-            match guard {
-                // Err only when the placeholder was replaced meanwhile: a page is kept then.
-                Some(guard) => {
-                    guard.insert(kept).ok();
-                }
-                None => pages.insert(key, kept),
-            }
+            // Err only when the placeholder was replaced meanwhile: a page is kept then.
+            guard.insert(Kept { stamp, page: Some((parts.headers.clone(), body.clone())) }).ok();
             Response::from_parts(parts, Body::from(body))
         }
         Err(err) => {

@@ -176,6 +176,23 @@ pub struct Pager {
 impl Pager {
     /// Links to `path` with `pairs` and the page number.
     pub fn new(t: &Catalog, path: &str, pairs: Vec<(&'static str, String)>, paging: Paging, total: i64) -> Self {
+        Pager::build(t, path, pairs, paging, total, None)
+    }
+
+    /// The same for a list with filters that pages no deeper than [`Paging::last_reachable`],
+    /// and says so on its last page.
+    pub fn filtered(t: &Catalog, path: &str, pairs: Vec<(&'static str, String)>, paging: Paging, total: i64) -> Self {
+        Pager::build(t, path, pairs, paging, total, Some(i64::from(paging.last_reachable())))
+    }
+
+    fn build(
+        t: &Catalog,
+        path: &str,
+        pairs: Vec<(&'static str, String)>,
+        paging: Paging,
+        total: i64,
+        deepest: Option<i64>,
+    ) -> Self {
         let pages = paging.page_count(total);
         let at = |page: i64| {
             let mut pairs = pairs.clone();
@@ -185,7 +202,7 @@ impl Pager {
             urls::link(path, &pairs)
         };
         let page = i64::from(paging.page);
-        let reachable = pages.min(i64::from(paging.last_reachable()));
+        let reachable = deepest.map_or(pages, |deepest| pages.min(deepest));
         Pager {
             summary: t.page_of(paging.page, pages),
             prev_url: (page > 1).then(|| at((page - 1).min(reachable))),

@@ -1,6 +1,9 @@
 //! One tantivy index on disk: opening it (or finding it unusable) and creating a new one.
 
-use std::path::{Path, PathBuf};
+use std::{
+    path::{Path, PathBuf},
+    sync::atomic::{AtomicU64, Ordering},
+};
 
 use tantivy::{directory::MmapDirectory, Index, IndexReader, IndexWriter, ReloadPolicy};
 
@@ -9,6 +12,9 @@ use super::{analyzers, facet_table::FacetTables, schema::Fields};
 /// Memory for each indexing thread's buffer.
 const WRITER_HEAP: usize = 64 * 1024 * 1024;
 
+/// Which index (among those this process opened) and which of its searchers.
+pub type Generation = (u64, u64);
+
 pub struct Engine {
     pub index: Index,
     pub reader: IndexReader,
@@ -16,6 +22,8 @@ pub struct Engine {
     pub dir: PathBuf,
     /// Facet values per document, per segment searched.
     pub facets: FacetTables,
+    /// Which index this is, among those this process opened.
+    id: u64,
 }
 
 /// Why an index on disk cannot be used as it is.
@@ -59,12 +67,15 @@ impl Engine {
         for segment in reader.searcher().segment_readers() {
             segment.get_store_reader(1)?;
         }
-        Ok(Engine { index, reader, fields, dir: dir.to_path_buf(), facets: FacetTables::default() })
+        static OPENED: AtomicU64 = AtomicU64::new(0);
+        let id = OPENED.fetch_add(1, Ordering::Relaxed);
+        Ok(Engine { index, reader, fields, dir: dir.to_path_buf(), facets: FacetTables::default(), id })
     }
 
-    /// Moves whenever the reader sees a new commit.
-    pub fn generation(&self) -> u64 {
-        self.reader.searcher().generation().generation_id()
+    /// Moves whenever the reader sees a new commit, and differs between indexes: a
+    /// rebuilt index counts its searcher generations from zero again.
+    pub fn generation(&self) -> Generation {
+        (self.id, self.reader.searcher().generation().generation_id())
     }
 
     pub fn documents(&self) -> u64 {
@@ -73,7 +84,7 @@ impl Engine {
 
     /// The writer for a full build and for the change log alike: one indexing thread per
     /// core (up to four), so that a large batch of changes is written as fast as a rebuild.
-    /// A small commit still makes one segment, since only threads given documents make one.
+    /// A small commit may make a segment per thread that got a document; merges fold them.
     pub fn writer(&self) -> tantivy::Result<IndexWriter> {
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 4);
         self.index.writer_with_num_threads(threads, WRITER_HEAP * threads)

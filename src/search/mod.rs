@@ -28,7 +28,7 @@ use std::{
 use quick_cache::sync::Cache;
 use tokio::sync::watch;
 
-use self::engine::Engine;
+use self::engine::{Engine, Generation};
 pub use self::{
     indexer::{build_index, Progress},
     searcher::{FacetCounts, Hit, SearchOutcome, SearchRequest, Sort},
@@ -51,7 +51,7 @@ struct Shared {
     engine: RwLock<Option<Arc<Engine>>>,
     /// Peer cases by slug, with the searcher generation they were found in: they change
     /// only when the index does, so a case page does not run MoreLikeThis on every view.
-    peers: Cache<String, (u64, Arc<Vec<Hit>>)>,
+    peers: Cache<String, (Generation, Arc<Vec<Hit>>)>,
     /// The last change id applied; -1 while there is no index yet.
     applied: watch::Sender<i64>,
 }

@@ -1,12 +1,13 @@
 //! Regions and themes change only on import, yet nearly every page names them. Each process
 //! keeps them in memory while it listens on `ayni_catalog`, which PostgreSQL notifies on any
 //! write to either table (migration 0009): an import run by another process empties every
-//! process's copy. Without a listener nothing is kept, since a change could go unseen.
+//! process's copy. Without a listener nothing is kept, since a change could go unseen; and
+//! a site version that moved (read by kept pages on every request) empties it too.
 
 use std::{
     future::Future,
     sync::{
-        atomic::{AtomicBool, AtomicU64, Ordering},
+        atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering},
         Arc, RwLock,
     },
     time::Duration,
@@ -27,6 +28,9 @@ pub(super) struct CatalogCache {
     listening: AtomicBool,
     /// Moves on every notification: a list read before it moved is not kept.
     generation: AtomicU64,
+    /// The last site version seen: it moves with every write to regions and themes, so a
+    /// lost notification is made up for by the next request that reads the versions.
+    site: AtomicI64,
     regions: RwLock<Option<Arc<Vec<Region>>>>,
     themes: RwLock<Option<Arc<Vec<Theme>>>>,
 }
@@ -69,6 +73,14 @@ impl Store {
             self.catalog.forget();
         }
         Ok(())
+    }
+
+    /// Drops the kept lists when the site version moved since it was last seen (the lists
+    /// may predate a write whose notification was lost on a half-open connection).
+    pub fn saw_site_version(&self, site: i64) {
+        if self.catalog.site.swap(site, Ordering::SeqCst) != site {
+            self.catalog.forget();
+        }
     }
 
     /// Moves whenever the kept regions and themes are dropped: a page drawn with the old

@@ -84,7 +84,7 @@ pub async fn list(State(state): State<AppState>, ui: Ui, Params(query): Params<F
         t,
         total,
         active: active_filters(t, &filter, &regions, &themes, &ui),
-        pager: Pager::new(t, "/cases", filter.pairs(), paging, total),
+        pager: Pager::filtered(t, "/cases", filter.pairs(), paging, total),
         region_options: region_options(&regions, filter.region.as_deref()),
         theme_options: themes.iter().map(|th| option(&th.slug, th.name(&ui.lang), filter.theme.as_deref())).collect(),
         kind_options: Kind::ALL.iter().map(|k| option(k.as_str(), t.kind(k), filter.kind.map(Kind::as_str))).collect(),

@@ -76,7 +76,7 @@ pub async fn show(
         .then(|| link("/search", &[("q", resolved.q.clone())]));
     let paging = resolved.paging;
     let facets = facet_groups(&outcome.facets, &resolved, &regions, &themes, t, ui.lang);
-    let pager = Pager::new(t, "/search", resolved.pairs_with(filters), paging, outcome.total as i64);
+    let pager = Pager::filtered(t, "/search", resolved.pairs_with(filters), paging, outcome.total as i64);
     let mut chrome = Chrome::for_ui(&ui, title, "search");
     chrome.search_q = resolved.q.clone();
     render(SearchPage {

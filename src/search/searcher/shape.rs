@@ -54,7 +54,9 @@ impl Engine {
                         (es, f.es.body, &body_stems[0])
                     };
                     let body = text(&doc, body_field);
-                    let snippet = body_gen.snippet(passage(&body, stems).unwrap_or_default());
+                    // A stem that does not begin its word (English «city», «citi») finds no
+                    // passage: the whole body is analysed then, as before.
+                    let snippet = body_gen.snippet(passage(&body, stems).unwrap_or(&body));
                     if !snippet.is_empty() {
                         with_ellipses(&body, snippet.fragment(), snippet.to_html())
                     } else {
