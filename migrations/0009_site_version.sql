@@ -9,8 +9,12 @@ create table site_version (
 );
 insert into site_version default values;
 
+-- The change log's lock comes first, whichever table a writer touches first: a case edit
+-- (change log, then body) and an import (regions, then cases) would otherwise take the two
+-- locks in opposite orders and could deadlock.
 create function bump_site_version() returns trigger language plpgsql as $$
 begin
+    perform pg_advisory_xact_lock(4707267650134018);
     update site_version set value = value + 1;
     if tg_table_name in ('regions', 'themes') then
         perform pg_notify('ayni_catalog', tg_table_name);
