@@ -1,10 +1,15 @@
 //! Answers that change only when the data does (list totals, counts per region and theme),
 //! kept per process and used only while the [`Versions`] they were read at still hold.
 
+use std::future::Future;
+
 use quick_cache::sync::Cache;
 
 use super::versions::Versions;
-use crate::domain::{region::Region, theme::Theme};
+use crate::{
+    domain::{region::Region, theme::Theme},
+    error::AppResult,
+};
 
 pub(super) struct Memo<V>(Cache<String, (Versions, V)>);
 
@@ -13,12 +18,19 @@ impl<V: Clone> Memo<V> {
         Memo(Cache::new(entries))
     }
 
-    pub(super) fn get(&self, key: &str, versions: Versions) -> Option<V> {
-        self.0.get(key).filter(|(at, _)| *at == versions).map(|(_, value)| value)
-    }
-
-    pub(super) fn keep(&self, key: String, versions: Versions, value: V) {
-        self.0.insert(key, (versions, value));
+    /// The answer kept for `key` at `versions`, or `read`'s, kept for next time.
+    pub(super) async fn through(
+        &self,
+        key: String,
+        versions: Versions,
+        read: impl Future<Output = AppResult<V>>,
+    ) -> AppResult<V> {
+        if let Some((_, value)) = self.0.get(&key).filter(|(at, _)| *at == versions) {
+            return Ok(value);
+        }
+        let value = read.await?;
+        self.0.insert(key, (versions, value.clone()));
+        Ok(value)
     }
 }
 

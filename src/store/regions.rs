@@ -21,11 +21,11 @@ impl Store {
     /// are counted per region once, then added up the tree.
     pub async fn regions_with_counts(&self) -> AppResult<Vec<Region>> {
         let versions = self.versions().await?;
-        if let Some(regions) = self.memo.region_counts.get("", versions) {
-            return Ok(regions);
-        }
-        let regions: Vec<Region> = sqlx::query_as(
-            "with direct as (
+        self.memo
+            .region_counts
+            .through(String::new(), versions, async {
+                Ok(sqlx::query_as(
+                    "with direct as (
                  select region_id, count(*) as n from cases where status = 'published' group by region_id
              ), counts as (
                  select up.id as root, sum(direct.n)::bigint as n
@@ -37,11 +37,11 @@ impl Store {
              left join regions p on p.id = r.parent_id
              left join counts on counts.root = r.id
              order by r.slug",
-        )
-        .fetch_all(&self.pool)
-        .await?;
-        self.memo.region_counts.keep(String::new(), versions, regions.clone());
-        Ok(regions)
+                )
+                .fetch_all(&self.pool)
+                .await?)
+            })
+            .await
     }
 
     /// A region's slug, then the slugs of the regions above it.

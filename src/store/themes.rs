@@ -19,10 +19,10 @@ impl Store {
     /// Every theme with its published cases counted.
     pub async fn themes_with_counts(&self) -> AppResult<Vec<Theme>> {
         let versions = self.versions().await?;
-        if let Some(themes) = self.memo.theme_counts.get("", versions) {
-            return Ok(themes);
-        }
-        let themes: Vec<Theme> = sqlx::query_as(
+        self.memo
+            .theme_counts
+            .through(String::new(), versions, async {
+                Ok(sqlx::query_as(
             "select t.slug, t.name_es, t.name_en, t.description, t.description_en, coalesce(n.n, 0) as case_count
              from themes t
              left join (select ct.theme_id, count(*) as n
@@ -30,10 +30,10 @@ impl Store {
                         where c.status = 'published'
                         group by ct.theme_id) n on n.theme_id = t.id
              order by t.slug",
-        )
-        .fetch_all(&self.pool)
-        .await?;
-        self.memo.theme_counts.keep(String::new(), versions, themes.clone());
-        Ok(themes)
+            )
+            .fetch_all(&self.pool)
+            .await?)
+            })
+            .await
     }
 }

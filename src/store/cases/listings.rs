@@ -89,13 +89,14 @@ impl Store {
             .iter()
             .map(CaseSummary::from_row)
             .collect::<Result<_, _>>()?;
-        let key = format!("{filter:?}");
-        if let Some(total) = self.memo.counts.get(&key, versions) {
-            return Ok((cases, total));
-        }
-        let sql = format!("select count(*) from cases c where c.status = 'published' and {FILTER_CLAUSES}");
-        let total: i64 = bind_filters(sqlx::query(&sql), filter).fetch_one(&self.pool).await?.try_get(0)?;
-        self.memo.counts.keep(key, versions, total);
+        let count = format!("select count(*) from cases c where c.status = 'published' and {FILTER_CLAUSES}");
+        let total = self
+            .memo
+            .counts
+            .through(format!("{filter:?}"), versions, async {
+                Ok(bind_filters(sqlx::query(&count), filter).fetch_one(&self.pool).await?.try_get(0)?)
+            })
+            .await?;
         Ok((cases, total))
     }
 
