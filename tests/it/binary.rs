@@ -240,8 +240,11 @@ fn the_private_postgres_is_restarted_and_the_log_is_for_operators() {
     let restarted = loop {
         let answer = get(port, "/cases").map(|(code, _)| code);
         assert!(matches!(answer, Some(200 | 503)), "while PostgreSQL restarts, pages answer 200 or 503: {answer:?}");
+        // Pages may answer from the new server a moment before the supervisor, which checks
+        // it is ready first, reports the restart: wait for both.
+        let reported = std::fs::read_to_string(&log_path).is_ok_and(|log| log.contains("private PostgreSQL restarted"));
         match postmaster_pid(&data_dir) {
-            Some(pid) if pid != postgres && alive(pid) && answer == Some(200) => break pid,
+            Some(pid) if pid != postgres && alive(pid) && answer == Some(200) && reported => break pid,
             _ => {}
         }
         assert!(Instant::now() < deadline, "the site did not come back within 60 s after the postmaster died");
