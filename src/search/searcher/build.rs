@@ -10,7 +10,7 @@ use tantivy::{
     Searcher, TantivyDocument,
 };
 
-use super::shape::text;
+use super::{shape::text, words::Words};
 use crate::{
     domain::filter::Filters,
     search::{
@@ -52,7 +52,7 @@ impl Engine {
     /// The words and phrases as one query, and the "did you mean" text when a word was
     /// corrected. `None` when nothing searchable was typed.
     pub(super) fn text_query(&self, searcher: &Searcher, text: &ParsedQuery) -> tantivy::Result<TextQuery> {
-        let mut word_clauses: Vec<Box<dyn Query>> = Vec::new();
+        let mut word_clauses: Vec<Vec<(Term, f32)>> = Vec::new();
         let mut suggestion_words = Vec::with_capacity(text.words.len());
         let mut corrected_any = false;
         // Words that either language drops (Spanish «cómo», «que», «para»; English «how»,
@@ -71,17 +71,17 @@ impl Engine {
                 suggestion_words.push(word.clone());
                 continue;
             }
-            let exact = self.word_query(word, 1.0);
-            let fixed = correction.as_deref().and_then(|c| self.word_query(c, CORRECTION_WEIGHT));
+            let mut terms = self.word_terms(word, 1.0);
+            if let Some(c) = correction.as_deref() {
+                terms.extend(self.word_terms(c, CORRECTION_WEIGHT));
+            }
             suggestion_words.push(match &correction {
                 Some(c) => self.written_form(searcher, c)?,
                 None => word.clone(),
             });
             corrected_any |= correction.is_some();
-            match (exact, fixed) {
-                (Some(e), Some(c)) => word_clauses.push(Box::new(BooleanQuery::union(vec![e, c]))),
-                (Some(q), None) | (None, Some(q)) => word_clauses.push(q),
-                (None, None) => {}
+            if !terms.is_empty() {
+                word_clauses.push(terms);
             }
         }
         let mut must: Vec<(Occur, Box<dyn Query>)> = Vec::new();
@@ -89,10 +89,7 @@ impl Engine {
             // Documents with every word score highest; half of the words is enough to be
             // found, so a question in a reader's own words never comes back empty.
             let required = word_clauses.len().div_ceil(2);
-            must.push((
-                Occur::Must,
-                Box::new(BooleanQuery::union_with_minimum_required_clauses(word_clauses, required)),
-            ));
+            must.push((Occur::Must, Box::new(Words::new(word_clauses, required))));
         }
         for phrase in &text.phrases {
             if let Some(q) = self.phrase_or_word(phrase, 1.5) {
@@ -112,25 +109,24 @@ impl Engine {
         Ok((query, suggestion))
     }
 
-    /// A word in both languages' title, summary and body fields.
-    fn word_query(&self, word: &str, weight: f32) -> Option<Box<dyn Query>> {
-        let mut clauses: Vec<Box<dyn Query>> = Vec::new();
+    /// A word's terms in both languages' title, summary and body fields, with their weights.
+    fn word_terms(&self, word: &str, weight: f32) -> Vec<(Term, f32)> {
+        let mut terms = Vec::new();
         for (lang, analyzer) in [(self.fields.es, SPANISH), (self.fields.en, ENGLISH)] {
             for (_, token) in analyzers::tokens(&self.index, analyzer, word) {
                 for (which, field_weight) in FIELD_WEIGHTS {
-                    let term = Term::from_field_text(field_of(lang, which), &token);
-                    let q = TermQuery::new(term, IndexRecordOption::WithFreqs);
-                    clauses.push(Box::new(BoostQuery::new(Box::new(q), weight * field_weight)));
+                    terms.push((Term::from_field_text(field_of(lang, which), &token), weight * field_weight));
                 }
             }
         }
-        (!clauses.is_empty()).then(|| Box::new(BooleanQuery::union(clauses)) as Box<dyn Query>)
+        terms
     }
 
     /// Several words in this order, in either language; one word is just that word.
     pub(super) fn phrase_or_word(&self, words: &[String], weight: f32) -> Option<Box<dyn Query>> {
         if let [word] = words {
-            return self.word_query(word, weight);
+            let terms = self.word_terms(word, weight);
+            return (!terms.is_empty()).then(|| Box::new(Words::new(vec![terms], 1)) as Box<dyn Query>);
         }
         let text = words.join(" ");
         let mut clauses: Vec<Box<dyn Query>> = Vec::new();

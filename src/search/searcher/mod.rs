@@ -1,11 +1,14 @@
 //! Answering a query: what a search asks for and gets back, and the two steps between:
 //! building the tantivy query from what was typed (`build`), and shaping what it found into
-//! hits and snippets (`shape`); `facets` counts the hits per value as they are collected.
+//! hits (`shape`) with their snippets (`snippet`); `facets` counts the hits per value as they are collected, and
+//! `words` finds and scores "at least half of these words" a term at a time.
 //! Peer cases go through the same two steps.
 
 mod build;
 mod facets;
 mod shape;
+mod snippet;
+mod words;
 
 use tantivy::{
     collector::{Count, TopDocs},
@@ -98,7 +101,12 @@ impl Engine {
             }
         }
         clauses.extend(self.filter_clauses(&request.filters).into_iter().map(|q| (Occur::Must, q)));
-        let query = BooleanQuery::new(clauses);
+        // A query alone is run as itself, so that its own way of visiting every match (the
+        // words' cells) is used rather than a one-clause boolean query's, document by document.
+        let query: Box<dyn Query> = match clauses.len() {
+            1 if clauses[0].0 == Occur::Must => clauses.remove(0).1,
+            _ => Box::new(BooleanQuery::new(clauses)),
+        };
 
         let offset = ((request.page.max(1) - 1) * request.per_page) as usize;
         let limit = request.per_page.max(1) as usize;
@@ -115,7 +123,7 @@ impl Engine {
                 (total, top.into_iter().map(|(_, a)| a).collect::<Vec<_>>(), aggs)
             }
         };
-        let hits = self.hits(&searcher, &query, &addresses, request.snippets && request.text.has_text())?;
+        let hits = self.hits(&searcher, query.as_ref(), &addresses, request.snippets && request.text.has_text())?;
         Ok(SearchOutcome { hits, total, facets, suggestion })
     }
 
