@@ -1,7 +1,8 @@
 //! Answering a query: what a search asks for and gets back, and the two steps between:
 //! building the tantivy query from what was typed (`build`), and shaping what it found into
-//! hits (`shape`) with their snippets (`snippet`); `facets` counts the hits per value as they are collected, and
-//! `words` finds and scores "at least half of these words" a term at a time.
+//! hits (`shape`) with their snippets (`snippet`); `facets` counts the hits per value as
+//! they are collected, and `words` finds and scores "at least half of these words" a term
+//! at a time.
 //! Peer cases go through the same two steps.
 
 mod build;

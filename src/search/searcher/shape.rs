@@ -41,13 +41,13 @@ impl Engine {
         for address in addresses {
             let doc: TantivyDocument = searcher.doc(*address)?;
             let language = text(&doc, f.language);
-            let summary = text(&doc, f.summary);
+            let summary = text_of(&doc, f.summary);
             let (fields, matcher) = if language == "en" { (f.en, &mut matchers[1]) } else { (f.es, &mut matchers[0]) };
             // The body's passage that matched, else the summary's, else the summary's start.
             let snippet_html = matcher
                 .as_mut()
-                .and_then(|m| snippet(&text(&doc, fields.body), m).or_else(|| snippet(&summary, m)))
-                .unwrap_or_else(|| escape(&truncate(&summary, SNIPPET_CHARS)));
+                .and_then(|m| snippet(text_of(&doc, fields.body), m).or_else(|| snippet(summary, m)))
+                .unwrap_or_else(|| escape(&truncate(summary, SNIPPET_CHARS)));
             hits.push(Hit {
                 doc_type: text(&doc, f.doc_type),
                 kind: Kind::parse(&text(&doc, f.kind)).unwrap_or(Kind::Case),
@@ -65,8 +65,14 @@ impl Engine {
     }
 }
 
+/// A stored text field, owned.
 pub(super) fn text(doc: &TantivyDocument, field: tantivy::schema::Field) -> String {
-    doc.get_first(field).and_then(|v| v.as_str()).unwrap_or_default().to_string()
+    text_of(doc, field).to_string()
+}
+
+/// A stored text field as it is in the document (a body need not be copied to be read).
+fn text_of(doc: &TantivyDocument, field: tantivy::schema::Field) -> &str {
+    doc.get_first(field).and_then(|v| v.as_str()).unwrap_or_default()
 }
 
 fn truncate(text: &str, max: usize) -> String {

@@ -65,7 +65,7 @@ fn could_stem_to(word: &str, stem: &str) -> bool {
     let keep = stem.len().saturating_sub(STEM_SLACK).max(1);
     stem.is_char_boundary(keep)
         && word.len() >= keep
-        && word.as_bytes()[..keep].eq_ignore_ascii_case(&stem.as_bytes()[..keep.min(stem.len())])
+        && word.as_bytes()[..keep].eq_ignore_ascii_case(&stem.as_bytes()[..keep])
 }
 
 /// The snippet of `text`, or `None` when no word of it matches.
