@@ -161,7 +161,7 @@ impl From<&CaseDraft> for RawDraft {
     }
 }
 
-fn is_web_url(url: &str) -> bool {
+pub(crate) fn is_web_url(url: &str) -> bool {
     let rest = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"));
     rest.is_some_and(|r| !r.is_empty() && !r.chars().any(char::is_whitespace))
 }

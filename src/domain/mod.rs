@@ -4,10 +4,12 @@
 
 pub mod account;
 pub mod case;
+pub mod commitment;
 pub mod diff;
 pub mod draft;
 pub mod filter;
 pub mod lang;
+pub mod lima;
 pub mod limits;
 pub mod permission;
 pub mod problem;
@@ -16,6 +18,7 @@ pub mod revision;
 pub mod slug;
 pub mod subject;
 pub mod theme;
+pub mod workshop;
 
 /// Declares a text-backed enum with its wire names, parsing and display in one place.
 macro_rules! text_enum {

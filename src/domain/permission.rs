@@ -7,6 +7,7 @@
 use super::{
     account::{Role, User},
     case::Status,
+    workshop::WorkshopStatus,
 };
 
 /// What is being done to a case.
@@ -123,6 +124,97 @@ impl Subject for Accounts {
     }
 }
 
+/// The workshops as a whole, which new ones are added to.
+pub struct Workshops;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WorkshopsAction {
+    /// Create a workshop and become its organiser: facilitators and admins.
+    Create,
+}
+
+impl Subject for Workshops {
+    type Action = WorkshopsAction;
+
+    fn allows(&self, user: Option<&User>, action: WorkshopsAction) -> bool {
+        match action {
+            WorkshopsAction::Create => user.is_some_and(|u| matches!(u.role, Role::Facilitator | Role::Admin)),
+        }
+    }
+}
+
+/// What is being done to a workshop.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WorkshopAction {
+    /// Read its page (a draft is for its organisers).
+    View,
+    /// Everything its organisers do: details, agenda, co-organisers, publishing,
+    /// cancelling, capacity, the list of participants, attendance, outcomes.
+    Organise,
+    /// Register or cancel one's own registration (whether registration is still open is a
+    /// matter of time, decided apart).
+    Register,
+}
+
+/// The facts about a workshop that decide who may act on it.
+#[derive(Debug, Clone)]
+pub struct WorkshopAccess {
+    pub status: WorkshopStatus,
+    pub organisers: Vec<i64>,
+}
+
+impl WorkshopAccess {
+    pub fn is_organiser(&self, user: Option<&User>) -> bool {
+        user.is_some_and(|u| u.is_admin() || self.organisers.contains(&u.id))
+    }
+}
+
+impl Subject for WorkshopAccess {
+    type Action = WorkshopAction;
+
+    fn allows(&self, user: Option<&User>, action: WorkshopAction) -> bool {
+        let organiser = self.is_organiser(user);
+        match action {
+            WorkshopAction::View => self.status != WorkshopStatus::Draft || organiser,
+            WorkshopAction::Organise => organiser,
+            WorkshopAction::Register => user.is_some() && self.status == WorkshopStatus::Published,
+        }
+    }
+}
+
+/// What is being done to a commitment made at a workshop.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CommitmentAction {
+    /// Add a progress note, which may change its status.
+    AddNote,
+}
+
+/// The facts about a commitment that decide who may follow it up. A profile's region is
+/// chosen by its owner, so it grants nothing here: only editing rights over the region do.
+#[derive(Debug, Clone)]
+pub struct CommitmentAccess {
+    pub workshop_organisers: Vec<i64>,
+    /// The commitment's region slug first, then the regions above it.
+    pub region_path: Vec<String>,
+    pub owner_id: Option<i64>,
+}
+
+impl Subject for CommitmentAccess {
+    type Action = CommitmentAction;
+
+    fn allows(&self, user: Option<&User>, action: CommitmentAction) -> bool {
+        let Some(user) = user else { return false };
+        match action {
+            CommitmentAction::AddNote => {
+                user.is_admin()
+                    || self.workshop_organisers.contains(&user.id)
+                    || user.edits_region(&self.region_path)
+                    || self.owner_id == Some(user.id)
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -173,5 +265,50 @@ mod tests {
         let administer = |user: Option<&User>| may(user, AccountsAction::Administer, &Accounts);
         assert!(administer(Some(&admin)) && !administer(Some(&editor)) && !administer(None));
         assert!(may(Some(&other), LibraryAction::Propose, &Library) && !may(None, LibraryAction::Propose, &Library));
+    }
+
+    #[test]
+    fn organisers_run_their_workshops_and_others_only_read_published_ones() {
+        let facilitator = user(1, Role::Facilitator, &[]);
+        let other_facilitator = user(2, Role::Facilitator, &[]);
+        let member = user(3, Role::Member, &[]);
+        let admin = user(4, Role::Admin, &[]);
+        let create = |u: &User| may(Some(u), WorkshopsAction::Create, &Workshops);
+        assert!(
+            create(&facilitator)
+                && create(&admin)
+                && !create(&member)
+                && !may(None, WorkshopsAction::Create, &Workshops)
+        );
+        let draft = WorkshopAccess { status: WorkshopStatus::Draft, organisers: vec![1] };
+        assert!(may(Some(&facilitator), WorkshopAction::Organise, &draft));
+        assert!(!may(Some(&other_facilitator), WorkshopAction::View, &draft));
+        assert!(may(Some(&admin), WorkshopAction::View, &draft));
+        assert!(!may(None, WorkshopAction::View, &draft));
+        assert!(!may(Some(&member), WorkshopAction::Register, &draft));
+        let published = WorkshopAccess { status: WorkshopStatus::Published, ..draft.clone() };
+        assert!(may(None, WorkshopAction::View, &published) && !may(None, WorkshopAction::Register, &published));
+        assert!(may(Some(&member), WorkshopAction::Register, &published));
+        assert!(!may(Some(&other_facilitator), WorkshopAction::Organise, &published));
+        let cancelled = WorkshopAccess { status: WorkshopStatus::Cancelled, ..draft };
+        assert!(
+            may(None, WorkshopAction::View, &cancelled) && !may(Some(&member), WorkshopAction::Register, &cancelled)
+        );
+    }
+
+    #[test]
+    fn progress_notes_come_from_organisers_editors_of_the_region_and_the_owner() {
+        let commitment =
+            CommitmentAccess { workshop_organisers: vec![1], region_path: vec!["cusco".into()], owner_id: Some(5) };
+        let note = |u: Option<&User>| may(u, CommitmentAction::AddNote, &commitment);
+        assert!(note(Some(&user(1, Role::Facilitator, &[]))));
+        assert!(note(Some(&user(3, Role::Editor, &["cusco"]))));
+        assert!(!note(Some(&user(3, Role::Editor, &["piura"]))));
+        assert!(note(Some(&user(5, Role::Member, &[]))));
+        assert!(note(Some(&user(9, Role::Admin, &[]))));
+        let mut from_cusco = user(6, Role::Member, &[]);
+        from_cusco.region = Some("cusco".into());
+        assert!(!note(Some(&from_cusco)), "a profile's region grants nothing");
+        assert!(!note(None));
     }
 }

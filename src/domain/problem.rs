@@ -28,6 +28,20 @@ pub enum FieldProblem {
     Taken,
     /// Not the right password.
     Wrong,
+    /// Not a date written `YYYY-MM-DD`.
+    NotADate,
+    /// Not a time of day written `HH:MM`.
+    NotATime,
+    /// An end at or before the start.
+    BeforeStart,
+    /// A registration deadline after the start.
+    AfterStart,
+    /// An agenda item that starts before the workshop or ends after it.
+    OutsideHours,
+    /// A capacity below the number of people already registered.
+    BelowRegistered {
+        registered: i64,
+    },
 }
 
 /// What is wrong with a query-string parameter.

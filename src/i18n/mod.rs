@@ -7,7 +7,7 @@ pub mod done;
 mod en;
 mod es;
 
-use time::OffsetDateTime;
+use time::{Date, OffsetDateTime};
 
 use self::{
     areas::{Accounts, Admin, Browse, Cases, Common, SearchText},
@@ -18,6 +18,7 @@ use crate::{
     domain::{
         account::Role,
         case::{Kind, Language, Status},
+        lima,
         region::Level,
         revision::Origin,
         subject::{AccountOrigin, AuditAction, AuditDetails, DocType},
@@ -96,6 +97,14 @@ impl Catalog {
             FieldProblem::Mismatch => self.common.problem_mismatch.to_string(),
             FieldProblem::Taken => self.common.problem_taken.to_string(),
             FieldProblem::Wrong => self.common.problem_wrong_password.to_string(),
+            FieldProblem::NotADate => fill(self.common.problem_not_a_date, &[("label", &label)]),
+            FieldProblem::NotATime => fill(self.common.problem_not_a_time, &[("label", &label)]),
+            FieldProblem::BeforeStart => fill(self.common.problem_before_start, &[("label", &label)]),
+            FieldProblem::AfterStart => fill(self.common.problem_after_start, &[("label", &label)]),
+            FieldProblem::OutsideHours => fill(self.common.problem_outside_hours, &[("label", &label)]),
+            FieldProblem::BelowRegistered { registered } => {
+                fill(self.common.problem_below_registered, &[("label", &label), ("registered", &registered)])
+            }
         }
     }
 
@@ -197,12 +206,16 @@ impl Catalog {
         parts.join(" · ")
     }
 
-    /// A date with the time of day in Lima (UTC−5 all year), where most readers are.
+    /// A date with the time of day in Lima, where most readers are.
     pub fn date_time(&self, at: &OffsetDateTime) -> String {
-        let lima = time::UtcOffset::from_hms(-5, 0, 0).unwrap_or(time::UtcOffset::UTC);
-        let at = at.to_offset(lima);
+        let at = lima::to_lima(*at);
         let clock = format!("{:02}:{:02}", at.hour(), at.minute());
         fill(self.common.date_time_format, &[("date", &self.date(&at)), ("time", &clock)])
+    }
+
+    /// The Lima date of `at`, machine-readable, for `<time datetime>` beside [`Self::date`].
+    pub fn iso_date(&self, at: &OffsetDateTime) -> String {
+        lima::to_lima(*at).date().to_string()
     }
 
     /// A machine-readable timestamp for `<time datetime>`.
@@ -271,9 +284,15 @@ impl Catalog {
         }
     }
 
+    /// The date on Lima's calendar when `at` happened.
     pub fn date(&self, at: &OffsetDateTime) -> String {
-        let month = self.common.months[usize::from(u8::from(at.month())) - 1];
-        fill(self.common.date_format, &[("day", &at.day()), ("month", &month), ("year", &at.year())])
+        self.day(&lima::to_lima(*at).date())
+    }
+
+    /// A calendar date (a due date, an all-day workshop) in words.
+    pub fn day(&self, day: &Date) -> String {
+        let month = self.common.months[usize::from(u8::from(day.month())) - 1];
+        fill(self.common.date_format, &[("day", &day.day()), ("month", &month), ("year", &day.year())])
     }
 
     pub fn error_title(&self, report: &ErrorReport) -> &'static str {
