@@ -3,7 +3,7 @@
 //! Handlers return `AppError`, and so does the store: its failures (a missing row, an edit
 //! conflict, a database that is away) are the ones requests answer with, and a second type
 //! would only be mapped onto this one. The rule: the store builds only the variants that
-//! describe data (`NotFound`, `Gone`, `EditConflict`, `Forbidden` for a rule the data
+//! describe data (`NotFound`, `Gone`, `EditConflict`, `RegistrationClosed`, `Forbidden` for a rule the data
 //! enforces, and those `From<sqlx::Error>` makes); it never builds one about the request
 //! (`SignInRequired`, `Forgery`, `BadParam`…). The domain's own violations (`BadParam`,
 //! `FieldError`) are domain types that convert into this one. Search and the importer,
@@ -38,6 +38,7 @@ crate::domain::text_enum!(
         LinkExpired => "link_expired",
         TooManyAttempts => "too_many_attempts",
         EditConflict => "edit_conflict",
+        RegistrationClosed => "registration_closed",
         InvalidFields => "invalid_fields",
         DatabaseUnavailable => "database_unavailable",
         Internal => "internal",
@@ -76,6 +77,8 @@ pub enum AppError {
     TooManyAttempts,
     #[error("the case changed since it was loaded")]
     EditConflict,
+    #[error("registration for this workshop is closed")]
+    RegistrationClosed,
     #[error("invalid fields: {0:?}")]
     InvalidFields(Vec<FieldError>),
     #[error("session store unavailable: {0}")]
@@ -112,7 +115,7 @@ impl AppError {
             AppError::Forbidden | AppError::Forgery => StatusCode::FORBIDDEN,
             AppError::Gone | AppError::LinkExpired => StatusCode::GONE,
             AppError::TooManyAttempts => StatusCode::TOO_MANY_REQUESTS,
-            AppError::EditConflict => StatusCode::CONFLICT,
+            AppError::EditConflict | AppError::RegistrationClosed => StatusCode::CONFLICT,
             AppError::InvalidFields(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Timeout | AppError::Busy | AppError::DatabaseUnavailable(_) | AppError::SessionStore(_) => {
                 StatusCode::SERVICE_UNAVAILABLE
@@ -139,6 +142,7 @@ impl AppError {
             AppError::LinkExpired => ErrorCode::LinkExpired,
             AppError::TooManyAttempts => ErrorCode::TooManyAttempts,
             AppError::EditConflict => ErrorCode::EditConflict,
+            AppError::RegistrationClosed => ErrorCode::RegistrationClosed,
             AppError::InvalidFields(_) => ErrorCode::InvalidFields,
             AppError::DatabaseUnavailable(_) | AppError::SessionStore(_) => ErrorCode::DatabaseUnavailable,
             AppError::Internal(_) => ErrorCode::Internal,

@@ -14,8 +14,9 @@ text_enum!(
 );
 
 text_enum!(
-    /// What an audit entry is about. Its key is the account's id or the case's slug.
-    SubjectKind { Account => "account", Case => "case" }
+    /// What an audit entry is about. Its key is the account's id, the case's or the
+    /// workshop's slug, or the commitment's id.
+    SubjectKind { Account => "account", Case => "case", Workshop => "workshop", Commitment => "commitment" }
 );
 
 text_enum!(
@@ -38,6 +39,17 @@ text_enum!(
         CaseUnpublished => "case.unpublished",
         CaseBackToDraft => "case.draft",
         CaseDeleted => "case.deleted",
+        WorkshopCreated => "workshop.created",
+        WorkshopUpdated => "workshop.updated",
+        WorkshopPublished => "workshop.published",
+        WorkshopCancelled => "workshop.cancelled",
+        OrganiserAdded => "workshop.organiser_added",
+        OrganiserRemoved => "workshop.organiser_removed",
+        AgendaChanged => "workshop.agenda_changed",
+        RegistrationChanged => "workshop.registration_changed",
+        AttendanceMarked => "workshop.attendance_marked",
+        OutcomesPublished => "workshop.outcomes_published",
+        CommitmentStatusChanged => "commitment.status_changed",
     }
 );
 
@@ -72,6 +84,18 @@ pub struct AuditDetails {
     /// `token.created`, `token.revoked`: the token's name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token: Option<String>,
+    /// `workshop.organiser_added`, `workshop.organiser_removed`,
+    /// `workshop.registration_changed`: the account concerned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account: Option<i64>,
+    /// `workshop.registration_changed`, `commitment.status_changed`: before and after.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state_from: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state_to: Option<String>,
+    /// `workshop.cancelled`: the reason given; `workshop.updated`: what changed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
     /// `case.draft` when sent back: the editor's note.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
@@ -99,6 +123,16 @@ impl AuditRecord {
 
     pub fn on_case(mut self, slug: &str) -> Self {
         self.subject = Some((SubjectKind::Case, slug.to_string()));
+        self
+    }
+
+    pub fn on_workshop(mut self, slug: &str) -> Self {
+        self.subject = Some((SubjectKind::Workshop, slug.to_string()));
+        self
+    }
+
+    pub fn on_commitment(mut self, id: i64) -> Self {
+        self.subject = Some((SubjectKind::Commitment, id.to_string()));
         self
     }
 

@@ -23,6 +23,7 @@ mod state;
 mod throttle;
 mod urls;
 mod views;
+mod workshops;
 
 use std::sync::Arc;
 
@@ -82,6 +83,7 @@ pub fn router(state: AppState) -> Router {
         .merge(accounts::routes(&state))
         .merge(admin::routes(&state))
         .merge(site::routes())
+        .merge(workshops::routes(&state))
         .route("/language/{code}", get(lang::switch))
         .route("/api/v1/openapi.json", get(move || openapi::openapi_json(openapi.clone())));
     // Liveness and the stylesheet never wait for the database, session cookie or not: the

@@ -34,3 +34,20 @@ text_enum!(
     /// the sign-in page.
     AccountDone { Welcome => "welcome", Reset => "reset" }
 );
+
+text_enum!(
+    /// After an action on a workshop, on its page.
+    WorkshopDone {
+        Created => "created",
+        Saved => "saved",
+        Published => "published",
+        Cancelled => "cancelled",
+        Registered => "registered",
+        Waiting => "waiting",
+        Unregistered => "unregistered",
+        Agenda => "agenda",
+        Attendance => "attendance",
+        Organisers => "organisers",
+        ParticipantRemoved => "participant-removed",
+    }
+);

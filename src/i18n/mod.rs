@@ -6,11 +6,12 @@ pub mod areas;
 pub mod done;
 mod en;
 mod es;
+mod workshops;
 
 use time::{Date, OffsetDateTime};
 
 use self::{
-    areas::{Accounts, Admin, Browse, Cases, Common, SearchText},
+    areas::{Accounts, Admin, Browse, Cases, Common, SearchText, Workshops},
     done::{AdminDone, CaseDone, ProfileDone},
 };
 
@@ -44,6 +45,7 @@ pub struct Catalog {
     pub search: SearchText,
     pub accounts: Accounts,
     pub admin: Admin,
+    pub workshops: Workshops,
 }
 
 /// Replaces each `{key}` in `template` with its value.
@@ -177,6 +179,17 @@ impl Catalog {
             AuditAction::CaseUnpublished => self.admin.audit_case_unpublished,
             AuditAction::CaseBackToDraft => self.admin.audit_case_sent_back,
             AuditAction::CaseDeleted => self.admin.audit_case_deleted,
+            AuditAction::WorkshopCreated => self.workshops.audit_workshop_created,
+            AuditAction::WorkshopUpdated => self.workshops.audit_workshop_updated,
+            AuditAction::WorkshopPublished => self.workshops.audit_workshop_published,
+            AuditAction::WorkshopCancelled => self.workshops.audit_workshop_cancelled,
+            AuditAction::OrganiserAdded => self.workshops.audit_organiser_added,
+            AuditAction::OrganiserRemoved => self.workshops.audit_organiser_removed,
+            AuditAction::AgendaChanged => self.workshops.audit_agenda_changed,
+            AuditAction::RegistrationChanged => self.workshops.audit_registration_changed,
+            AuditAction::AttendanceMarked => self.workshops.audit_attendance_marked,
+            AuditAction::OutcomesPublished => self.workshops.audit_outcomes_published,
+            AuditAction::CommitmentStatusChanged => self.workshops.audit_commitment_status_changed,
         }
     }
 
@@ -203,6 +216,13 @@ impl Catalog {
             parts.push(text);
         }
         parts.extend(details.token.iter().chain(&details.note).cloned());
+        if let Some(account) = details.account {
+            parts.push(format!("#{account}"));
+        }
+        if let (Some(from), Some(to)) = (&details.state_from, &details.state_to) {
+            parts.push(format!("{from} → {to}"));
+        }
+        parts.extend(details.reason.iter().cloned());
         parts.join(" · ")
     }
 
@@ -311,6 +331,7 @@ impl Catalog {
             | ErrorCode::PayloadTooLarge
             | ErrorCode::TooManyAttempts
             | ErrorCode::EditConflict
+            | ErrorCode::RegistrationClosed
             | ErrorCode::InvalidFields
             | ErrorCode::Internal => self.common.error_title_other,
         }
@@ -344,6 +365,7 @@ impl Catalog {
             ErrorCode::LinkExpired => self.accounts.error_reset_gone.to_string(),
             ErrorCode::TooManyAttempts => self.common.error_too_many_attempts.to_string(),
             ErrorCode::EditConflict => self.common.error_edit_conflict.to_string(),
+            ErrorCode::RegistrationClosed => self.common.error_registration_closed.to_string(),
             ErrorCode::InvalidFields => {
                 let fields: Vec<&str> = report.fields.iter().map(|f| f.field).collect();
                 fill(self.common.error_invalid_fields, &[("fields", &fields.join(", "))])

@@ -37,8 +37,9 @@ pub struct AuditEntry {
     pub recorded_action: String,
     /// The account's name, when the subject is an account.
     pub subject_name: Option<String>,
-    /// The case's slug, when the subject is a case.
-    pub case_slug: Option<String>,
+    /// Where the subject's page is, and what to call it, when it is a case, a workshop or
+    /// a commitment.
+    pub subject_link: Option<(String, String)>,
     pub details: Option<AuditDetails>,
     pub recorded_details: String,
 }
@@ -49,7 +50,8 @@ struct AuditRow {
     actor_name: Option<String>,
     action: String,
     subject_name: Option<String>,
-    case_slug: Option<String>,
+    subject_kind: Option<String>,
+    subject_key: Option<String>,
     details: Json<serde_json::Value>,
 }
 
@@ -61,10 +63,20 @@ impl From<AuditRow> for AuditEntry {
             action: AuditAction::parse(&row.action),
             recorded_action: row.action,
             subject_name: row.subject_name,
-            case_slug: row.case_slug,
+            subject_link: subject_link(row.subject_kind.as_deref().and_then(SubjectKind::parse), row.subject_key),
             details: serde_json::from_value(row.details.0.clone()).ok(),
             recorded_details: row.details.0.to_string(),
         }
+    }
+}
+
+fn subject_link(kind: Option<SubjectKind>, key: Option<String>) -> Option<(String, String)> {
+    let key = key?;
+    match kind? {
+        SubjectKind::Account => None,
+        SubjectKind::Case => Some((format!("/cases/{key}"), key)),
+        SubjectKind::Workshop => Some((format!("/workshops/{key}"), key)),
+        SubjectKind::Commitment => Some((format!("/commitments/{key}"), format!("#{key}"))),
     }
 }
 
@@ -74,16 +86,15 @@ impl Store {
         let total: i64 = sqlx::query_scalar("select count(*) from audit_log").fetch_one(&self.pool).await?;
         let rows: Vec<AuditRow> = sqlx::query_as(
             "select a.at, actor.display_name as actor_name, a.action, subject.display_name as subject_name,
-                    case when a.subject_kind = $3 then a.subject_key end as case_slug, a.details
+                    a.subject_kind, a.subject_key, a.details
              from audit_log a
              left join users actor on actor.id = a.actor_id
-             left join users subject on a.subject_kind = $4 and subject.id::text = a.subject_key
+             left join users subject on a.subject_kind = $3 and subject.id::text = a.subject_key
              order by a.at desc, a.id desc
              limit $1 offset $2",
         )
         .bind(limit)
         .bind(offset)
-        .bind(SubjectKind::Case.as_str())
         .bind(SubjectKind::Account.as_str())
         .fetch_all(&self.pool)
         .await?;

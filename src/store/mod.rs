@@ -16,6 +16,7 @@ pub mod regions;
 pub mod search;
 pub mod themes;
 pub mod versions;
+pub mod workshops;
 
 use std::sync::Arc;
 

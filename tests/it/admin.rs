@@ -228,7 +228,7 @@ async fn the_audit_page_shows_entries_it_cannot_read_as_recorded() {
     let (mut admin, admin_id) = app.browser_as("admin@x.gob.pe", "Ana Admin", Role::Admin).await;
     sqlx::query(
         "insert into audit_log (actor_id, action, subject_kind, subject_key, details) values
-             ($1, 'workshop.created', null, null, '{\"title\": \"Taller\"}'),
+             ($1, 'glossary.created', null, null, '{\"title\": \"Concepto\"}'),
              ($1, 'role.changed', 'account', $1::text, '{\"from\": \"member\", \"to\": \"steward\"}')",
     )
     .bind(admin_id)
@@ -236,7 +236,7 @@ async fn the_audit_page_shows_entries_it_cannot_read_as_recorded() {
     .await
     .expect("odd entries");
     let page = admin.get("/admin/audit").await.expect(200);
-    assert!(page.body.contains("workshop.created"), "the unknown action as recorded");
+    assert!(page.body.contains("glossary.created"), "the unknown action as recorded");
     assert!(page.body.contains("steward"), "details with an unknown role, as recorded");
     assert!(page.body.contains("Cambió el rol"), "a known action still in words");
 }

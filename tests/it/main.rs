@@ -20,3 +20,4 @@ mod permissions;
 mod rendering;
 mod search;
 mod site;
+mod workshops;

@@ -10,7 +10,10 @@ use ayni::{
         account::{Role, User},
         case::{Kind, Language, Source, Status},
         draft::CaseDraft,
+        lima,
+        workshop::{Format, RawAgendaItem, WorkshopDraft},
     },
+    store::workshops::Provenance,
 };
 
 use crate::support::{
@@ -32,11 +35,15 @@ enum Actor {
     EditorHere,
     Facilitator,
     Admin,
+    /// A member whose profile says Cusco (the row's workshop's region): it grants nothing.
+    RegionMember,
+    /// The facilitator who organises the row's workshop.
+    Organiser,
 }
 
 use Actor::{
     Admin as ADMIN, Anonymous as ANON, AnotherMember as OTHER, EditorElsewhere as FAR_EDITOR, EditorHere as EDITOR,
-    Facilitator as FACIL, Member as MEMBER,
+    Facilitator as FACIL, Member as MEMBER, Organiser as ORG, RegionMember as REGION_MEMBER,
 };
 
 impl Actor {
@@ -44,7 +51,8 @@ impl Actor {
     fn role(self) -> Option<(Role, &'static [&'static str])> {
         match self {
             Actor::Anonymous => None,
-            Actor::Member | Actor::AnotherMember => Some((Role::Member, &[])),
+            Actor::Member | Actor::AnotherMember | Actor::RegionMember => Some((Role::Member, &[])),
+            Actor::Organiser => Some((Role::Facilitator, &[])),
             Actor::EditorElsewhere => Some((Role::Editor, &["piura"])),
             Actor::EditorHere => Some((Role::Editor, &["cusco"])),
             Actor::Facilitator => Some((Role::Facilitator, &[])),
@@ -59,11 +67,27 @@ struct Row {
     path: &'static str,
     /// For case routes: the state of the (member's, Cusco) case it acts on.
     case: Option<Status>,
+    /// For workshop routes: the stage of the (organiser's, Cusco) workshop it acts on.
+    workshop: Option<Stage>,
     expected: &'static [(Actor, u16)],
 }
 
 const fn row(method: &'static str, path: &'static str, case: Option<Status>, expected: &'static [(Actor, u16)]) -> Row {
-    Row { method, path, case, expected }
+    Row { method, path, case, workshop: None, expected }
+}
+
+/// Where the row's workshop stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stage {
+    Draft,
+    /// Published, a month away.
+    Open,
+    /// Published, over yesterday.
+    Over,
+}
+
+const fn wrow(method: &'static str, path: &'static str, stage: Stage, expected: &'static [(Actor, u16)]) -> Row {
+    Row { method, path, case: None, workshop: Some(stage), expected }
 }
 
 use Status::{Draft, Published, Submitted, Unpublished};
@@ -104,7 +128,69 @@ const TABLE: &[Row] = &[
     row("POST", "/admin/users/{id}/reset-link", None, &[(ANON, 401), (MEMBER, 403), (OTHER, 403), (FAR_EDITOR, 403), (EDITOR, 403), (FACIL, 403), (ADMIN, 200)]),
     row("POST", "/api/v1/cases", None, &[(ANON, 401), (MEMBER, 201), (OTHER, 201), (FAR_EDITOR, 201), (EDITOR, 201), (FACIL, 201), (ADMIN, 201)]),
     row("PUT", "/api/v1/cases/{slug}", Some(Draft), &[(ANON, 401), (MEMBER, 200), (OTHER, 404), (FAR_EDITOR, 404), (EDITOR, 200), (FACIL, 404), (ADMIN, 200)]),
+    // Workshops: facilitators and admins create; organisers (and admins) run their own; a
+    // draft is invisible to everyone else; a profile's region grants nothing.
+    wrow("POST", "/workshops/new", Stage::Open, &[(ANON, 401), (MEMBER, 403), (REGION_MEMBER, 403), (EDITOR, 403), (ORG, 303), (FACIL, 303), (ADMIN, 303)]),
+    wrow("POST", "/workshops/{slug}/edit", Stage::Open, &[(ANON, 401), (MEMBER, 403), (REGION_MEMBER, 403), (EDITOR, 403), (ORG, 303), (FACIL, 403), (ADMIN, 303)]),
+    wrow("POST", "/workshops/{slug}/edit", Stage::Draft, &[(ANON, 401), (MEMBER, 404), (REGION_MEMBER, 404), (EDITOR, 404), (ORG, 303), (FACIL, 404), (ADMIN, 303)]),
+    wrow("POST", "/workshops/{slug}/publish", Stage::Draft, &[(ANON, 401), (MEMBER, 404), (REGION_MEMBER, 404), (EDITOR, 404), (ORG, 303), (FACIL, 404), (ADMIN, 303)]),
+    wrow("POST", "/workshops/{slug}/publish", Stage::Open, &[(ANON, 401), (MEMBER, 403), (REGION_MEMBER, 403), (EDITOR, 403), (ORG, 403), (FACIL, 403), (ADMIN, 403)]),
+    wrow("POST", "/workshops/{slug}/cancel", Stage::Open, &[(ANON, 401), (MEMBER, 403), (REGION_MEMBER, 403), (EDITOR, 403), (ORG, 303), (FACIL, 403), (ADMIN, 303)]),
+    wrow("POST", "/workshops/{slug}/register", Stage::Open, &[(ANON, 401), (MEMBER, 303), (REGION_MEMBER, 303), (EDITOR, 303), (ORG, 303), (FACIL, 303), (ADMIN, 303)]),
+    wrow("POST", "/workshops/{slug}/register", Stage::Draft, &[(ANON, 401), (MEMBER, 404), (REGION_MEMBER, 404), (EDITOR, 404), (ORG, 403), (FACIL, 404), (ADMIN, 403)]),
+    wrow("POST", "/workshops/{slug}/register", Stage::Over, &[(ANON, 401), (MEMBER, 409), (REGION_MEMBER, 409), (EDITOR, 409), (ORG, 409), (FACIL, 409), (ADMIN, 409)]),
+    wrow("POST", "/workshops/{slug}/unregister", Stage::Open, &[(ANON, 401), (MEMBER, 303), (REGION_MEMBER, 303), (EDITOR, 303), (ORG, 303), (FACIL, 303), (ADMIN, 303)]),
+    wrow("POST", "/workshops/{slug}/agenda", Stage::Open, &[(ANON, 401), (MEMBER, 403), (REGION_MEMBER, 403), (EDITOR, 403), (ORG, 303), (FACIL, 403), (ADMIN, 303)]),
+    wrow("POST", "/workshops/{slug}/agenda/{item}", Stage::Open, &[(ANON, 401), (MEMBER, 403), (REGION_MEMBER, 403), (EDITOR, 403), (ORG, 303), (FACIL, 403), (ADMIN, 303)]),
+    wrow("POST", "/workshops/{slug}/agenda/{item}/delete", Stage::Draft, &[(ANON, 401), (MEMBER, 404), (REGION_MEMBER, 404), (EDITOR, 404), (ORG, 303), (FACIL, 404), (ADMIN, 303)]),
+    wrow("POST", "/workshops/{slug}/attendance", Stage::Over, &[(ANON, 401), (MEMBER, 403), (REGION_MEMBER, 403), (EDITOR, 403), (ORG, 303), (FACIL, 403), (ADMIN, 303)]),
+    // Attendance is marked once the workshop has started.
+    wrow("POST", "/workshops/{slug}/attendance", Stage::Open, &[(ANON, 401), (MEMBER, 403), (REGION_MEMBER, 403), (EDITOR, 403), (ORG, 403), (FACIL, 403), (ADMIN, 403)]),
+    wrow("POST", "/workshops/{slug}/participants/{id}/cancel", Stage::Open, &[(ANON, 401), (MEMBER, 403), (REGION_MEMBER, 403), (EDITOR, 403), (ORG, 303), (FACIL, 403), (ADMIN, 303)]),
+    wrow("POST", "/workshops/{slug}/organisers", Stage::Open, &[(ANON, 401), (MEMBER, 403), (REGION_MEMBER, 403), (EDITOR, 403), (ORG, 303), (FACIL, 403), (ADMIN, 303)]),
+    wrow("POST", "/workshops/{slug}/organisers/{id}/remove", Stage::Open, &[(ANON, 401), (MEMBER, 403), (REGION_MEMBER, 403), (EDITOR, 403), (ORG, 303), (FACIL, 403), (ADMIN, 303)]),
 ];
+
+/// A workshop's details as a form sends them: a morning a month from now, in Lima.
+fn workshop_form(title: &str) -> Vec<(String, String)> {
+    let day = lima::today(time::OffsetDateTime::now_utc()) + time::Duration::days(30);
+    [
+        ("title", title),
+        ("summary", "Intercambio de prácticas de integridad."),
+        ("start_date", &day.to_string()),
+        ("start_time", "09:00"),
+        ("end_time", "13:00"),
+        ("format", "in_person"),
+        ("city", "Cusco"),
+        ("capacity", "30"),
+        ("regions", "cusco"),
+    ]
+    .iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect()
+}
+
+/// A valid four-hour workshop in Cusco starting at `start`.
+fn workshop_draft(title: &str, start: time::OffsetDateTime) -> WorkshopDraft {
+    WorkshopDraft {
+        title: title.into(),
+        summary: "Intercambio de prácticas de integridad.".into(),
+        description_markdown: String::new(),
+        starts_at: start,
+        ends_at: start + time::Duration::hours(4),
+        all_day: false,
+        format: Format::InPerson,
+        venue: String::new(),
+        city: "Cusco".into(),
+        online_url: String::new(),
+        capacity: Some(30),
+        registration_deadline: None,
+        regions: vec!["cusco".into()],
+        region_count: None,
+        cases: Vec::new(),
+        illustrative: false,
+    }
+}
 
 /// The actors of one row, each with an account and a browser of their own (made for the
 /// row, so that signing out or closing an account does not spill into the next).
@@ -132,6 +218,13 @@ impl<'a> World<'a> {
         let id = self.app.account(&email, &format!("{actor:?}"), stored_role).await;
         if role == Role::Editor {
             self.app.make_editor(id, regions).await;
+        }
+        if actor == Actor::RegionMember {
+            sqlx::query("update users set region_id = (select id from regions where slug = 'cusco') where id = $1")
+                .bind(id)
+                .execute(&self.app.db.pool)
+                .await
+                .expect("profile region");
         }
         // Each from an address of its own, as people are.
         let mut browser = Browser::from_address(self.app, &format!("198.51.100.{}:4000", n + 1));
@@ -187,14 +280,53 @@ impl<'a> World<'a> {
         slug
     }
 
+    /// A fresh workshop in Cusco at `stage`, organised by the organiser and by `co` (for
+    /// the removal row), with one agenda item; returns its slug and the item's id.
+    async fn workshop(&mut self, stage: Stage, n: usize, co: i64) -> (String, i64) {
+        let store = self.app.db.store();
+        let organiser = self.user(ORG).await;
+        let today = lima::today(time::OffsetDateTime::now_utc());
+        // 09:00 to 13:00 in Lima: yesterday, or a month from now.
+        let day = if stage == Stage::Over { today - time::Duration::days(1) } else { today + time::Duration::days(30) };
+        let start = lima::from_lima(day, time::macros::time!(09:00));
+        let draft = workshop_draft(&format!("Taller de prueba {n}"), start);
+        let slug = store.create_workshop(Some(&organiser), &draft, "", Provenance::App).await.expect("create");
+        let record = store.find_workshop(&slug).await.expect("find").expect("the workshop");
+        if stage != Stage::Draft {
+            store.publish_workshop(record.id, &organiser).await.expect("publish");
+        }
+        let email: String = sqlx::query_scalar("select email from users where id = $1")
+            .bind(co)
+            .fetch_one(&self.app.db.pool)
+            .await
+            .expect("email");
+        store.add_organiser(record.id, &slug, &email, &organiser).await.expect("co-organiser");
+        let item = RawAgendaItem {
+            day: day.to_string(),
+            time: "10:00".into(),
+            duration: "30".into(),
+            title: "Apertura".into(),
+            ..Default::default()
+        };
+        let item = item.validate(draft.starts_at, draft.ends_at).expect("an item inside");
+        let item = store.add_agenda_item(record.id, &slug, &item, &organiser).await.expect("agenda item");
+        (slug, item)
+    }
+
     /// Does `row` as `actor` and returns the status.
     async fn attempt(&mut self, row: &Row, actor: Actor, n: usize) -> u16 {
-        let slug = match row.case {
-            Some(status) => self.case(status, n).await,
-            None => String::new(),
-        };
         let target = self.app.account(&format!("target{n}@x.gob.pe"), "Target", Role::Member).await;
-        let path = row.path.replace("{slug}", &slug).replace("{number}", "1").replace("{id}", &target.to_string());
+        let (slug, item) = match (row.case, row.workshop) {
+            (Some(status), _) => (self.case(status, n).await, 0),
+            (None, Some(stage)) => self.workshop(stage, n, target).await,
+            (None, None) => (String::new(), 0),
+        };
+        let path = row
+            .path
+            .replace("{slug}", &slug)
+            .replace("{number}", "1")
+            .replace("{id}", &target.to_string())
+            .replace("{item}", &item.to_string());
         let store = self.app.db.store();
         let member_email = self.account(MEMBER).await.expect("the member").1;
         let fields: Vec<(String, String)> = match row.path {
@@ -233,6 +365,14 @@ impl<'a> World<'a> {
             "/cases/{slug}/send-back" => vec![("note".into(), "Falta detalle.".into())],
             "/cases/{slug}/history/{number}/restore" => vec![("base_revision".into(), "2".into())],
             "/admin/users/{id}/role" => vec![("role".into(), "editor".into()), ("regions".into(), "cusco".into())],
+            "/workshops/new" | "/workshops/{slug}/edit" => workshop_form(&format!("Taller nuevo {n}")),
+            "/workshops/{slug}/cancel" => vec![("reason".into(), "Falta de quórum.".into())],
+            "/workshops/{slug}/agenda" | "/workshops/{slug}/agenda/{item}" => vec![
+                ("time".into(), "11:00".into()),
+                ("duration".into(), "30".into()),
+                ("title".into(), "Trabajo en grupos".into()),
+            ],
+            "/workshops/{slug}/organisers" => vec![("email".into(), member_email.clone())],
             _ => Vec::new(),
         };
         let path = match row.path {
@@ -363,8 +503,13 @@ async fn every_state_changing_route_refuses_a_browser_post_without_the_token() {
     let app = TestApp::new().await;
     let mut world = World::new(&app, 0);
     for row in TABLE {
-        let path =
-            row.path.replace("{slug}", "caso").replace("{number}", "1").replace("{id}", "1").replace("{token}", "x");
+        let path = row
+            .path
+            .replace("{slug}", "caso")
+            .replace("{number}", "1")
+            .replace("{id}", "1")
+            .replace("{token}", "x")
+            .replace("{item}", "1");
         let request = Request::builder()
             .method(row.method)
             .uri(&path)

@@ -78,6 +78,7 @@ pub struct Common {
     pub error_gone: &'static str,
     pub error_too_many_attempts: &'static str,
     pub error_edit_conflict: &'static str,
+    pub error_registration_closed: &'static str,
     pub error_invalid_fields: &'static str,
     pub cancel: &'static str,
     pub problem_control_character: &'static str,

@@ -7,5 +7,9 @@ mod browse;
 mod cases;
 mod common;
 mod search;
+mod workshops;
 
-pub use self::{accounts::Accounts, admin::Admin, browse::Browse, cases::Cases, common::Common, search::SearchText};
+pub use self::{
+    accounts::Accounts, admin::Admin, browse::Browse, cases::Cases, common::Common, search::SearchText,
+    workshops::Workshops,
+};

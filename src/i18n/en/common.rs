@@ -75,6 +75,7 @@ pub const COMMON: Common = Common {
     error_forgery: "We could not confirm that this form came from Ayni. Go back, reload the page and send it again.",
     error_gone: "An administrator deleted this case. Its address will not be used for another case.",
     error_too_many_attempts: "There were too many attempts. Wait a few minutes and try again.",
+    error_registration_closed: "Registration for this workshop is closed: the deadline has passed or the workshop has started.",
     error_edit_conflict: "Someone saved this case after you started editing it. Load the current version and make your changes on it.",
     error_invalid_fields: "Some fields are not valid: {fields}.",
     cancel: "Cancel",

@@ -75,6 +75,7 @@ pub const COMMON: Common = Common {
     error_forgery: "No pudimos confirmar que este formulario viene de Ayni. Vuelva a la página, recárguela y envíelo de nuevo.",
     error_gone: "Un administrador eliminó este caso. Su dirección ya no se usará para otro caso.",
     error_too_many_attempts: "Hubo demasiados intentos. Espere unos minutos y vuelva a intentarlo.",
+    error_registration_closed: "La inscripción a este taller está cerrada: pasó la fecha límite o el taller ya empezó.",
     error_edit_conflict: "Alguien guardó este caso después de que usted empezó a editarlo. Cargue la versión actual y aplique sus cambios sobre ella.",
     error_invalid_fields: "Algunos campos no son válidos: {fields}.",
     cancel: "Cancelar",

@@ -6,6 +6,7 @@ mod browse;
 mod cases;
 mod common;
 mod search;
+mod workshops;
 
 use super::{Catalog, Lang};
 
@@ -17,4 +18,5 @@ pub static CATALOG: Catalog = Catalog {
     search: search::SEARCH,
     accounts: accounts::ACCOUNTS,
     admin: admin::ADMIN,
+    workshops: workshops::WORKSHOPS,
 };

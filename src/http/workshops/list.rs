@@ -1,0 +1,75 @@
+//! `/workshops`: those still to come (soonest first), then those held (latest first),
+//! filtered by region and year.
+
+use askama::Template;
+use axum::{
+    extract::State,
+    response::{IntoResponse, Redirect, Response},
+};
+use time::OffsetDateTime;
+
+use crate::{
+    domain::{
+        permission::{may, Workshops, WorkshopsAction},
+        workshop::WorkshopStatus,
+        ParamProblem,
+    },
+    error::{AppError, AppResult},
+    http::{
+        extract::{Params, Ui},
+        urls::without_empty_params,
+        views::{option, region_options, render, Chrome, SelectOption},
+        AppState,
+    },
+    i18n::Catalog,
+    store::workshops::{WorkshopFilter, WorkshopListing},
+};
+
+#[derive(Template)]
+#[template(path = "workshops.html")]
+struct WorkshopsPage {
+    chrome: Chrome,
+    t: &'static Catalog,
+    upcoming: Vec<WorkshopListing>,
+    past: Vec<WorkshopListing>,
+    region_options: Vec<SelectOption>,
+    year_options: Vec<SelectOption>,
+    may_create: bool,
+}
+
+#[derive(serde::Deserialize, Default)]
+pub struct ListQuery {
+    region: Option<String>,
+    year: Option<String>,
+}
+
+pub async fn list(State(state): State<AppState>, ui: Ui, Params(query): Params<ListQuery>) -> AppResult<Response> {
+    if let Some(clean) = without_empty_params(&ui.here) {
+        return Ok(Redirect::to(&clean).into_response());
+    }
+    let regions = state.store.regions().await?;
+    let region = query.region.filter(|r| !r.is_empty());
+    if region.as_ref().is_some_and(|r| !regions.iter().any(|known| &known.slug == r)) {
+        return Err(AppError::bad_param("region", ParamProblem::UnknownValue));
+    }
+    let year = match query.year.as_deref().filter(|y| !y.is_empty()) {
+        None => None,
+        Some(text) => Some(text.parse::<i32>().map_err(|_| AppError::bad_param("year", ParamProblem::NotANumber))?),
+    };
+    let filter = WorkshopFilter { region: region.clone(), year };
+    let ((upcoming, past), years) =
+        tokio::try_join!(state.store.workshops(&filter, OffsetDateTime::now_utc()), state.store.workshop_years())?;
+    let t = ui.t;
+    let year_text = year.map(|y| y.to_string());
+    let page = WorkshopsPage {
+        chrome: Chrome::for_ui(&ui, t.workshops.workshops_title, "workshops")
+            .about(t.workshops.workshops_intro, "website"),
+        t,
+        upcoming,
+        past,
+        region_options: region_options(&regions, region.as_deref()),
+        year_options: years.iter().map(|y| option(&y.to_string(), &y.to_string(), year_text.as_deref())).collect(),
+        may_create: may(ui.viewer.user(), WorkshopsAction::Create, &Workshops),
+    };
+    Ok(render(page)?.into_response())
+}

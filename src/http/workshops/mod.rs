@@ -1,0 +1,74 @@
+//! Workshops: the list, a workshop's page, the organisers' forms (details, agenda,
+//! participants, co-organisers), registration and the certificate of attendance. Who may
+//! do what is asked of `domain::permission` through [`workshop_for`].
+
+mod agenda;
+mod certificate;
+mod form;
+mod list;
+mod participants;
+mod registration;
+mod show;
+mod status;
+
+use axum::{
+    routing::{get, post},
+    Router,
+};
+
+use super::{gate::checked_slug, guarded, AppState};
+use crate::{
+    domain::{
+        account::User,
+        permission::{may, WorkshopAction},
+    },
+    error::{AppError, AppResult},
+    store::workshops::WorkshopRecord,
+};
+
+pub fn routes(state: &AppState) -> Router<AppState> {
+    Router::new()
+        .route("/workshops", get(list::list))
+        .route("/workshops/new", guarded(state, get(form::new_form).post(form::create)))
+        .route("/workshops/{slug}", get(show::show))
+        .route("/workshops/{slug}/edit", guarded(state, get(form::edit_form).post(form::update)))
+        .route("/workshops/{slug}/publish", guarded(state, post(status::publish)))
+        .route("/workshops/{slug}/cancel", guarded(state, get(status::cancel_form).post(status::cancel)))
+        .route("/workshops/{slug}/register", guarded(state, post(registration::register)))
+        .route("/workshops/{slug}/unregister", guarded(state, post(registration::unregister)))
+        .route("/workshops/{slug}/agenda", guarded(state, get(agenda::show).post(agenda::add)))
+        .route("/workshops/{slug}/agenda/{item}", guarded(state, get(agenda::edit_form).post(agenda::update)))
+        .route("/workshops/{slug}/agenda/{item}/delete", guarded(state, post(agenda::delete)))
+        .route("/workshops/{slug}/participants", get(participants::page))
+        .route("/workshops/{slug}/participants.csv", get(participants::export))
+        .route("/workshops/{slug}/attendance", guarded(state, post(participants::attendance)))
+        .route("/workshops/{slug}/participants/{id}/cancel", guarded(state, post(participants::remove)))
+        .route("/workshops/{slug}/organisers", guarded(state, post(participants::add_organiser)))
+        .route("/workshops/{slug}/organisers/{id}/remove", guarded(state, post(participants::remove_organiser)))
+        .route("/workshops/{slug}/certificate", get(certificate::show))
+}
+
+/// The workshop `slug` if `user` may do `action` to it: 404 when they may not even see it
+/// (a draft stays secret), 403 when they see it but may not act.
+pub(crate) async fn workshop_for(
+    state: &AppState,
+    slug: &str,
+    user: Option<&User>,
+    action: WorkshopAction,
+) -> AppResult<WorkshopRecord> {
+    let slug = checked_slug(slug)?;
+    let record = state.store.find_workshop(slug).await?.ok_or(AppError::NotFound)?;
+    let access = record.access();
+    if !may(user, WorkshopAction::View, &access) {
+        return Err(AppError::NotFound);
+    }
+    if !may(user, action, &access) {
+        return Err(AppError::Forbidden);
+    }
+    Ok(record)
+}
+
+/// Where a workshop's page is, with the banner of what was just done.
+fn page_after(slug: &str, done: crate::i18n::done::WorkshopDone) -> axum::response::Redirect {
+    axum::response::Redirect::to(&format!("/workshops/{slug}?done={done}"))
+}

@@ -1,0 +1,102 @@
+//! A workshop's page: what it is, its agenda, registration (with the viewer's own place),
+//! in that order, and the organisers' buttons.
+
+use askama::Template;
+use axum::{
+    extract::{Path, State},
+    response::{IntoResponse, Response},
+};
+use time::OffsetDateTime;
+use tower_sessions::Session;
+
+use crate::{
+    domain::{
+        permission::{may, WorkshopAction},
+        workshop::{phase, registration_open, Phase, RegistrationState, WorkshopStatus},
+    },
+    error::AppResult,
+    http::{
+        extract::{Params, Ui},
+        session,
+        views::{render, Chrome},
+        AppState,
+    },
+    i18n::{done::WorkshopDone, fill, Catalog},
+    store::workshops::{AgendaItem, MyRegistration, WorkshopRecord},
+};
+
+use super::workshop_for;
+
+#[derive(Template)]
+#[template(path = "workshop.html")]
+struct WorkshopPage {
+    chrome: Chrome,
+    t: &'static Catalog,
+    w: WorkshopRecord,
+    agenda: Vec<AgendaItem>,
+    phase: Phase,
+    organiser: bool,
+    signed_in: bool,
+    mine: Option<MyRegistration>,
+    /// The online link, for those who may see it.
+    link: Option<String>,
+    open: bool,
+    csrf: String,
+    done: Option<WorkshopDone>,
+}
+
+impl WorkshopPage {
+    fn places(&self) -> Option<String> {
+        let capacity = self.w.draft.capacity?;
+        let left = self.w.places_left()?;
+        Some(fill(self.t.workshops.places_left, &[("n", &left), ("capacity", &capacity)]))
+    }
+
+    fn full(&self) -> bool {
+        self.w.places_left() == Some(0)
+    }
+}
+
+#[derive(serde::Deserialize, Default)]
+pub struct PageQuery {
+    done: Option<String>,
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    ui: Ui,
+    session: Session,
+    Path(slug): Path<String>,
+    Params(query): Params<PageQuery>,
+) -> AppResult<Response> {
+    let user = ui.viewer.user.clone();
+    let w = workshop_for(&state, &slug, user.as_deref(), WorkshopAction::View).await?;
+    let now = OffsetDateTime::now_utc();
+    let (agenda, mine) = tokio::try_join!(state.store.agenda(w.id), async {
+        match &user {
+            Some(user) => state.store.my_registration(w.id, user.id).await,
+            None => Ok(None),
+        }
+    })?;
+    let access = w.access();
+    let organiser = may(user.as_deref(), WorkshopAction::Organise, &access);
+    let registered = mine.as_ref().is_some_and(|m| m.state == RegistrationState::Registered);
+    let link = (organiser || registered).then(|| w.draft.online_url.clone()).filter(|l| !l.is_empty());
+    let csrf = if user.is_some() { session::csrf_token(&session).await? } else { String::new() };
+    let t = ui.t;
+    let page = WorkshopPage {
+        chrome: Chrome::for_ui(&ui, &w.draft.title, "workshops").about(&w.draft.summary, "website"),
+        t,
+        phase: phase(w.status, w.draft.ends_at, now),
+        open: registration_open(w.status, w.draft.starts_at, w.draft.registration_deadline, now),
+        organiser,
+        signed_in: user.is_some(),
+        mine,
+        link,
+        csrf,
+        done: query.done.as_deref().and_then(WorkshopDone::parse),
+        agenda,
+        w,
+    };
+    Ok(render(page)?.into_response())
+}

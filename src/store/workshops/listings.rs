@@ -1,0 +1,100 @@
+//! The lists workshops appear in: `/workshops` (upcoming first, then past), and the ones
+//! a person organises.
+
+use sqlx::FromRow;
+use time::OffsetDateTime;
+
+use crate::{
+    domain::workshop::{Format, WorkshopStatus},
+    error::AppResult,
+    store::Store,
+};
+
+/// A workshop as lists show it.
+#[derive(Debug, Clone, FromRow)]
+pub struct WorkshopListing {
+    pub slug: String,
+    pub title: String,
+    pub summary: String,
+    #[sqlx(try_from = "String")]
+    pub status: WorkshopStatus,
+    pub starts_at: OffsetDateTime,
+    pub ends_at: OffsetDateTime,
+    pub all_day: bool,
+    #[sqlx(try_from = "String")]
+    pub format: Format,
+    pub city: String,
+    pub illustrative: bool,
+    /// Whether its outcomes are published.
+    pub has_outcomes: bool,
+    /// Over at the time the list was drawn.
+    pub past: bool,
+}
+
+/// What `/workshops` is narrowed to.
+#[derive(Debug, Clone, Default)]
+pub struct WorkshopFilter {
+    /// A region slug: workshops it took part in (itself or a place inside it).
+    pub region: Option<String>,
+    pub year: Option<i32>,
+}
+
+const LISTING_COLUMNS: &str = "w.slug, w.title, w.summary, w.status, w.starts_at, w.ends_at, w.all_day, w.format,
+     w.city, w.illustrative, exists (select 1 from workshop_outcomes o where o.workshop_id = w.id) as has_outcomes,
+     w.ends_at <= $1 as past";
+
+impl Store {
+    /// Published and cancelled workshops: those not yet over (soonest first), then the
+    /// past ones (latest first). The year is Lima's.
+    pub async fn workshops(
+        &self,
+        filter: &WorkshopFilter,
+        now: OffsetDateTime,
+    ) -> AppResult<(Vec<WorkshopListing>, Vec<WorkshopListing>)> {
+        let rows: Vec<WorkshopListing> = sqlx::query_as(&format!(
+            "select {LISTING_COLUMNS}
+             from workshops w
+             where w.status <> 'draft'
+               and ($2::text is null or exists (
+                   select 1 from workshop_regions wr
+                   join regions r on r.id = wr.region_id
+                   cross join lateral region_and_above(r.id) up
+                   join regions a on a.id = up.id
+                   where wr.workshop_id = w.id and a.slug = $2))
+               and ($3::int is null or extract(year from w.starts_at at time zone 'America/Lima') = $3)
+             order by w.ends_at <= $1, case when w.ends_at > $1 then w.starts_at end,
+                      w.starts_at desc
+             limit 500"
+        ))
+        .bind(now)
+        .bind(&filter.region)
+        .bind(filter.year)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.into_iter().partition(|w| !w.past))
+    }
+
+    /// The years that have workshops, latest first, for the filter.
+    pub async fn workshop_years(&self) -> AppResult<Vec<i32>> {
+        Ok(sqlx::query_scalar(
+            "select distinct extract(year from starts_at at time zone 'America/Lima')::int as year
+             from workshops where status <> 'draft' order by year desc",
+        )
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// The workshops `user` organises, in any state, latest first.
+    pub async fn workshops_organised_by(&self, user: i64, now: OffsetDateTime) -> AppResult<Vec<WorkshopListing>> {
+        Ok(sqlx::query_as(&format!(
+            "select {LISTING_COLUMNS}
+             from workshops w join workshop_organisers o on o.workshop_id = w.id
+             where o.user_id = $2
+             order by w.starts_at desc"
+        ))
+        .bind(now)
+        .bind(user)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+}

@@ -1,0 +1,389 @@
+//! Workshops: a facilitator prepares one, people register (and wait when it is full, also
+//! under concurrency), organisers change the capacity, agenda, attendance and list, and
+//! people who attended print a certificate. Hostile text stays text; the online link
+//! stays with the people registered.
+
+use ayni::{
+    domain::{
+        account::Role,
+        lima,
+        workshop::{Format, RegistrationState, WorkshopDraft},
+    },
+    store::{workshops::Provenance, Store},
+};
+use time::{macros::time, Duration, OffsetDateTime};
+
+use crate::support::{
+    browser::{Browser, PASSWORD},
+    TestApp,
+};
+
+const LINK: &str = "https://meet.example.org/taller-integridad";
+
+/// A workshop's details as its form sends them: `day` from 09:00 to 13:00 in Lima.
+fn form(title: &str, day: time::Date) -> Vec<(String, String)> {
+    [
+        ("title", title),
+        ("summary", "Intercambio de prácticas entre regiones."),
+        ("description", "## Objetivo\n\nRevisar la **agenda** regional."),
+        ("start_date", &day.to_string()),
+        ("start_time", "09:00"),
+        ("end_time", "13:00"),
+        ("format", "hybrid"),
+        ("venue", "Auditorio regional"),
+        ("city", "Cusco"),
+        ("online_url", LINK),
+        ("capacity", "2"),
+        ("regions", "cusco"),
+        ("regions", "piura"),
+    ]
+    .iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect()
+}
+
+fn pairs(fields: &[(String, String)]) -> Vec<(&str, &str)> {
+    fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
+}
+
+fn in_a_month() -> time::Date {
+    lima::today(OffsetDateTime::now_utc()) + Duration::days(30)
+}
+
+/// A published workshop made through the store, organised by a new facilitator.
+async fn published(app: &TestApp, title: &str, capacity: Option<i32>) -> (String, i64, i64) {
+    let store = app.db.store();
+    let organiser_id = app.account(&format!("org-{}@x.gob.pe", title.len()), "Organizadora", Role::Facilitator).await;
+    let organiser = store.active_user(organiser_id).await.expect("load").expect("active");
+    let start = lima::from_lima(in_a_month(), time!(09:00));
+    let draft = WorkshopDraft {
+        title: title.into(),
+        summary: "Resumen.".into(),
+        description_markdown: String::new(),
+        starts_at: start,
+        ends_at: start + Duration::hours(4),
+        all_day: false,
+        format: Format::Online,
+        venue: String::new(),
+        city: String::new(),
+        online_url: LINK.into(),
+        capacity,
+        registration_deadline: None,
+        regions: vec!["cusco".into()],
+        region_count: None,
+        cases: Vec::new(),
+        illustrative: false,
+    };
+    let slug = store.create_workshop(Some(&organiser), &draft, "", Provenance::App).await.expect("create");
+    let id = store.find_workshop(&slug).await.expect("find").expect("found").id;
+    store.publish_workshop(id, &organiser).await.expect("publish");
+    (slug, id, organiser_id)
+}
+
+async fn user(store: &Store, id: i64) -> ayni::domain::account::User {
+    store.active_user(id).await.expect("load").expect("active")
+}
+
+#[tokio::test]
+async fn a_facilitator_prepares_a_workshop_that_people_find_and_register_for() {
+    let app = TestApp::new().await;
+    let (mut facilitator, _) = app.browser_as("facilitadora@x.gob.pe", "Rosa Quispe", Role::Facilitator).await;
+    assert!(facilitator.get("/workshops/new").await.expect(200).body.contains("name=\"start_time\""));
+    let created =
+        facilitator.post("/workshops/new", &pairs(&form("Taller de integridad", in_a_month()))).await.expect(303);
+    let location = created.header("location");
+    assert!(location.ends_with("?done=created"), "{location}");
+    let slug = location.trim_start_matches("/workshops/").split('?').next().unwrap_or_default().to_string();
+
+    // A draft is the organisers' alone.
+    assert_eq!(app.get(&format!("/workshops/{slug}")).await.status, 404);
+    assert!(!app.get("/workshops").await.body.contains(&slug));
+    facilitator.post(&format!("/workshops/{slug}/publish"), &[]).await.expect(303);
+
+    // Stored as instants: 09:00 in Lima is 14:00 UTC.
+    let starts_at: OffsetDateTime = sqlx::query_scalar("select starts_at from workshops where slug = $1")
+        .bind(&slug)
+        .fetch_one(&app.db.pool)
+        .await
+        .expect("start");
+    assert_eq!((starts_at.to_offset(time::UtcOffset::UTC).hour(), starts_at.minute()), (14, 0));
+
+    let page = app.get(&format!("/workshops/{slug}")).await.expect(200).body;
+    assert!(page.contains("de 09:00 a 13:00 (hora de Lima)"), "{page}");
+    assert!(page.contains("Auditorio regional") && page.contains("Rosa Quispe"));
+    assert!(page.contains("<h2>Objetivo</h2>") || page.contains("Objetivo</h2>"), "the description is rendered");
+    assert!(!page.contains(LINK), "the online link is for registered people");
+    let order: Vec<usize> = [
+        "<h1>Taller de integridad",
+        "id=\"description-heading\"",
+        "id=\"agenda-heading\"",
+        "id=\"registration-heading\"",
+    ]
+    .iter()
+    .map(|marker| page.find(marker).unwrap_or_else(|| panic!("{marker} missing")))
+    .collect();
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "title, description, agenda, registration: {order:?}");
+    assert!(app.get("/workshops").await.body.contains(&format!("/workshops/{slug}")));
+    assert!(app.get("/workshops?region=cusco").await.body.contains(&slug));
+    assert!(!app.get("/workshops?region=piura-provincia").await.body.contains(&slug));
+
+    // Two places: two register, the third waits and sees her place, without the link.
+    let (mut ana, _) = app.browser_as("ana@x.gob.pe", "Ana", Role::Member).await;
+    let (mut luis, _) = app.browser_as("luis@x.gob.pe", "Luis", Role::Member).await;
+    let (mut eva, _) = app.browser_as("eva@x.gob.pe", "Eva", Role::Member).await;
+    for browser in [&mut ana, &mut luis] {
+        let done = browser.post(&format!("/workshops/{slug}/register"), &[]).await.expect(303);
+        assert!(done.header("location").ends_with("?done=registered"));
+    }
+    let waiting = eva.post(&format!("/workshops/{slug}/register"), &[]).await.expect(303);
+    assert!(waiting.header("location").ends_with("?done=waiting"));
+    let eva_page = eva.get(&format!("/workshops/{slug}")).await.expect(200).body;
+    assert!(eva_page.contains("en el lugar 1"), "{eva_page}");
+    assert!(!eva_page.contains(LINK), "the waiting list does not get the link");
+    assert!(ana.get(&format!("/workshops/{slug}")).await.body.contains(LINK));
+
+    // Ana cancels: Eva moves up at once, and her page tells her (once).
+    ana.post(&format!("/workshops/{slug}/unregister"), &[]).await.expect(303);
+    let eva_page = eva.get(&format!("/workshops/{slug}")).await.expect(200).body;
+    assert!(eva_page.contains("Se liberó un cupo") && eva_page.contains(LINK), "{eva_page}");
+    assert!(!eva.get(&format!("/workshops/{slug}")).await.body.contains("Se liberó un cupo"));
+    assert!(!ana.get(&format!("/workshops/{slug}")).await.body.contains(LINK));
+}
+
+#[tokio::test]
+async fn fifty_people_registering_at_once_for_ten_places_leave_ten_registered_and_forty_waiting_in_order() {
+    let app = TestApp::new().await;
+    let (_, workshop, _) = published(&app, "Taller concurrido", Some(10)).await;
+    let store = app.db.store();
+    let mut people = Vec::new();
+    for n in 0..50 {
+        let id = app.account(&format!("p{n}@x.gob.pe"), &format!("Persona {n}"), Role::Member).await;
+        people.push(user(&store, id).await);
+    }
+    let now = OffsetDateTime::now_utc();
+    let tasks: Vec<_> = people
+        .iter()
+        .cloned()
+        .map(|person| {
+            let store = store.clone();
+            tokio::spawn(async move { store.register(workshop, &person, now).await.expect("register") })
+        })
+        .collect();
+    let mut states = Vec::new();
+    for task in tasks {
+        states.push(task.await.expect("task"));
+    }
+    assert_eq!(states.iter().filter(|s| **s == RegistrationState::Registered).count(), 10);
+    assert_eq!(states.iter().filter(|s| **s == RegistrationState::Waiting).count(), 40);
+
+    // The waiting list is a stable order: places 1 to 40, each once.
+    let list = store.participants(workshop).await.expect("list");
+    let waiting: Vec<i64> = list.iter().filter(|p| p.state == RegistrationState::Waiting).map(|p| p.user_id).collect();
+    let mut places = Vec::new();
+    for id in &waiting {
+        places.push(store.my_registration(workshop, *id).await.expect("mine").and_then(|m| m.place).expect("a place"));
+    }
+    assert_eq!(places, (1..=40).collect::<Vec<i64>>());
+
+    // Ten cancellations at once promote exactly the first ten waiting.
+    let registered: Vec<i64> =
+        list.iter().filter(|p| p.state == RegistrationState::Registered).map(|p| p.user_id).collect();
+    let tasks: Vec<_> = registered
+        .iter()
+        .map(|id| {
+            let (store, id) = (store.clone(), *id);
+            tokio::spawn(async move { store.cancel_registration(workshop, "x", id, None, now).await.expect("cancel") })
+        })
+        .collect();
+    for task in tasks {
+        task.await.expect("task");
+    }
+    let after = store.participants(workshop).await.expect("list");
+    let now_registered: Vec<i64> =
+        after.iter().filter(|p| p.state == RegistrationState::Registered).map(|p| p.user_id).collect();
+    assert_eq!(now_registered, waiting[..10].to_vec(), "the first ten in line, in order");
+    assert_eq!(after.iter().filter(|p| p.state == RegistrationState::Waiting).count(), 30);
+}
+
+#[tokio::test]
+async fn organisers_raise_the_capacity_to_promote_and_cannot_lower_it_below_those_registered() {
+    let app = TestApp::new().await;
+    let (mut facilitator, _) = app.browser_as("org@x.gob.pe", "Org", Role::Facilitator).await;
+    let created = facilitator.post("/workshops/new", &pairs(&form("Taller con cupos", in_a_month()))).await.expect(303);
+    let slug =
+        created.header("location").trim_start_matches("/workshops/").split('?').next().unwrap_or_default().to_string();
+    facilitator.post(&format!("/workshops/{slug}/publish"), &[]).await.expect(303);
+    let mut browsers = Vec::new();
+    for n in 0..3 {
+        let (mut browser, _) = app.browser_as(&format!("m{n}@x.gob.pe"), &format!("M{n}"), Role::Member).await;
+        browser.post(&format!("/workshops/{slug}/register"), &[]).await.expect(303);
+        browsers.push(browser);
+    }
+    let edit = facilitator.get(&format!("/workshops/{slug}/edit")).await.expect(200).body;
+    assert!(edit.contains("Ya hay 2 personas inscritas"), "the form says how many are registered");
+
+    let mut lower = form("Taller con cupos", in_a_month());
+    lower.retain(|(k, _)| k != "capacity");
+    lower.push(("capacity".into(), "1".into()));
+    let refused = facilitator.post(&format!("/workshops/{slug}/edit"), &pairs(&lower)).await.expect(422);
+    assert!(refused.body.contains("no puede ser menor que las 2 personas ya inscritas"), "{}", refused.body);
+    assert!(refused.body.contains("error-summary"));
+
+    let mut raise = form("Taller con cupos", in_a_month());
+    raise.retain(|(k, _)| k != "capacity");
+    raise.push(("capacity".into(), "5".into()));
+    facilitator.post(&format!("/workshops/{slug}/edit"), &pairs(&raise)).await.expect(303);
+    let third = browsers[2].get(&format!("/workshops/{slug}")).await.body;
+    assert!(third.contains("Se liberó un cupo"), "raising the capacity promotes the person waiting");
+}
+
+#[tokio::test]
+async fn agenda_items_outside_the_hours_are_refused_and_overlaps_only_warned() {
+    let app = TestApp::new().await;
+    let (mut facilitator, _) = app.browser_as("org@x.gob.pe", "Org", Role::Facilitator).await;
+    let created =
+        facilitator.post("/workshops/new", &pairs(&form("Taller con agenda", in_a_month()))).await.expect(303);
+    let slug =
+        created.header("location").trim_start_matches("/workshops/").split('?').next().unwrap_or_default().to_string();
+    let agenda = format!("/workshops/{slug}/agenda");
+    let early =
+        facilitator.post(&agenda, &[("time", "08:30"), ("duration", "60"), ("title", "Desayuno")]).await.expect(422);
+    assert!(early.body.contains("dentro del horario del taller"), "{}", early.body);
+    assert!(early.body.contains("value=\"Desayuno\""), "the form keeps what was typed");
+    facilitator.post(&agenda, &[("time", "09:00"), ("duration", "90"), ("title", "Apertura")]).await.expect(303);
+    facilitator.post(&agenda, &[("time", "10:00"), ("duration", "30"), ("title", "Mesa paralela")]).await.expect(303);
+    facilitator.post(&agenda, &[("time", "11:30"), ("duration", "60"), ("title", "Acuerdos")]).await.expect(303);
+    let page = facilitator.get(&agenda).await.expect(200).body;
+    assert_eq!(page.matches("se superpone con el anterior").count(), 1, "{page}");
+    let public = facilitator.get(&format!("/workshops/{slug}")).await.body;
+    let at = |t: &str| public.find(t).unwrap_or_else(|| panic!("{t} missing"));
+    assert!(at("Apertura") < at("Mesa paralela") && at("Mesa paralela") < at("Acuerdos"));
+    assert!(public.contains("10:00") && public.contains("90 min"));
+}
+
+#[tokio::test]
+async fn only_people_marked_as_attended_print_a_certificate() {
+    let app = TestApp::new().await;
+    let (slug, workshop, organiser_id) = published(&app, "Taller certificado", None).await;
+    let store = app.db.store();
+    let (mut came, came_id) = app.browser_as("vino@x.gob.pe", "Vino Huamán", Role::Member).await;
+    let (mut absent, absent_id) = app.browser_as("falto@x.gob.pe", "Faltó", Role::Member).await;
+    let (mut stranger, _) = app.browser_as("otra@x.gob.pe", "Otra", Role::Member).await;
+    for id in [came_id, absent_id] {
+        store.register(workshop, &user(&store, id).await, OffsetDateTime::now_utc()).await.expect("register");
+    }
+    // The workshop takes place.
+    sqlx::query("update workshops set starts_at = now() - interval '1 day', ends_at = now() - interval '20 hours' where id = $1")
+        .bind(workshop)
+        .execute(&app.db.pool)
+        .await
+        .expect("move to the past");
+    let mut organiser = Browser::new(&app);
+    let email: String = sqlx::query_scalar("select email from users where id = $1")
+        .bind(organiser_id)
+        .fetch_one(&app.db.pool)
+        .await
+        .expect("email");
+    organiser.sign_in(&email, PASSWORD).await.expect(303);
+    let certificate = format!("/workshops/{slug}/certificate");
+    assert_eq!(came.get(&certificate).await.status, 403, "not before attendance is marked");
+    organiser.post(&format!("/workshops/{slug}/attendance"), &[("attended", &came_id.to_string())]).await.expect(303);
+    let page = came.get(&certificate).await.expect(200).body;
+    assert!(page.contains("Vino Huamán") && page.contains("Taller certificado") && page.contains("Organizadora"));
+    assert!(page.contains("Duración: 4 horas"), "{page}");
+    assert_eq!(absent.get(&certificate).await.status, 403);
+    assert_eq!(stranger.get(&certificate).await.status, 403);
+    assert_eq!(app.get(&certificate).await.status, 303, "visitors are sent to sign in");
+    assert!(came.get(&format!("/workshops/{slug}")).await.body.contains(&certificate));
+}
+
+#[tokio::test]
+async fn the_list_exports_as_csv_that_spreadsheets_read_as_text() {
+    let app = TestApp::new().await;
+    let (slug, workshop, organiser_id) = published(&app, "Taller exportado", None).await;
+    let store = app.db.store();
+    let hostile = app.account("hostil@x.gob.pe", "=HYPERLINK(\"http://x\";\"clic\")", Role::Member).await;
+    let accented = app.account("nunez@x.gob.pe", "Ñuñez Íñiguez", Role::Member).await;
+    for id in [hostile, accented] {
+        store.register(workshop, &user(&store, id).await, OffsetDateTime::now_utc()).await.expect("register");
+    }
+    let mut organiser = Browser::new(&app);
+    let email: String = sqlx::query_scalar("select email from users where id = $1")
+        .bind(organiser_id)
+        .fetch_one(&app.db.pool)
+        .await
+        .expect("email");
+    organiser.sign_in(&email, PASSWORD).await.expect(303);
+    let csv = organiser.get(&format!("/workshops/{slug}/participants.csv")).await.expect(200);
+    assert!(csv.header("content-disposition").starts_with("attachment"), "sent as a file");
+    assert_eq!(csv.header("cache-control"), "no-store");
+    assert!(csv.header("content-type").starts_with("text/csv"));
+    assert!(csv.body.starts_with('\u{feff}'), "a byte-order mark for Excel");
+    assert!(csv.body.contains("Ñuñez Íñiguez"));
+    assert!(csv.body.contains("\"'=HYPERLINK(\"\"http://x\"\";\"\"clic\"\")\""), "{}", csv.body);
+    let mut member = Browser::new(&app);
+    member.sign_in("nunez@x.gob.pe", PASSWORD).await.expect(303);
+    assert_eq!(member.get(&format!("/workshops/{slug}/participants.csv")).await.status, 403);
+    assert_eq!(member.get(&format!("/workshops/{slug}/participants")).await.status, 403);
+}
+
+#[tokio::test]
+async fn hostile_titles_and_markdown_stay_text_on_every_workshop_page() {
+    let app = TestApp::new().await;
+    let (mut facilitator, _) = app.browser_as("org@x.gob.pe", "<b>Org</b>", Role::Facilitator).await;
+    let mut fields = form("<script>alert('t')</script> Taller", in_a_month());
+    fields.retain(|(k, _)| k != "description" && k != "summary");
+    fields.push(("summary".into(), "\"><img src=x onerror=alert(1)>".into()));
+    fields.push((
+        "description".into(),
+        "<script>alert(2)</script>\n\n[clic](javascript:alert(3)) <iframe src=//x></iframe>".into(),
+    ));
+    let created = facilitator.post("/workshops/new", &pairs(&fields)).await.expect(303);
+    let slug =
+        created.header("location").trim_start_matches("/workshops/").split('?').next().unwrap_or_default().to_string();
+    facilitator.post(&format!("/workshops/{slug}/publish"), &[]).await.expect(303);
+    facilitator
+        .post(
+            &format!("/workshops/{slug}/agenda"),
+            &[("time", "09:00"), ("duration", "30"), ("title", "<script>alert(4)</script>")],
+        )
+        .await
+        .expect(303);
+    for path in [
+        format!("/workshops/{slug}"),
+        "/workshops".to_string(),
+        format!("/workshops/{slug}/agenda"),
+        format!("/workshops/{slug}/participants"),
+        format!("/workshops/{slug}/edit"),
+    ] {
+        let body = facilitator.get(&path).await.expect(200).body;
+        for bad in ["<script>alert", "<img src=x", "javascript:", "<iframe", "<b>Org</b>"] {
+            // The edit form shows the Markdown as typed, escaped, in its text area.
+            let as_text = path.ends_with("/edit") && bad == "javascript:";
+            assert!(as_text || !body.contains(bad), "{path} carries {bad}");
+        }
+    }
+    let page = app.get(&format!("/workshops/{slug}")).await.body;
+    assert!(
+        page.contains("<h1>&#60;script&#62;alert(&#39;t&#39;)&#60;/script&#62; Taller</h1>"),
+        "shown as text: {page}"
+    );
+}
+
+#[tokio::test]
+async fn registration_closes_at_the_deadline_and_bad_filters_are_400() {
+    let app = TestApp::new().await;
+    let (slug, workshop, _) = published(&app, "Taller cerrado", None).await;
+    sqlx::query("update workshops set registration_deadline = now() - interval '1 hour' where id = $1")
+        .bind(workshop)
+        .execute(&app.db.pool)
+        .await
+        .expect("deadline passed");
+    let (mut member, _) = app.browser_as("tarde@x.gob.pe", "Tarde", Role::Member).await;
+    let refused = member.post(&format!("/workshops/{slug}/register"), &[]).await.expect(409);
+    assert!(refused.body.contains("La inscripción a este taller está cerrada"));
+    assert!(member.get(&format!("/workshops/{slug}")).await.body.contains("La inscripción está cerrada."));
+    assert_eq!(app.get("/workshops?region=atlantis").await.status, 400);
+    assert_eq!(app.get("/workshops?year=dos").await.status, 400);
+    assert_eq!(app.get("/workshops/..%2Fetc").await.status, 404);
+}
