@@ -11,6 +11,7 @@ pub mod filter;
 pub mod lang;
 pub mod lima;
 pub mod limits;
+pub mod outcome;
 pub mod permission;
 pub mod problem;
 pub mod region;

@@ -204,7 +204,13 @@ mod tests {
     use crate::domain::region::Level;
 
     fn regions() -> Vec<Region> {
-        vec![Region { slug: "cusco".into(), name: "Cusco".into(), level: Level::Regional, parent: None, case_count: None }]
+        vec![Region {
+            slug: "cusco".into(),
+            name: "Cusco".into(),
+            level: Level::Regional,
+            parent: None,
+            case_count: None,
+        }]
     }
 
     #[test]
@@ -219,7 +225,8 @@ mod tests {
         assert_eq!(draft.attendance, Some(42));
         assert_eq!(draft.organisations, vec!["Secretaría de Integridad Pública".to_string(), "PNUD".into()]);
         assert_eq!(draft.materials[0].url, "https://example.org/p.pdf");
-        let bad = RawOutcomes { conclusions: " ".into(), attendance: "-1".into(), materials: "sin enlace".into(), ..raw };
+        let bad =
+            RawOutcomes { conclusions: " ".into(), attendance: "-1".into(), materials: "sin enlace".into(), ..raw };
         let fields: Vec<_> = bad.validate().unwrap_err().iter().map(|e| e.field).collect();
         assert_eq!(fields, vec!["conclusions", "attendance", "materials"]);
     }
@@ -235,7 +242,13 @@ mod tests {
         let draft = raw.validate(&regions()).expect("valid");
         assert_eq!(draft.status, CommitmentStatus::Planned);
         assert_eq!(draft.due_on.map(|d| d.to_string()).as_deref(), Some("2024-03-31"));
-        let bad = RawCommitment { region: "atlantis".into(), action: String::new(), due_on: "31/03".into(), status: "x".into(), ..raw };
+        let bad = RawCommitment {
+            region: "atlantis".into(),
+            action: String::new(),
+            due_on: "31/03".into(),
+            status: "x".into(),
+            ..raw
+        };
         let fields: Vec<_> = bad.validate(&regions()).unwrap_err().iter().map(|e| e.field).collect();
         assert_eq!(fields, vec!["region", "action", "due_on", "status"]);
         assert_eq!(check_note("Avance del 50 %", "in_progress").expect("ok").1, Some(CommitmentStatus::InProgress));

@@ -49,6 +49,9 @@ text_enum!(
         RegistrationChanged => "workshop.registration_changed",
         AttendanceMarked => "workshop.attendance_marked",
         OutcomesPublished => "workshop.outcomes_published",
+        CommitmentAdded => "commitment.added",
+        CommitmentUpdated => "commitment.updated",
+        CommitmentDeleted => "commitment.deleted",
         CommitmentStatusChanged => "commitment.status_changed",
     }
 );
@@ -85,7 +88,8 @@ pub struct AuditDetails {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token: Option<String>,
     /// `workshop.organiser_added`, `workshop.organiser_removed`,
-    /// `workshop.registration_changed`: the account concerned.
+    /// `workshop.registration_changed`: the account concerned; `commitment.added` and
+    /// `commitment.deleted` (whose subject is the workshop): the commitment's id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account: Option<i64>,
     /// `workshop.registration_changed`, `commitment.status_changed`: before and after.

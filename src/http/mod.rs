@@ -7,6 +7,7 @@ mod assets;
 mod browse;
 mod cases;
 mod client;
+mod commitments;
 mod cpu;
 mod csrf;
 mod extract;
@@ -84,6 +85,7 @@ pub fn router(state: AppState) -> Router {
         .merge(admin::routes(&state))
         .merge(site::routes())
         .merge(workshops::routes(&state))
+        .merge(commitments::routes(&state))
         .route("/language/{code}", get(lang::switch))
         .route("/api/v1/openapi.json", get(move || openapi::openapi_json(openapi.clone())));
     // Liveness and the stylesheet never wait for the database, session cookie or not: the

@@ -1,6 +1,7 @@
 //! Pages that read the same for every anonymous visitor are kept whole, per language and
 //! address, and served again while nothing they show has changed: the change log's last
-//! entry, the site version (regions, themes, names, re-rendered bodies), the regions and
+//! entry, the site version (regions, themes, names, re-rendered bodies), Lima's date
+//! (commitments turn overdue), the regions and
 //! themes this process keeps, and its index (peer cases) are the same as when the page was
 //! drawn. Checking costs one small
 //! query, so a page written by another process is never served stale. A signed-in person
@@ -41,6 +42,8 @@ struct Stamp {
     /// The regions and themes kept in memory, which follow their notification.
     catalog: u64,
     index: Option<i64>,
+    /// Lima's date: pages mark commitments overdue by it.
+    day: time::Date,
 }
 
 #[derive(Clone)]
@@ -92,7 +95,8 @@ pub async fn serve(State(state): State<AppState>, request: Request, next: Next) 
     // Read after the versions: lists kept from before a write they show are dropped first.
     state.store.saw_site_version(versions.site);
     let catalog = state.store.catalog_generation();
-    let stamp = Stamp { versions, catalog, index: state.search.applied_change() };
+    let day = crate::domain::lima::today(time::OffsetDateTime::now_utc());
+    let stamp = Stamp { versions, catalog, index: state.search.applied_change(), day };
     let key = Key { lang: lang::negotiate(request.uri(), request.headers()), path_and_query };
     let pages = &state.pages.0;
     // A page drawn before the last change is dropped, so that one request draws it again

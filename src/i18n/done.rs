@@ -49,5 +49,8 @@ text_enum!(
         Attendance => "attendance",
         Organisers => "organisers",
         ParticipantRemoved => "participant-removed",
+        Outcomes => "outcomes",
+        Commitment => "commitment",
+        Note => "note",
     }
 );

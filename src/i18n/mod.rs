@@ -189,6 +189,9 @@ impl Catalog {
             AuditAction::RegistrationChanged => self.workshops.audit_registration_changed,
             AuditAction::AttendanceMarked => self.workshops.audit_attendance_marked,
             AuditAction::OutcomesPublished => self.workshops.audit_outcomes_published,
+            AuditAction::CommitmentAdded => self.workshops.audit_commitment_added,
+            AuditAction::CommitmentUpdated => self.workshops.audit_commitment_updated,
+            AuditAction::CommitmentDeleted => self.workshops.audit_commitment_deleted,
             AuditAction::CommitmentStatusChanged => self.workshops.audit_commitment_status_changed,
         }
     }

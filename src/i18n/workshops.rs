@@ -1,10 +1,11 @@
 //! The catalogue's words for workshops: states, formats, times on Lima's clock, counts.
 
-use time::OffsetDateTime;
+use time::{Date, OffsetDateTime};
 
 use super::{done::WorkshopDone, fill, Catalog};
 use crate::{
     domain::{
+        commitment::{self, CommitmentStatus},
         lima,
         workshop::{self, Format, RegistrationState},
     },
@@ -27,6 +28,9 @@ impl Catalog {
             WorkshopDone::Attendance => w.done_attendance,
             WorkshopDone::Organisers => w.done_organisers,
             WorkshopDone::ParticipantRemoved => w.done_participant_removed,
+            WorkshopDone::Outcomes => w.done_outcomes,
+            WorkshopDone::Commitment => w.done_commitment,
+            WorkshopDone::Note => w.done_note,
         }
     }
 
@@ -75,6 +79,42 @@ impl Catalog {
         format!("{} {}", self.day(&at.date()), workshop::format_clock(at.time()))
     }
 
+    pub fn commitment_status(&self, status: &CommitmentStatus) -> &'static str {
+        let w = &self.workshops;
+        match status {
+            CommitmentStatus::Planned => w.status_planned,
+            CommitmentStatus::InProgress => w.status_in_progress,
+            CommitmentStatus::Done => w.status_done,
+            CommitmentStatus::Dropped => w.status_dropped,
+        }
+    }
+
+    /// A status as recorded in a note: in words when known, as stored otherwise.
+    pub fn recorded_status<'a>(&self, text: &'a str) -> &'a str {
+        CommitmentStatus::parse(text).map_or(text, |s| self.commitment_status(&s))
+    }
+
+    pub fn due_label(&self, due: &Option<Date>) -> String {
+        match due {
+            Some(day) => fill(self.workshops.due_label, &[("date", &self.day(day))]),
+            None => self.workshops.no_due_date.to_string(),
+        }
+    }
+
+    /// "Owner: …": the name typed, and the account's name.
+    pub fn owner_label(&self, typed: &str, account: &Option<String>) -> String {
+        let names: Vec<&str> = [typed, account.as_deref().map_or("", |a| self.person_name(a))]
+            .into_iter()
+            .filter(|n| !n.is_empty())
+            .collect();
+        fill(self.workshops.owner_label, &[("name", &names.join(", "))])
+    }
+
+    /// Whether a commitment is overdue on `today` (Lima's date).
+    pub fn is_overdue(&self, status: &CommitmentStatus, due: &Option<Date>, today: &Date) -> bool {
+        commitment::is_overdue(*status, *due, *today)
+    }
+
     /// A time of day on Lima's clock.
     pub fn clock(&self, at: &OffsetDateTime) -> String {
         workshop::format_clock(lima::to_lima(*at).time())
@@ -96,6 +136,10 @@ impl Catalog {
 
     pub fn count(&self, template: &str, n: &i64) -> String {
         fill(template, &[("n", n)])
+    }
+
+    pub fn attendance(&self, n: &i32) -> String {
+        fill(self.workshops.attendance_count, &[("n", n)])
     }
 
     pub fn region_count(&self, n: &i32) -> String {

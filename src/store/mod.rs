@@ -9,6 +9,7 @@ pub mod audit;
 pub mod cases;
 mod catalog;
 pub mod changes;
+pub mod commitments;
 pub mod generate;
 pub mod import;
 mod memo;

@@ -11,6 +11,7 @@ use ayni::{
         case::{Kind, Language, Source, Status},
         draft::CaseDraft,
         lima,
+        outcome::{RawCommitment, RawOutcomes},
         workshop::{Format, RawAgendaItem, WorkshopDraft},
     },
     store::workshops::Provenance,
@@ -149,6 +150,15 @@ const TABLE: &[Row] = &[
     wrow("POST", "/workshops/{slug}/participants/{id}/cancel", Stage::Open, &[(ANON, 401), (MEMBER, 403), (REGION_MEMBER, 403), (EDITOR, 403), (ORG, 303), (FACIL, 403), (ADMIN, 303)]),
     wrow("POST", "/workshops/{slug}/organisers", Stage::Open, &[(ANON, 401), (MEMBER, 403), (REGION_MEMBER, 403), (EDITOR, 403), (ORG, 303), (FACIL, 403), (ADMIN, 303)]),
     wrow("POST", "/workshops/{slug}/organisers/{id}/remove", Stage::Open, &[(ANON, 401), (MEMBER, 403), (REGION_MEMBER, 403), (EDITOR, 403), (ORG, 303), (FACIL, 403), (ADMIN, 303)]),
+    wrow("POST", "/workshops/{slug}/outcomes", Stage::Over, &[(ANON, 401), (MEMBER, 403), (REGION_MEMBER, 403), (EDITOR, 403), (ORG, 303), (FACIL, 403), (ADMIN, 303)]),
+    // Outcomes come after the workshop has started.
+    wrow("POST", "/workshops/{slug}/outcomes", Stage::Open, &[(ANON, 401), (MEMBER, 403), (REGION_MEMBER, 403), (EDITOR, 403), (ORG, 403), (FACIL, 403), (ADMIN, 403)]),
+    wrow("POST", "/workshops/{slug}/commitments", Stage::Over, &[(ANON, 401), (MEMBER, 403), (REGION_MEMBER, 403), (EDITOR, 403), (ORG, 303), (FACIL, 403), (ADMIN, 303)]),
+    wrow("POST", "/workshops/{slug}/commitments/{id}", Stage::Over, &[(ANON, 401), (MEMBER, 403), (REGION_MEMBER, 403), (EDITOR, 403), (ORG, 303), (FACIL, 403), (ADMIN, 303)]),
+    wrow("POST", "/workshops/{slug}/commitments/{id}/delete", Stage::Over, &[(ANON, 401), (MEMBER, 403), (REGION_MEMBER, 403), (EDITOR, 403), (ORG, 303), (FACIL, 403), (ADMIN, 303)]),
+    // Progress notes: the organisers, the editors of the commitment's region (Cusco) and
+    // its owner; a profile that says Cusco grants nothing.
+    wrow("POST", "/commitments/{id}/notes", Stage::Over, &[(ANON, 401), (MEMBER, 403), (REGION_MEMBER, 403), (EDITOR, 303), (ORG, 303), (FACIL, 403), (ADMIN, 303)]),
 ];
 
 /// A workshop's details as a form sends them: a morning a month from now, in Lima.
@@ -281,8 +291,9 @@ impl<'a> World<'a> {
     }
 
     /// A fresh workshop in Cusco at `stage`, organised by the organiser and by `co` (for
-    /// the removal row), with one agenda item; returns its slug and the item's id.
-    async fn workshop(&mut self, stage: Stage, n: usize, co: i64) -> (String, i64) {
+    /// the removal row), with one agenda item, and when it is over its outcomes and one
+    /// commitment of Cusco's; returns its slug, the item's id and the commitment's.
+    async fn workshop(&mut self, stage: Stage, n: usize, co: i64) -> (String, i64, i64) {
         let store = self.app.db.store();
         let organiser = self.user(ORG).await;
         let today = lima::today(time::OffsetDateTime::now_utc());
@@ -310,22 +321,37 @@ impl<'a> World<'a> {
         };
         let item = item.validate(draft.starts_at, draft.ends_at).expect("an item inside");
         let item = store.add_agenda_item(record.id, &slug, &item, &organiser).await.expect("agenda item");
-        (slug, item)
+        let mut commitment = 0;
+        if stage == Stage::Over {
+            let outcomes =
+                RawOutcomes { conclusions: "Acuerdos.".into(), ..Default::default() }.validate().expect("valid");
+            store
+                .save_outcomes(record.id, &slug, &outcomes, "<p>Acuerdos.</p>", Some(&organiser))
+                .await
+                .expect("outcomes");
+            let raw = RawCommitment { region: "cusco".into(), action: "Aprobar el plan.".into(), ..Default::default() };
+            let regions = store.regions().await.expect("regions");
+            let draft = raw.validate(&regions).expect("valid");
+            commitment = store.add_commitment(record.id, &slug, &draft, Some(&organiser)).await.expect("commitment");
+        }
+        (slug, item, commitment)
     }
 
     /// Does `row` as `actor` and returns the status.
     async fn attempt(&mut self, row: &Row, actor: Actor, n: usize) -> u16 {
         let target = self.app.account(&format!("target{n}@x.gob.pe"), "Target", Role::Member).await;
-        let (slug, item) = match (row.case, row.workshop) {
-            (Some(status), _) => (self.case(status, n).await, 0),
+        let (slug, item, commitment) = match (row.case, row.workshop) {
+            (Some(status), _) => (self.case(status, n).await, 0, 0),
             (None, Some(stage)) => self.workshop(stage, n, target).await,
-            (None, None) => (String::new(), 0),
+            (None, None) => (String::new(), 0, 0),
         };
+        // `{id}` is an account, except on commitment routes.
+        let id = if row.path.contains("commitments/{id}") { commitment } else { target };
         let path = row
             .path
             .replace("{slug}", &slug)
             .replace("{number}", "1")
-            .replace("{id}", &target.to_string())
+            .replace("{id}", &id.to_string())
             .replace("{item}", &item.to_string());
         let store = self.app.db.store();
         let member_email = self.account(MEMBER).await.expect("the member").1;
@@ -373,6 +399,15 @@ impl<'a> World<'a> {
                 ("title".into(), "Trabajo en grupos".into()),
             ],
             "/workshops/{slug}/organisers" => vec![("email".into(), member_email.clone())],
+            "/workshops/{slug}/outcomes" => vec![("conclusions".into(), "Se acordó un plan.".into())],
+            "/workshops/{slug}/commitments" | "/workshops/{slug}/commitments/{id}" => vec![
+                ("region".into(), "cusco".into()),
+                ("action".into(), "Publicar el mapa de riesgos.".into()),
+                ("status".into(), "in_progress".into()),
+            ],
+            "/commitments/{id}/notes" => {
+                vec![("note".into(), "Avance del 50 %.".into()), ("status".into(), "in_progress".into())]
+            }
             _ => Vec::new(),
         };
         let path = match row.path {

@@ -387,3 +387,170 @@ async fn registration_closes_at_the_deadline_and_bad_filters_are_400() {
     assert_eq!(app.get("/workshops?year=dos").await.status, 400);
     assert_eq!(app.get("/workshops/..%2Fetc").await.status, 404);
 }
+
+#[tokio::test]
+async fn outcomes_and_commitments_are_published_and_followed_up_by_those_allowed() {
+    let app = TestApp::new().await;
+    let (slug, workshop, organiser_id) = published(&app, "Taller con acuerdos", None).await;
+    sqlx::query(
+        "update workshops set starts_at = now() - interval '2 days', ends_at = now() - interval '1 day' where id = $1",
+    )
+    .bind(workshop)
+    .execute(&app.db.pool)
+    .await
+    .expect("move to the past");
+    let mut organiser = Browser::new(&app);
+    let email: String = sqlx::query_scalar("select email from users where id = $1")
+        .bind(organiser_id)
+        .fetch_one(&app.db.pool)
+        .await
+        .expect("email");
+    organiser.sign_in(&email, PASSWORD).await.expect(303);
+    assert!(app.get(&format!("/workshops/{slug}")).await.body.contains("Resultados pendientes"));
+
+    organiser
+        .post(
+            &format!("/workshops/{slug}/outcomes"),
+            &[
+                ("conclusions", "Se acordó **actualizar** los mapas.\n\n<script>alert(1)</script>"),
+                ("attendance", "31"),
+                ("organisations", "Secretaría de Integridad Pública\nPNUD"),
+                ("materials", "Presentación https://example.org/p.pdf"),
+            ],
+        )
+        .await
+        .expect(303);
+    let (_, owner_id) = app.browser_as("duena@x.gob.pe", "Dueña", Role::Member).await;
+    let unknown = organiser
+        .post(
+            &format!("/workshops/{slug}/commitments"),
+            &[("region", "cusco"), ("action", "Aprobar el plan"), ("owner_email", "nadie@x.gob.pe")],
+        )
+        .await
+        .expect(422);
+    assert!(unknown.body.contains("error-summary") && unknown.body.contains(">Aprobar el plan</textarea>"));
+    organiser
+        .post(
+            &format!("/workshops/{slug}/commitments"),
+            &[
+                ("region", "cusco"),
+                ("action", "Aprobar el plan regional de integridad"),
+                ("owner_name", "Gerencia General"),
+                ("owner_email", "duena@x.gob.pe"),
+                ("due_on", "2024-03-31"),
+            ],
+        )
+        .await
+        .expect(303);
+    let page = app.get(&format!("/workshops/{slug}")).await.expect(200).body;
+    assert!(page.contains("<strong>actualizar</strong>") && !page.contains("<script>alert"), "rendered and sanitized");
+    assert!(
+        page.contains("31 personas asistieron") && page.contains("PNUD") && page.contains("https://example.org/p.pdf")
+    );
+    assert!(page.contains("Aprobar el plan regional de integridad") && !page.contains("Resultados pendientes"));
+    let order = |marker: &str| page.find(marker).unwrap_or_else(|| panic!("{marker} missing"));
+    assert!(order("id=\"registration-heading\"") < order("id=\"outcomes-heading\""), "outcomes come last");
+
+    // Overdue on a set clock: the due date has passed in Lima and it is still open.
+    let store = app.db.store();
+    let overdue = ayni::store::commitments::CommitmentFilter {
+        due: Some(ayni::store::commitments::Due::Overdue),
+        ..Default::default()
+    };
+    let paging = ayni::domain::filter::Paging { page: 1, per_page: 20 };
+    let on = |y, m, d| time::Date::from_calendar_date(y, time::Month::try_from(m).expect("month"), d).expect("date");
+    assert_eq!(store.list_commitments(&overdue, on(2024, 3, 31), paging).await.expect("list").1, 0, "due today");
+    assert_eq!(store.list_commitments(&overdue, on(2024, 4, 1), paging).await.expect("list").1, 1, "a day late");
+    let soon = ayni::store::commitments::CommitmentFilter {
+        due: Some(ayni::store::commitments::Due::Soon),
+        ..Default::default()
+    };
+    assert_eq!(store.list_commitments(&soon, on(2024, 3, 15), paging).await.expect("list").1, 1);
+    assert!(app.get("/commitments?due=overdue").await.expect(200).body.contains("Aprobar el plan regional"));
+    assert!(app.get("/commitments?region=cusco").await.body.contains("Previsto: 1"));
+    assert!(!app.get("/commitments?region=piura").await.body.contains("Aprobar el plan regional"));
+    assert_eq!(app.get("/commitments?due=ayer").await.status, 400);
+
+    // The owner records progress; a member whose profile says Cusco cannot.
+    let id: i64 = sqlx::query_scalar("select id from commitments where workshop_id = $1")
+        .bind(workshop)
+        .fetch_one(&app.db.pool)
+        .await
+        .expect("commitment");
+    let mut owner = Browser::new(&app);
+    owner.sign_in("duena@x.gob.pe", PASSWORD).await.expect(303);
+    assert!(owner.get(&format!("/commitments/{id}")).await.body.contains("Registrar un avance"));
+    owner
+        .post(&format!("/commitments/{id}/notes"), &[("note", "Plan aprobado por ordenanza."), ("status", "done")])
+        .await
+        .expect(303);
+    let (mut neighbour, neighbour_id) = app.browser_as("vecina@x.gob.pe", "Vecina", Role::Member).await;
+    sqlx::query("update users set region_id = (select id from regions where slug = 'cusco') where id = $1")
+        .bind(neighbour_id)
+        .execute(&app.db.pool)
+        .await
+        .expect("profile region");
+    assert!(!neighbour.get(&format!("/commitments/{id}")).await.body.contains("Registrar un avance"));
+    assert_eq!(neighbour.post(&format!("/commitments/{id}/notes"), &[("note", "Yo también")]).await.status, 403);
+    let page = app.get(&format!("/commitments/{id}")).await.expect(200).body;
+    assert!(page.contains("Plan aprobado por ordenanza.") && page.contains("Previsto → Cumplido"), "{page}");
+    assert_eq!(
+        store.list_commitments(&overdue, on(2024, 4, 1), paging).await.expect("list").1,
+        0,
+        "done is never overdue"
+    );
+    let audited: i64 = sqlx::query_scalar(
+        "select count(*) from audit_log where action = 'commitment.status_changed' and actor_id = $1",
+    )
+    .bind(owner_id)
+    .fetch_one(&app.db.pool)
+    .await
+    .expect("audit");
+    assert_eq!(audited, 1);
+}
+
+#[tokio::test]
+async fn kept_home_and_region_pages_show_a_commitment_as_it_now_stands() {
+    let app = TestApp::new().await;
+    let (slug, workshop, organiser_id) = published(&app, "Taller del hogar", None).await;
+    sqlx::query(
+        "update workshops set starts_at = now() - interval '2 days', ends_at = now() - interval '1 day' where id = $1",
+    )
+    .bind(workshop)
+    .execute(&app.db.pool)
+    .await
+    .expect("move to the past");
+    let store = app.db.store();
+    let organiser = user(&store, organiser_id).await;
+    let regions = store.regions().await.expect("regions");
+    let outcomes = ayni::domain::outcome::RawOutcomes { conclusions: "Acuerdos.".into(), ..Default::default() };
+    let due = lima::today(OffsetDateTime::now_utc()) - Duration::days(3);
+    let raw = ayni::domain::outcome::RawCommitment {
+        region: "cusco".into(),
+        action: "Difundir el código de ética".into(),
+        due_on: due.to_string(),
+        ..Default::default()
+    };
+    store
+        .add_commitment(workshop, &slug, &raw.validate(&regions).expect("valid"), Some(&organiser))
+        .await
+        .expect("add");
+    // Kept before the outcomes are out: nothing to show yet.
+    assert!(!app.get("/").await.expect(200).body.contains("Difundir el código de ética"));
+    assert!(!app.get("/regions/cusco").await.body.contains("Difundir el código de ética"));
+    let outcomes = outcomes.validate().expect("valid");
+    store.save_outcomes(workshop, &slug, &outcomes, "<p>Acuerdos.</p>", Some(&organiser)).await.expect("outcomes");
+    let home = app.get("/").await.expect(200).body;
+    assert!(home.contains("Difundir el código de ética") && home.contains("Vencido"), "overdue on the home page");
+    assert!(app.get("/regions/cusco").await.body.contains("Difundir el código de ética"));
+    let id: i64 = sqlx::query_scalar("select id from commitments where workshop_id = $1")
+        .bind(workshop)
+        .fetch_one(&app.db.pool)
+        .await
+        .expect("id");
+    store
+        .add_note(id, &organiser, "Cumplido.", Some(ayni::domain::commitment::CommitmentStatus::Done))
+        .await
+        .expect("note");
+    assert!(!app.get("/").await.body.contains("Difundir el código de ética"), "done is no longer overdue");
+}

@@ -8,6 +8,7 @@ use crate::{
     domain::{
         case::CaseSummary,
         filter::{Filters, Paging, DEFAULT_PER_PAGE},
+        lima,
         region::{grouped, Region, RegionGroup},
     },
     error::{AppError, AppResult},
@@ -19,7 +20,9 @@ use crate::{
         AppState,
     },
     i18n::Catalog,
+    store::commitments::{CommitmentFilter, CommitmentListing},
 };
+use time::{Date, OffsetDateTime};
 
 #[derive(Template)]
 #[template(path = "regions.html")]
@@ -49,6 +52,9 @@ struct RegionPage {
     cases: Vec<CaseSummary>,
     total: i64,
     all_url: String,
+    commitments: Vec<CommitmentListing>,
+    commitments_total: i64,
+    today: Date,
 }
 
 pub async fn show(State(state): State<AppState>, ui: Ui, Path(slug): Path<String>) -> AppResult<Html<String>> {
@@ -56,7 +62,13 @@ pub async fn show(State(state): State<AppState>, ui: Ui, Path(slug): Path<String
     let regions = state.store.regions().await?;
     let region = regions.iter().find(|r| r.slug == slug).cloned().ok_or(AppError::NotFound)?;
     let filter = Filters { region: Some(region.slug.clone()), ..Filters::default() };
-    let (cases, total) = state.store.list_cases(&filter, Paging { page: 1, per_page: DEFAULT_PER_PAGE }, None).await?;
+    let today = lima::today(OffsetDateTime::now_utc());
+    let commitments_filter = CommitmentFilter { region: Some(region.slug.clone()), ..CommitmentFilter::default() };
+    let paging = Paging { page: 1, per_page: DEFAULT_PER_PAGE };
+    let ((cases, total), (commitments, commitments_total, _)) = tokio::try_join!(
+        state.store.list_cases(&filter, paging, None),
+        state.store.list_commitments(&commitments_filter, today, paging)
+    )?;
     render(RegionPage {
         chrome: Chrome::for_ui(&ui, region.name.clone(), "regions"),
         t: ui.t,
@@ -66,5 +78,8 @@ pub async fn show(State(state): State<AppState>, ui: Ui, Path(slug): Path<String
         region,
         cases,
         total,
+        commitments,
+        commitments_total,
+        today,
     })
 }

@@ -6,6 +6,7 @@ mod agenda;
 mod certificate;
 mod form;
 mod list;
+mod outcomes;
 mod participants;
 mod registration;
 mod show;
@@ -46,6 +47,13 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/workshops/{slug}/organisers", guarded(state, post(participants::add_organiser)))
         .route("/workshops/{slug}/organisers/{id}/remove", guarded(state, post(participants::remove_organiser)))
         .route("/workshops/{slug}/certificate", get(certificate::show))
+        .route("/workshops/{slug}/outcomes", guarded(state, get(outcomes::show).post(outcomes::save)))
+        .route("/workshops/{slug}/commitments", guarded(state, post(outcomes::add_commitment)))
+        .route(
+            "/workshops/{slug}/commitments/{id}",
+            guarded(state, get(outcomes::edit_commitment).post(outcomes::update_commitment)),
+        )
+        .route("/workshops/{slug}/commitments/{id}/delete", guarded(state, post(outcomes::delete_commitment)))
 }
 
 /// The workshop `slug` if `user` may do `action` to it: 404 when they may not even see it

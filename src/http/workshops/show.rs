@@ -6,11 +6,12 @@ use axum::{
     extract::{Path, State},
     response::{IntoResponse, Response},
 };
-use time::OffsetDateTime;
+use time::{Date, OffsetDateTime};
 use tower_sessions::Session;
 
 use crate::{
     domain::{
+        lima,
         permission::{may, WorkshopAction},
         workshop::{phase, registration_open, Phase, RegistrationState, WorkshopStatus},
     },
@@ -22,7 +23,10 @@ use crate::{
         AppState,
     },
     i18n::{done::WorkshopDone, fill, Catalog},
-    store::workshops::{AgendaItem, MyRegistration, WorkshopRecord},
+    store::{
+        commitments::CommitmentListing,
+        workshops::{AgendaItem, MyRegistration, Outcomes, WorkshopRecord},
+    },
 };
 
 use super::workshop_for;
@@ -34,6 +38,12 @@ struct WorkshopPage {
     t: &'static Catalog,
     w: WorkshopRecord,
     agenda: Vec<AgendaItem>,
+    outcomes: Option<Outcomes>,
+    commitments: Vec<CommitmentListing>,
+    /// Lima's date, for marking commitments overdue.
+    today: Date,
+    /// Outcomes can be published once the workshop has started.
+    started: bool,
     phase: Phase,
     organiser: bool,
     signed_in: bool,
@@ -72,12 +82,18 @@ pub async fn show(
     let user = ui.viewer.user.clone();
     let w = workshop_for(&state, &slug, user.as_deref(), WorkshopAction::View).await?;
     let now = OffsetDateTime::now_utc();
-    let (agenda, mine) = tokio::try_join!(state.store.agenda(w.id), async {
-        match &user {
-            Some(user) => state.store.my_registration(w.id, user.id).await,
-            None => Ok(None),
+    // A fixed number of statements, however long the agenda or the list of commitments.
+    let (agenda, outcomes, commitments, mine) = tokio::try_join!(
+        state.store.agenda(w.id),
+        state.store.outcomes(w.id),
+        state.store.commitments_of(w.id),
+        async {
+            match &user {
+                Some(user) => state.store.my_registration(w.id, user.id).await,
+                None => Ok(None),
+            }
         }
-    })?;
+    )?;
     let access = w.access();
     let organiser = may(user.as_deref(), WorkshopAction::Organise, &access);
     let registered = mine.as_ref().is_some_and(|m| m.state == RegistrationState::Registered);
@@ -96,6 +112,11 @@ pub async fn show(
         csrf,
         done: query.done.as_deref().and_then(WorkshopDone::parse),
         agenda,
+        // Commitments are public with the outcomes they belong to.
+        commitments: if outcomes.is_some() || organiser { commitments } else { Vec::new() },
+        outcomes,
+        today: lima::today(now),
+        started: now >= w.draft.starts_at,
         w,
     };
     Ok(render(page)?.into_response())

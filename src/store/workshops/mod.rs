@@ -4,12 +4,14 @@
 
 mod agenda;
 mod listings;
+mod outcomes;
 mod registrations;
 mod write;
 
 pub use self::{
     agenda::AgendaItem,
     listings::{WorkshopFilter, WorkshopListing},
+    outcomes::Outcomes,
     registrations::{MyRegistration, Participant},
     write::Provenance,
 };
