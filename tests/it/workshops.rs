@@ -554,3 +554,93 @@ async fn kept_home_and_region_pages_show_a_commitment_as_it_now_stands() {
         .expect("note");
     assert!(!app.get("/").await.body.contains("Difundir el código de ética"), "done is no longer overdue");
 }
+
+/// The events of an iCalendar file, as a real parser reads them: each a list of (name,
+/// value).
+fn parse_ics(body: &str) -> Vec<Vec<(String, String)>> {
+    let mut calendars = ical::IcalParser::new(std::io::BufReader::new(body.as_bytes()));
+    let calendar = calendars.next().expect("a calendar").expect("a calendar the parser accepts");
+    assert!(calendars.next().is_none(), "one calendar");
+    calendar
+        .events
+        .into_iter()
+        .map(|e| e.properties.into_iter().map(|p| (p.name, p.value.unwrap_or_default())).collect())
+        .collect()
+}
+
+fn prop<'a>(event: &'a [(String, String)], name: &str) -> &'a str {
+    event.iter().find(|(n, _)| n == name).map_or("", |(_, v)| v.as_str())
+}
+
+#[tokio::test]
+async fn calendars_read_workshops_with_their_changes_and_never_the_link() {
+    let app = TestApp::new().await;
+    let (mut facilitator, _) = app.browser_as("org@x.gob.pe", "Org", Role::Facilitator).await;
+    let day = in_a_month();
+    let created = facilitator.post("/workshops/new", &pairs(&form("Taller en el calendario", day))).await.expect(303);
+    let slug =
+        created.header("location").trim_start_matches("/workshops/").split('?').next().unwrap_or_default().to_string();
+    assert_eq!(app.get(&format!("/workshops/{slug}.ics")).await.status, 404, "a draft has no calendar file");
+    facilitator.post(&format!("/workshops/{slug}/publish"), &[]).await.expect(303);
+    // A long, hostile title, as a file or a script could store it.
+    let title = format!("Integración, ética; y \\ control\r\nDTSTART:20000101T000000Z {}", "ñandú ".repeat(20));
+    sqlx::query("update workshops set title = $2 where slug = $1")
+        .bind(&slug)
+        .bind(&title)
+        .execute(&app.db.pool)
+        .await
+        .expect("title");
+
+    let file = app.get(&format!("/workshops/{slug}.ics")).await.expect(200);
+    assert!(file.header("content-type").starts_with("text/calendar"));
+    assert!(file.body.split("\r\n").all(|line| line.len() <= 75), "folded at 75 octets");
+    assert!(!file.body.contains(LINK), "the online link never travels");
+    let events = parse_ics(&file.body);
+    assert_eq!(events.len(), 1);
+    let event = &events[0];
+    let start = lima::from_lima(day, time!(09:00)).to_offset(time::UtcOffset::UTC);
+    assert_eq!(
+        prop(event, "DTSTART"),
+        format!("{:04}{:02}{:02}T140000Z", start.year(), u8::from(start.month()), start.day())
+    );
+    assert_eq!(event.iter().filter(|(n, _)| n == "DTSTART").count(), 1, "the title added no property");
+    assert!(prop(event, "SUMMARY").starts_with("Integración\\, ética\\; y \\\\ control\\nDTSTART:2000"));
+    assert!(prop(event, "SUMMARY").ends_with("ñandú"), "every ñ whole after unfolding");
+    assert!(prop(event, "UID").starts_with("workshop-") && !prop(event, "DTSTAMP").is_empty());
+    assert_eq!(prop(event, "URL"), format!("http://ayni.test/workshops/{slug}"));
+    assert_eq!((prop(event, "SEQUENCE"), prop(event, "STATUS")), ("0", "CONFIRMED"));
+    assert_eq!(prop(event, "LOCATION"), "Auditorio regional\\, Cusco");
+
+    // Moving it bumps the sequence; cancelling says so, with a new sequence.
+    let mut later = form("Taller en el calendario", day);
+    later.retain(|(k, _)| k != "start_time");
+    later.push(("start_time".into(), "10:00".into()));
+    facilitator.post(&format!("/workshops/{slug}/edit"), &pairs(&later)).await.expect(303);
+    let event = parse_ics(&app.get(&format!("/workshops/{slug}.ics")).await.body).remove(0);
+    assert_eq!(prop(&event, "SEQUENCE"), "1");
+    facilitator.post(&format!("/workshops/{slug}/cancel"), &[("reason", "Paro de transportes")]).await.expect(303);
+    let all = app.get("/workshops.ics").await.expect(200).body;
+    let event = parse_ics(&all).into_iter().find(|e| prop(e, "URL").ends_with(&slug)).expect("in the full calendar");
+    assert_eq!((prop(&event, "STATUS"), prop(&event, "SEQUENCE")), ("CANCELLED", "2"));
+    assert!(prop(&event, "DESCRIPTION").contains("Paro de transportes"));
+    assert!(!all.contains(LINK));
+    let page = app.get(&format!("/workshops/{slug}")).await.expect(200).body;
+    assert!(page.contains("Este taller fue cancelado") && page.contains("Paro de transportes"));
+
+    // A workshop known only by its date is a whole-day event.
+    let mut dated = form("Taller sin horario", day);
+    dated.retain(|(k, _)| k != "start_time" && k != "end_time");
+    let created = facilitator.post("/workshops/new", &pairs(&dated)).await.expect(303);
+    let slug =
+        created.header("location").trim_start_matches("/workshops/").split('?').next().unwrap_or_default().to_string();
+    facilitator.post(&format!("/workshops/{slug}/publish"), &[]).await.expect(303);
+    let file = app.get(&format!("/workshops/{slug}.ics")).await.body;
+    assert!(file.contains(&format!(
+        "DTSTART;VALUE=DATE:{:04}{:02}{:02}\r\n",
+        day.year(),
+        u8::from(day.month()),
+        day.day()
+    )));
+    assert_eq!(parse_ics(&file).len(), 1);
+    assert!(app.get(&format!("/workshops/{slug}")).await.body.contains("todo el día"));
+}

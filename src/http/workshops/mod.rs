@@ -5,6 +5,7 @@
 mod agenda;
 mod certificate;
 mod form;
+mod ical;
 mod list;
 mod outcomes;
 mod participants;
@@ -30,6 +31,7 @@ use crate::{
 pub fn routes(state: &AppState) -> Router<AppState> {
     Router::new()
         .route("/workshops", get(list::list))
+        .route("/workshops.ics", get(ical::all))
         .route("/workshops/new", guarded(state, get(form::new_form).post(form::create)))
         .route("/workshops/{slug}", get(show::show))
         .route("/workshops/{slug}/edit", guarded(state, get(form::edit_form).post(form::update)))

@@ -79,6 +79,10 @@ pub async fn show(
     Path(slug): Path<String>,
     Params(query): Params<PageQuery>,
 ) -> AppResult<Response> {
+    // `/workshops/{slug}.ics` shares this route: a path segment cannot hold a suffix.
+    if let Some(slug) = slug.strip_suffix(".ics") {
+        return super::ical::one(&state, &ui, slug).await;
+    }
     let user = ui.viewer.user.clone();
     let w = workshop_for(&state, &slug, user.as_deref(), WorkshopAction::View).await?;
     let now = OffsetDateTime::now_utc();

@@ -255,4 +255,6 @@ pub struct Workshops {
     pub region_commitments: &'static str,
     pub nav_commitments: &'static str,
     pub commitments_count: &'static str,
+    pub add_to_calendar: &'static str,
+    pub subscribe_calendar: &'static str,
 }

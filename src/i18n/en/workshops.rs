@@ -252,4 +252,6 @@ pub const WORKSHOPS: Workshops = Workshops {
     region_commitments: "This region's commitments",
     nav_commitments: "Commitments",
     commitments_count: "{n} commitments.",
+    add_to_calendar: "Add to my calendar (.ics)",
+    subscribe_calendar: "All workshops in your calendar (.ics)",
 };

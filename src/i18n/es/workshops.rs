@@ -252,4 +252,6 @@ pub const WORKSHOPS: Workshops = Workshops {
     region_commitments: "Compromisos de esta región",
     nav_commitments: "Compromisos",
     commitments_count: "{n} compromisos.",
+    add_to_calendar: "Añadir a mi calendario (.ics)",
+    subscribe_calendar: "Todos los talleres en su calendario (.ics)",
 };

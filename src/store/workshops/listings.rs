@@ -98,3 +98,43 @@ impl Store {
         .await?)
     }
 }
+
+/// A workshop as a calendar event: what an iCalendar file says of it, and nothing more
+/// (no online link: calendar files travel).
+#[derive(Debug, Clone, FromRow)]
+pub struct CalendarEvent {
+    pub id: i64,
+    pub slug: String,
+    pub title: String,
+    pub summary: String,
+    #[sqlx(try_from = "String")]
+    pub status: WorkshopStatus,
+    pub cancel_reason: Option<String>,
+    pub starts_at: OffsetDateTime,
+    pub ends_at: OffsetDateTime,
+    pub all_day: bool,
+    #[sqlx(try_from = "String")]
+    pub format: Format,
+    pub venue: String,
+    pub city: String,
+    pub sequence: i32,
+    pub updated_at: OffsetDateTime,
+}
+
+impl Store {
+    /// Published and cancelled workshops as events, latest first (at most 1,000); one when
+    /// `slug` is given.
+    pub async fn calendar_events(&self, slug: Option<&str>) -> AppResult<Vec<CalendarEvent>> {
+        Ok(sqlx::query_as(
+            "select id, slug, title, summary, status, cancel_reason, starts_at, ends_at, all_day, format, venue, city,
+                    sequence, updated_at
+             from workshops
+             where status <> 'draft' and ($1::text is null or slug = $1)
+             order by starts_at desc
+             limit 1000",
+        )
+        .bind(slug)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+}

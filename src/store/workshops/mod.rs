@@ -10,7 +10,7 @@ mod write;
 
 pub use self::{
     agenda::AgendaItem,
-    listings::{WorkshopFilter, WorkshopListing},
+    listings::{CalendarEvent, WorkshopFilter, WorkshopListing},
     outcomes::Outcomes,
     registrations::{MyRegistration, Participant},
     write::Provenance,
