@@ -138,6 +138,10 @@ impl Catalog {
         fill(template, &[("n", n)])
     }
 
+    pub fn outcomes_reminder(&self, title: &str) -> String {
+        fill(self.workshops.profile_outcomes_reminder, &[("title", &title)])
+    }
+
     pub fn attendance(&self, n: &i32) -> String {
         fill(self.workshops.attendance_count, &[("n", n)])
     }

@@ -141,6 +141,11 @@ async fn a_facilitator_prepares_a_workshop_that_people_find_and_register_for() {
     assert!(eva_page.contains("en el lugar 1"), "{eva_page}");
     assert!(!eva_page.contains(LINK), "the waiting list does not get the link");
     assert!(ana.get(&format!("/workshops/{slug}")).await.body.contains(LINK));
+    let profile = eva.get("/profile").await.expect(200).body;
+    assert!(
+        profile.contains("Taller de integridad") && profile.contains("En lista de espera"),
+        "registrations on the profile"
+    );
 
     // Ana cancels: Eva moves up at once, and her page tells her (once).
     ana.post(&format!("/workshops/{slug}/unregister"), &[]).await.expect(303);
@@ -407,6 +412,8 @@ async fn outcomes_and_commitments_are_published_and_followed_up_by_those_allowed
         .expect("email");
     organiser.sign_in(&email, PASSWORD).await.expect(303);
     assert!(app.get(&format!("/workshops/{slug}")).await.body.contains("Resultados pendientes"));
+    let reminder = "«Taller con acuerdos» ya se realizó: publique sus resultados.";
+    assert!(organiser.get("/profile").await.expect(200).body.contains(reminder), "a reminder on the profile");
 
     organiser
         .post(
@@ -442,6 +449,7 @@ async fn outcomes_and_commitments_are_published_and_followed_up_by_those_allowed
         )
         .await
         .expect(303);
+    assert!(!organiser.get("/profile").await.body.contains(reminder));
     let page = app.get(&format!("/workshops/{slug}")).await.expect(200).body;
     assert!(page.contains("<strong>actualizar</strong>") && !page.contains("<script>alert"), "rendered and sanitized");
     assert!(

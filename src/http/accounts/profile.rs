@@ -7,6 +7,7 @@ use axum::{
     response::{IntoResponse, Redirect, Response},
 };
 use serde::Deserialize;
+use time::OffsetDateTime;
 use tower_sessions::Session;
 
 use super::signin::{add_account_errors, with_language, PasswordFields, MAX_FAILURES, WINDOW};
@@ -14,6 +15,7 @@ use crate::{
     auth::{password, secret},
     domain::{
         account::{self, AccountDetails, User, MAX_NAME_CHARS},
+        workshop::{RegistrationState, WorkshopStatus},
         FieldProblem, Lang,
     },
     error::{AppError, AppResult},
@@ -25,7 +27,10 @@ use crate::{
         AppState,
     },
     i18n::{done::ProfileDone, Catalog},
-    store::accounts::{ApiToken, AttemptKind, ProfileChange},
+    store::{
+        accounts::{ApiToken, AttemptKind, ProfileChange},
+        workshops::WorkshopListing,
+    },
 };
 
 #[derive(Template)]
@@ -39,6 +44,10 @@ struct ProfilePage {
     region_options: Vec<SelectOption>,
     language_options: Vec<SelectOption>,
     tokens: Vec<ApiToken>,
+    /// The person's workshop registrations: (slug, title, start, state).
+    registrations: Vec<(String, String, OffsetDateTime, RegistrationState)>,
+    /// The workshops they organise, and those of them held without outcomes yet.
+    organised: Vec<WorkshopListing>,
     /// A token just created: shown once, never again.
     new_token: Option<String>,
     done: Option<ProfileDone>,
@@ -79,7 +88,12 @@ async fn page(
     details: DetailsForm,
     errors: FormErrors,
 ) -> AppResult<ProfilePage> {
-    let (regions, tokens) = tokio::try_join!(state.store.regions(), state.store.tokens(user))?;
+    let (regions, tokens, registrations, organised) = tokio::try_join!(
+        state.store.regions(),
+        state.store.tokens(user),
+        state.store.registrations_of(user.id),
+        state.store.workshops_organised_by(user.id, OffsetDateTime::now_utc())
+    )?;
     let t = ui.t;
     Ok(ProfilePage {
         chrome: Chrome::for_ui(ui, t.accounts.profile_title, ""),
@@ -95,6 +109,8 @@ async fn page(
             .collect(),
         details,
         tokens,
+        registrations,
+        organised,
         new_token: None,
         done: None,
         errors,
