@@ -153,7 +153,7 @@ pub(super) fn parse(
 }
 
 /// Splits `+++\n<front>\n+++\n<body>`; the delimiters are lines that are exactly `+++`.
-fn split<'a>(path: &Path, text: &'a str, report: &mut Report) -> Option<(&'a str, &'a str)> {
+pub(super) fn split<'a>(path: &Path, text: &'a str, report: &mut Report) -> Option<(&'a str, &'a str)> {
     let Some(rest) = text.strip_prefix("+++\n") else {
         report.add(path, 1, "the file must start with a line that is exactly +++");
         return None;

@@ -4,7 +4,7 @@
 //! regions.toml      [[region]] slug, name, level, parent?
 //! themes.toml       [[theme]]  slug, name_es, name_en, description
 //! cases/<slug>.md   +++ TOML front matter +++ Markdown body
-//! workshops/        reserved for workshops; left alone
+//! workshops/<slug>.md +++ TOML front matter +++ outcomes in Markdown
 //! ```
 //!
 //! [`load`] reads and checks a whole directory without touching the database, and reports
@@ -12,6 +12,7 @@
 
 mod case_file;
 mod tables;
+mod workshop_file;
 
 use std::{
     collections::HashSet,
@@ -19,9 +20,13 @@ use std::{
     path::{Path, PathBuf},
 };
 
+use time::{Date, OffsetDateTime};
+
 use crate::domain::{
     case::{Kind, Language, Source, Status},
+    commitment::CommitmentStatus,
     region::Level,
+    workshop::Format,
 };
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -60,12 +65,59 @@ pub struct CaseEntry {
     pub hash: String,
 }
 
+/// A workshop with its agenda, outcomes and commitments, as its file gives them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WorkshopEntry {
+    pub slug: String,
+    pub title: String,
+    pub summary: String,
+    pub description_markdown: String,
+    pub starts_at: OffsetDateTime,
+    pub ends_at: OffsetDateTime,
+    pub all_day: bool,
+    pub format: Format,
+    pub venue: String,
+    pub city: String,
+    pub capacity: Option<i32>,
+    pub regions: Vec<String>,
+    pub region_count: Option<i32>,
+    pub illustrative: bool,
+    /// Empty: no outcomes published.
+    pub outcomes_markdown: String,
+    pub attendance: Option<i32>,
+    pub organisations: Vec<String>,
+    pub materials: Vec<Source>,
+    pub agenda: Vec<AgendaEntry>,
+    pub commitments: Vec<CommitmentEntry>,
+    /// SHA-256 of the file's text, in hex.
+    pub hash: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AgendaEntry {
+    pub starts_at: OffsetDateTime,
+    pub minutes: i32,
+    pub title: String,
+    pub speakers: String,
+    pub description: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommitmentEntry {
+    pub region: String,
+    pub action: String,
+    pub owner: String,
+    pub due: Option<Date>,
+    pub status: CommitmentStatus,
+}
+
 /// A whole content directory, checked.
 #[derive(Debug, Default, Clone)]
 pub struct ContentSet {
     pub regions: Vec<RegionEntry>,
     pub themes: Vec<ThemeEntry>,
     pub cases: Vec<CaseEntry>,
+    pub workshops: Vec<WorkshopEntry>,
 }
 
 /// One thing wrong with one file.
@@ -140,9 +192,19 @@ pub fn load(dir: &Path, known: &Known) -> Result<ContentSet, ContentErrors> {
         known.regions.iter().map(String::as_str).chain(set.regions.iter().map(|r| r.slug.as_str())).collect();
     let themes: HashSet<&str> =
         known.themes.iter().map(String::as_str).chain(set.themes.iter().map(|t| t.slug.as_str())).collect();
+    let workshops_dir = dir.join("workshops");
+    if workshops_dir.is_dir() {
+        for path in markdown_paths(&workshops_dir, "workshops/", &mut report) {
+            if let Some(text) = read_text(&path, &mut report) {
+                if let Some(workshop) = workshop_file::parse(&path, &text, &regions, &mut report) {
+                    set.workshops.push(workshop);
+                }
+            }
+        }
+    }
     let cases_dir = dir.join("cases");
     if cases_dir.is_dir() {
-        for path in case_paths(&cases_dir, &mut report) {
+        for path in markdown_paths(&cases_dir, "cases/", &mut report) {
             if let Some(text) = read_text(&path, &mut report) {
                 if let Some(case) = case_file::parse(&path, &text, &regions, &themes, &mut report) {
                     set.cases.push(case);
@@ -157,7 +219,8 @@ pub fn load(dir: &Path, known: &Known) -> Result<ContentSet, ContentErrors> {
     }
 }
 
-fn case_paths(dir: &Path, report: &mut Report) -> Vec<PathBuf> {
+/// The `<slug>.md` files of a folder, sorted; anything else is reported.
+fn markdown_paths(dir: &Path, folder: &str, report: &mut Report) -> Vec<PathBuf> {
     let entries = match std::fs::read_dir(dir) {
         Ok(entries) => entries,
         Err(err) => {
@@ -175,7 +238,7 @@ fn case_paths(dir: &Path, report: &mut Report) -> Vec<PathBuf> {
         if path.is_file() && name.ends_with(".md") {
             paths.push(path);
         } else {
-            report.add(&path, 0, "only <slug>.md files belong in cases/");
+            report.add(&path, 0, format!("only <slug>.md files belong in {folder}"));
         }
     }
     paths.sort();

@@ -22,7 +22,8 @@ pub const MAX_DAYS: i64 = 14;
 
 text_enum!(
     /// Where a workshop happens.
-    Format { InPerson => "in_person", Online => "online", Hybrid => "hybrid" }
+    /// `Unspecified`: the source does not say (seeded workshops of the past).
+    Format { InPerson => "in_person", Online => "online", Hybrid => "hybrid", Unspecified => "unspecified" }
 );
 
 impl Format {

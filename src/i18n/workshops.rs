@@ -39,6 +39,7 @@ impl Catalog {
             Format::InPerson => self.workshops.format_in_person,
             Format::Online => self.workshops.format_online,
             Format::Hybrid => self.workshops.format_hybrid,
+            Format::Unspecified => self.workshops.format_unspecified,
         }
     }
 

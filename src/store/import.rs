@@ -4,7 +4,11 @@ use std::{collections::HashMap, fmt, path::Path};
 
 use sqlx::{PgConnection, Postgres, Transaction};
 
-use super::{cases::record_revision, Store, CONTENT_LOCK};
+use super::{
+    cases::record_revision,
+    workshops::{self, import::Imported},
+    Store, CONTENT_LOCK,
+};
 use crate::{
     content::{self, CaseEntry, ContentError, ContentErrors, ContentSet, Known},
     domain::{
@@ -101,6 +105,22 @@ impl Store {
                     .to_string(),
             })
             .collect();
+        let changed_workshops = set.workshops.iter().filter(|w| {
+            [("description", &w.description_markdown), ("outcomes", &w.outcomes_markdown)].iter().any(|(part, text)| {
+                rendered.get(&workshop_key(&w.slug, part)).is_none_or(|(markdown, _)| markdown != *text)
+            })
+        });
+        let changed: Vec<ContentError> = changed
+            .into_iter()
+            .chain(changed_workshops.map(|w| {
+                ContentError {
+                    path: dir.join("workshops").join(format!("{}.md", w.slug)),
+                    line: 1,
+                    message: "the file changed while it was being imported; nothing was written, run the import again"
+                        .to_string(),
+                }
+            }))
+            .collect();
         if !changed.is_empty() {
             return Err(ImportError::Content(ContentErrors(changed)));
         }
@@ -145,11 +165,19 @@ impl Store {
         let known = known(&mut conn).await?;
         let set = content::load(dir, &known).map_err(ImportError::Content)?;
         let rendered = tokio::task::spawn_blocking(move || {
+            let workshops = set.workshops.into_iter().flat_map(|w| {
+                [
+                    (workshop_key(&w.slug, "description"), w.description_markdown),
+                    (workshop_key(&w.slug, "outcomes"), w.outcomes_markdown),
+                ]
+            });
             set.cases
                 .into_iter()
-                .map(|c| {
-                    let html = markdown::render(&c.body_markdown);
-                    (c.slug, (c.body_markdown, html))
+                .map(|c| (c.slug, c.body_markdown))
+                .chain(workshops)
+                .map(|(key, text)| {
+                    let html = markdown::render(&text);
+                    (key, (text, html))
                 })
                 .collect()
         })
@@ -158,7 +186,14 @@ impl Store {
     }
 }
 
-/// Case bodies rendered ahead of the transaction: slug → (Markdown, HTML).
+/// The key of a workshop's description or outcomes among the rendered texts (a case slug
+/// never holds a colon).
+fn workshop_key(slug: &str, part: &str) -> String {
+    format!("workshop:{slug}:{part}")
+}
+
+/// Case bodies, and workshop descriptions and outcomes, rendered ahead of the
+/// transaction: key → (Markdown, HTML).
 type Rendered = HashMap<String, (String, String)>;
 
 async fn known(conn: &mut PgConnection) -> Result<Known, sqlx::Error> {
@@ -209,6 +244,20 @@ async fn write(
         existing.into_keys().filter(|slug| !set.cases.iter().any(|c| &c.slug == slug)).collect();
     missing.sort();
     summary.not_in_directory = missing;
+    for workshop in &set.workshops {
+        let rendered_text =
+            |part: &str| rendered.get(&workshop_key(&workshop.slug, part)).map_or("", |(_, h)| h.as_str());
+        let done =
+            workshops::import::upsert(tx, workshop, rendered_text("description"), rendered_text("outcomes"), force)
+                .await?;
+        let name = format!("workshops/{}", workshop.slug);
+        match done {
+            Imported::Created => summary.created.push(name),
+            Imported::Updated => summary.updated.push(name),
+            Imported::Unchanged => summary.unchanged += 1,
+            Imported::Conflict => summary.conflicts.push(name),
+        }
+    }
     Ok(summary)
 }
 

@@ -34,7 +34,7 @@ async fn import_loads_everything_then_a_rerun_changes_nothing() {
     let db = TestDb::new(Template::Empty).await;
     let first =
         db.store().import_dir(&content_dir(), When::Always { force: false }).await.expect("import").expect("ran");
-    assert_eq!(first.created.len() as i64, SEED_CASES);
+    assert_eq!(first.created.len() as i64, SEED_CASES + 1, "the cases and the workshop of 14 July 2023");
     assert_eq!((first.updated.len(), first.unchanged, first.conflicts.len()), (0, 0, 0));
     assert_eq!(count(&db, "regions").await, 35);
     assert_eq!(count(&db, "themes").await, 10);
@@ -51,7 +51,7 @@ async fn import_loads_everything_then_a_rerun_changes_nothing() {
         sqlx::query_as("select slug, updated_at from cases order by slug").fetch_all(&db.pool).await.expect("rows");
     let second =
         db.store().import_dir(&content_dir(), When::Always { force: false }).await.expect("import").expect("ran");
-    assert_eq!(second.to_string(), format!("0 created, 0 updated, {SEED_CASES} unchanged, 0 in conflict"));
+    assert_eq!(second.to_string(), format!("0 created, 0 updated, {} unchanged, 0 in conflict", SEED_CASES + 1));
     let updated_after: Vec<(String, time::OffsetDateTime)> =
         sqlx::query_as("select slug, updated_at from cases order by slug").fetch_all(&db.pool).await.expect("rows");
     assert_eq!(updated_before, updated_after, "a re-run must not touch any case");
@@ -131,7 +131,7 @@ async fn a_case_edited_in_the_app_is_a_conflict_unless_forced() {
     let summary = db.store().import_dir(dir.path(), When::Always { force: false }).await.expect("import").expect("ran");
     assert_eq!(summary.conflicts, vec![slug.to_string()]);
     assert_eq!(summary.not_in_directory, vec!["first-joint-public-integrity-workshop-2023".to_string()]);
-    assert!(summary.to_string().ends_with("0 created, 0 updated, 16 unchanged, 1 in conflict"), "{summary}");
+    assert!(summary.to_string().ends_with("0 created, 0 updated, 17 unchanged, 1 in conflict"), "{summary}");
     let body: String = sqlx::query_scalar("select body_markdown from cases where slug = $1")
         .bind(slug)
         .fetch_one(&db.pool)
@@ -198,5 +198,74 @@ async fn the_import_command_names_file_and_line_and_writes_nothing() {
         .expect("run ayni import");
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-    assert!(stdout.contains(&format!("{SEED_CASES} created, 0 updated, 0 unchanged, 0 in conflict")), "{stdout}");
+    assert!(stdout.contains(&format!("{} created, 0 updated, 0 unchanged, 0 in conflict", SEED_CASES + 1)), "{stdout}");
+}
+
+const SEED_WORKSHOP: &str = "primer-taller-conjunto-integridad-publica-2023";
+
+#[tokio::test]
+async fn the_seed_workshop_says_what_the_source_says_and_nothing_more() {
+    let app = crate::support::TestApp::new().await;
+    let page = app.get(&format!("/workshops/{SEED_WORKSHOP}")).await.expect(200).body;
+    assert!(page.contains("14 de julio de 2023, todo el día"), "a date without times");
+    assert!(page.contains("6 gobiernos regionales (sus nombres no se conocen)"));
+    assert!(page.contains("Modalidad no indicada") && page.contains("Secretaría de Integridad Pública"));
+    assert!(page.contains("La agenda aún no se ha publicado.") && page.contains("No se registraron compromisos."));
+    assert!(!page.contains("Resultados pendientes"), "what the source reports is published as outcomes");
+    let file = app.get(&format!("/workshops/{SEED_WORKSHOP}.ics")).await.expect(200).body;
+    assert!(file.contains("DTSTART;VALUE=DATE:20230714\r\nDTEND;VALUE=DATE:20230715\r\n"), "{file}");
+    assert!(app.get("/workshops?year=2023").await.body.contains(SEED_WORKSHOP));
+}
+
+#[tokio::test]
+async fn workshop_files_import_once_and_each_kind_of_bad_one_is_named_with_its_line() {
+    let db = TestDb::new(Template::Empty).await;
+    let dir = copy_of_content();
+    let workshops = dir.path().join("workshops");
+    let good = "+++\ntitle = \"Taller de prueba\"\nsummary = \"Resumen.\"\nstart = 2024-05-10T09:00:00-05:00\n\
+                end = 2024-05-10T13:00:00-05:00\nformat = \"in_person\"\ncity = \"Cusco\"\nregions = [\"cusco\"]\n\n\
+                [[agenda]]\nstart = 2024-05-10T09:30:00-05:00\nminutes = 60\ntitle = \"Apertura\"\n\n\
+                [[commitment]]\nregion = \"cusco\"\naction = \"Aprobar el plan\"\ndue = 2024-12-31\n+++\nSe acordó un plan.\n";
+    fs::write(workshops.join("taller-de-prueba.md"), good).expect("write");
+    let first = db.store().import_dir(dir.path(), When::Always { force: false }).await.expect("import").expect("ran");
+    assert!(first.created.contains(&"workshops/taller-de-prueba".to_string()), "{first:?}");
+    let starts: time::OffsetDateTime =
+        sqlx::query_scalar("select starts_at from workshops where slug = 'taller-de-prueba'")
+            .fetch_one(&db.pool)
+            .await
+            .expect("start");
+    assert_eq!(starts.to_offset(time::UtcOffset::UTC).hour(), 14, "09:00 at −05:00 is 14:00 UTC");
+    assert_eq!(
+        (count(&db, "agenda_items").await, count(&db, "commitments").await, count(&db, "workshop_outcomes").await),
+        (1, 1, 2)
+    );
+    let second = db.store().import_dir(dir.path(), When::Always { force: false }).await.expect("import").expect("ran");
+    assert!(second.created.is_empty() && second.updated.is_empty(), "idempotent: {second:?}");
+
+    let bad: Vec<(&str, String)> = vec![
+        ("no-times.md", good.replace("start = 2024-05-10T09:00:00-05:00\n", "")),
+        ("no-offset.md", good.replace("start = 2024-05-10T09:00:00-05:00", "start = 2024-05-10T09:00:00")),
+        ("unknown-region.md", good.replace("regions = [\"cusco\"]", "regions = [\"atlantis\"]")),
+        ("agenda-outside.md", good.replace("start = 2024-05-10T09:30:00-05:00", "start = 2024-05-10T12:30:00-05:00")),
+        ("bad-status.md", good.replace("due = 2024-12-31", "due = 2024-12-31\nstatus = \"finished\"")),
+        ("unknown-key.md", good.replace("city = ", "colour = \"red\"\ncity = ")),
+        ("bad-format.md", good.replace("\"in_person\"", "\"carrier-pigeon\"")),
+    ];
+    for (name, text) in &bad {
+        fs::write(workshops.join(name), text).expect("write");
+    }
+    let before = count(&db, "workshops").await;
+    let Err(ImportError::Content(errors)) = db.store().import_dir(dir.path(), When::Always { force: false }).await
+    else {
+        panic!("bad files must be refused");
+    };
+    let lines: Vec<String> = errors.0.iter().map(|e| e.to_string()).collect();
+    for (name, _) in &bad {
+        assert!(lines.iter().any(|l| l.contains(&format!("workshops/{name}:"))), "{name} not reported in {lines:#?}");
+    }
+    let outside = lines.iter().find(|l| l.contains("agenda-outside.md")).expect("reported");
+    assert!(outside.contains(":10: the agenda item lies outside the workshop's hours"), "{outside}");
+    let region = lines.iter().find(|l| l.contains("workshops/unknown-region.md")).expect("reported");
+    assert!(region.contains(":8: unknown region \"atlantis\""), "{region}");
+    assert_eq!(count(&db, "workshops").await, before, "nothing written");
 }

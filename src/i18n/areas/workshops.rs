@@ -257,4 +257,5 @@ pub struct Workshops {
     pub commitments_count: &'static str,
     pub add_to_calendar: &'static str,
     pub subscribe_calendar: &'static str,
+    pub format_unspecified: &'static str,
 }

@@ -254,4 +254,5 @@ pub const WORKSHOPS: Workshops = Workshops {
     commitments_count: "{n} commitments.",
     add_to_calendar: "Add to my calendar (.ics)",
     subscribe_calendar: "All workshops in your calendar (.ics)",
+    format_unspecified: "Format not stated",
 };

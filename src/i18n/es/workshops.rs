@@ -254,4 +254,5 @@ pub const WORKSHOPS: Workshops = Workshops {
     commitments_count: "{n} compromisos.",
     add_to_calendar: "Añadir a mi calendario (.ics)",
     subscribe_calendar: "Todos los talleres en su calendario (.ics)",
+    format_unspecified: "Modalidad no indicada",
 };

@@ -3,6 +3,7 @@
 //! with its waiting list. Every organiser action is audited in its own transaction.
 
 mod agenda;
+pub mod import;
 mod listings;
 mod outcomes;
 mod registrations;

@@ -175,7 +175,8 @@ impl Store {
             "update workshops set title = $2, summary = $3, description_markdown = $4, description_html = $5,
                     description_html_version = $6, starts_at = $7, ends_at = $8, all_day = $9, format = $10,
                     venue = $11, city = $12, online_url = $13, capacity = $14, registration_deadline = $15,
-                    region_count = $16, illustrative = $17, sequence = sequence + $18
+                    region_count = $16, illustrative = $17, sequence = sequence + $18,
+                    provenance = 'app'
              where id = $1",
         )
         .bind(id)
