@@ -17,9 +17,9 @@ use crate::domain::{
     case::Source,
     commitment::CommitmentStatus,
     lima,
-    limits::{MAX_SUMMARY_CHARS, MAX_TITLE_CHARS},
+    limits::{MAX_SUMMARY_CHARS, MAX_TITLE_CHARS, MAX_YEAR, MIN_YEAR},
     slug,
-    workshop::{Format, MAX_AGENDA_ITEMS, MAX_DAYS},
+    workshop::{Format, MAX_AGENDA_ITEMS, MAX_CAPACITY, MAX_DAYS},
 };
 
 #[derive(Deserialize)]
@@ -94,7 +94,7 @@ fn instant(value: &Datetime) -> Option<OffsetDateTime> {
         toml::value::Offset::Z => UtcOffset::UTC,
         toml::value::Offset::Custom { minutes } => UtcOffset::from_whole_seconds(i32::from(minutes) * 60).ok()?,
     };
-    let day = calendar_date(date)?;
+    let day = calendar_date(date).filter(|d| (MIN_YEAR..=MAX_YEAR).contains(&d.year()))?;
     let clock = time::Time::from_hms(clock.hour, clock.minute, clock.second).ok()?;
     Some(day.with_time(clock).assume_offset(offset))
 }
@@ -103,10 +103,11 @@ fn calendar_date(date: toml::value::Date) -> Option<Date> {
     Date::from_calendar_date(i32::from(date.year), Month::try_from(date.month).ok()?, date.day).ok()
 }
 
-/// A date alone (`2023-07-14`), with no time.
+/// A date alone (`2023-07-14`), with no time, in the years Ayni accepts (so that adding a
+/// day to it never overflows).
 fn day_only(value: &Datetime) -> Option<Date> {
     match (value.date, value.time) {
-        (Some(date), None) => calendar_date(date),
+        (Some(date), None) => calendar_date(date).filter(|d| (MIN_YEAR..=MAX_YEAR).contains(&d.year())),
         _ => None,
     }
 }
@@ -143,7 +144,11 @@ pub(super) fn parse(path: &Path, text: &str, regions: &HashSet<&str>, report: &m
         (Some(date), None, None) => match day_only(date.get_ref()) {
             Some(day) => Some((lima::start_of_day(day), lima::start_of_day(day + Duration::DAY), true)),
             None => {
-                report.add(path, line(date.span()), "date must be a date alone, such as 2023-07-14");
+                report.add(
+                    path,
+                    line(date.span()),
+                    format!("date must be a date alone between {MIN_YEAR} and {MAX_YEAR}, such as 2023-07-14"),
+                );
                 None
             }
         },
@@ -181,8 +186,12 @@ pub(super) fn parse(path: &Path, text: &str, regions: &HashSet<&str>, report: &m
         report.add(path, line(fm.format.span()), "unknown format: use in_person, online, hybrid or unspecified");
     }
     if let Some(capacity) = &fm.capacity {
-        if *capacity.get_ref() < 1 {
-            report.add(path, line(capacity.span()), "capacity must be at least 1 (leave it out for no limit)");
+        if !(1..=MAX_CAPACITY).contains(capacity.get_ref()) {
+            report.add(
+                path,
+                line(capacity.span()),
+                format!("capacity must be between 1 and {MAX_CAPACITY} (leave it out for no limit)"),
+            );
         }
     }
     for region in &fm.regions {
@@ -282,9 +291,9 @@ pub(super) fn parse(path: &Path, text: &str, regions: &HashSet<&str>, report: &m
         format: format?,
         venue: fm.venue.trim().to_string(),
         city: fm.city.trim().to_string(),
-        capacity: fm.capacity.map(|c| *c.get_ref() as i32),
+        capacity: fm.capacity.and_then(|c| i32::try_from(*c.get_ref()).ok()),
         regions: fm.regions.into_iter().map(Spanned::into_inner).collect(),
-        region_count: fm.region_count.map(|c| *c.get_ref() as i32),
+        region_count: fm.region_count.and_then(|c| i32::try_from(*c.get_ref()).ok()),
         illustrative: fm.illustrative,
         outcomes_markdown: body.trim().to_string(),
         attendance: fm.attendance.map(|n| n.clamp(0, 100_000) as i32),

@@ -8,6 +8,8 @@ use std::sync::OnceLock;
 use jiff::{civil, tz::TimeZone, Timestamp};
 use time::{Date, Month, OffsetDateTime, Time, UtcOffset};
 
+use super::limits::{MAX_YEAR, MIN_YEAR};
+
 /// The zone's name in the time-zone database; also what iCalendar files name.
 pub const ZONE: &str = "America/Lima";
 
@@ -60,13 +62,15 @@ pub fn start_of_day(date: Date) -> OffsetDateTime {
     from_lima(date, Time::MIDNIGHT)
 }
 
-/// Parses a date typed as `YYYY-MM-DD` (what `<input type="date">` sends).
+/// Parses a date typed as `YYYY-MM-DD` (what `<input type="date">` sends), between the
+/// years Ayni accepts anywhere ([`MIN_YEAR`], [`MAX_YEAR`]): far enough from the calendar's
+/// ends that adding days to it never overflows.
 pub fn parse_date(text: &str) -> Option<Date> {
     let mut parts = text.trim().splitn(3, '-');
     let year: i32 = parts.next()?.parse().ok()?;
     let month: u8 = parts.next()?.parse().ok()?;
     let day: u8 = parts.next()?.parse().ok()?;
-    if !(1000..=9999).contains(&year) {
+    if !(MIN_YEAR..=MAX_YEAR).contains(&year) {
         return None;
     }
     Date::from_calendar_date(year, Month::try_from(month).ok()?, day).ok()
@@ -122,7 +126,7 @@ mod tests {
         assert_eq!(parse_date("2023-07-14"), Some(date!(2023 - 07 - 14)));
         assert_eq!(parse_clock("09:30"), Some(time!(09:30)));
         assert_eq!(parse_clock("09:30:00"), Some(time!(09:30)));
-        for bad in ["", "2023-02-30", "14/07/2023", "99999-01-01", "2023-13-01"] {
+        for bad in ["", "2023-02-30", "14/07/2023", "99999-01-01", "9999-12-31", "2023-13-01"] {
             assert_eq!(parse_date(bad), None, "{bad:?}");
         }
         for bad in ["", "24:00", "9h", "09:60", "09:30:00:00"] {

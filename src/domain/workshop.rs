@@ -254,8 +254,8 @@ impl RawWorkshop {
             ends_at,
             all_day,
             format,
-            venue: if format.has_venue() { venue.to_string() } else { String::new() },
-            city: if format.has_venue() { city.to_string() } else { String::new() },
+            venue: if format == Format::Online { String::new() } else { venue.to_string() },
+            city: if format == Format::Online { String::new() } else { city.to_string() },
             online_url: if format.has_link() { url.to_string() } else { String::new() },
             capacity,
             registration_deadline: deadline,
@@ -404,12 +404,12 @@ impl RawAgendaItem {
         if let Err(problem) = check_text(&self.description, MAX_SUMMARY_CHARS * 5, false) {
             fail("description", problem);
         }
-        let speaker_emails: Vec<String> = self
-            .speaker_emails
-            .split(['\n', ','])
-            .map(super::account::normalise_email)
-            .filter(|e| !e.is_empty())
-            .collect();
+        let mut speaker_emails: Vec<String> = Vec::new();
+        for email in self.speaker_emails.split(['\n', ',']).map(super::account::normalise_email) {
+            if !email.is_empty() && !speaker_emails.contains(&email) {
+                speaker_emails.push(email);
+            }
+        }
         if speaker_emails.iter().any(|e| super::account::check_email(e).is_err()) {
             fail("speaker_emails", FieldProblem::NotAnEmail);
         }

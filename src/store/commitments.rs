@@ -16,7 +16,11 @@ use crate::{
         FieldError, FieldProblem,
     },
     error::{AppError, AppResult},
-    store::{audit::audit, workshops::CaseLink, Store},
+    store::{
+        audit::audit,
+        workshops::{edited_in_app, CaseLink},
+        Store,
+    },
 };
 
 /// Which commitments `/commitments` lists by due date.
@@ -330,6 +334,7 @@ impl Store {
         .fetch_one(&mut *tx)
         .await?;
         set_cases(&mut tx, id, &draft.cases).await?;
+        edited_in_app(&mut tx, workshop).await?;
         let details = AuditDetails { account: Some(id), ..AuditDetails::default() };
         let record =
             AuditRecord::new(actor.map(|u| u.id), AuditAction::CommitmentAdded).on_workshop(slug).with(details);
@@ -370,6 +375,7 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         set_cases(&mut tx, id, &draft.cases).await?;
+        edited_in_app(&mut tx, workshop).await?;
         audit(&mut tx, AuditRecord::new(Some(actor.id), AuditAction::CommitmentUpdated).on_commitment(id)).await?;
         if before != draft.status.as_str() {
             audit(&mut tx, status_change(id, Some(actor), &before, draft.status)).await?;
@@ -389,6 +395,7 @@ impl Store {
         if deleted == 0 {
             return Err(AppError::NotFound);
         }
+        edited_in_app(&mut tx, workshop).await?;
         let details = AuditDetails { account: Some(id), ..AuditDetails::default() };
         audit(
             &mut tx,

@@ -242,6 +242,25 @@ async fn workshop_files_import_once_and_each_kind_of_bad_one_is_named_with_its_l
     let second = db.store().import_dir(dir.path(), When::Always { force: false }).await.expect("import").expect("ran");
     assert!(second.created.is_empty() && second.updated.is_empty(), "idempotent: {second:?}");
 
+    // An organiser adds a commitment in the app: a changed file no longer overwrites it.
+    let id: i64 = sqlx::query_scalar("select id from workshops where slug = 'taller-de-prueba'")
+        .fetch_one(&db.pool)
+        .await
+        .expect("id");
+    let regions = db.store().regions().await.expect("regions");
+    let raw =
+        ayni::domain::outcome::RawCommitment { region: "cusco".into(), action: "Otro".into(), ..Default::default() };
+    db.store()
+        .add_commitment(id, "taller-de-prueba", &raw.validate(&regions).expect("valid"), None)
+        .await
+        .expect("add");
+    fs::write(workshops.join("taller-de-prueba.md"), good.replace("Se acordó un plan.", "Se acordó otro plan."))
+        .expect("write");
+    let third = db.store().import_dir(dir.path(), When::Always { force: false }).await.expect("import").expect("ran");
+    assert_eq!(third.conflicts, vec!["workshops/taller-de-prueba".to_string()]);
+    assert_eq!(count(&db, "commitments").await, 2, "the app's commitment stays");
+    fs::write(workshops.join("taller-de-prueba.md"), good).expect("write");
+
     let bad: Vec<(&str, String)> = vec![
         ("no-times.md", good.replace("start = 2024-05-10T09:00:00-05:00\n", "")),
         ("no-offset.md", good.replace("start = 2024-05-10T09:00:00-05:00", "start = 2024-05-10T09:00:00")),
@@ -250,6 +269,8 @@ async fn workshop_files_import_once_and_each_kind_of_bad_one_is_named_with_its_l
         ("bad-status.md", good.replace("due = 2024-12-31", "due = 2024-12-31\nstatus = \"finished\"")),
         ("unknown-key.md", good.replace("city = ", "colour = \"red\"\ncity = ")),
         ("bad-format.md", good.replace("\"in_person\"", "\"carrier-pigeon\"")),
+        ("huge-capacity.md", good.replace("city = ", "capacity = 3000000000\ncity = ")),
+        ("far-date.md", good.replace("2024-05-10T13:00:00-05:00", "9999-12-31T13:00:00-05:00")),
     ];
     for (name, text) in &bad {
         fs::write(workshops.join(name), text).expect("write");

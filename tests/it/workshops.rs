@@ -388,6 +388,12 @@ async fn registration_closes_at_the_deadline_and_bad_filters_are_400() {
     let refused = member.post(&format!("/workshops/{slug}/register"), &[]).await.expect(409);
     assert!(refused.body.contains("La inscripción a este taller está cerrada"));
     assert!(member.get(&format!("/workshops/{slug}")).await.body.contains("La inscripción está cerrada."));
+    let (mut facilitator, _) = app.browser_as("lejano@x.gob.pe", "Lejano", Role::Facilitator).await;
+    let mut far = form("Taller lejano", in_a_month());
+    far.retain(|(k, _)| k != "start_date");
+    far.push(("start_date".into(), "9999-12-31".into()));
+    let refused = facilitator.post("/workshops/new", &pairs(&far)).await.expect(422);
+    assert!(refused.body.contains("fecha válida"), "a date out of range is a field error, not a crash");
     assert_eq!(app.get("/workshops?region=atlantis").await.status, 400);
     assert_eq!(app.get("/workshops?year=dos").await.status, 400);
     assert_eq!(app.get("/workshops/..%2Fetc").await.status, 404);

@@ -148,12 +148,13 @@ async fn checked(
     state: &AppState,
     w: &WorkshopRecord,
     raw: &RawAgendaItem,
+    kept: &[String],
 ) -> AppResult<Result<AgendaDraft, Vec<FieldError>>> {
     let draft = match raw.validate(w.draft.starts_at, w.draft.ends_at) {
         Ok(draft) => draft,
         Err(errors) => return Ok(Err(errors)),
     };
-    if !state.store.unknown_cases(&draft.cases).await?.is_empty() {
+    if !state.store.unknown_cases(&draft.cases, kept).await?.is_empty() {
         return Ok(Err(vec![FieldError { field: "cases", problem: FieldProblem::Unknown }]));
     }
     Ok(Ok(draft))
@@ -173,7 +174,7 @@ pub async fn add(
 ) -> AppResult<Response> {
     let w = workshop_for(&state, &slug, Some(&user), WorkshopAction::Organise).await?;
     let raw = raw_item(&form);
-    let errors = match checked(&state, &w, &raw).await? {
+    let errors = match checked(&state, &w, &raw, &[]).await? {
         Ok(draft) => match state.store.add_agenda_item(w.id, &w.slug, &draft, &user).await {
             Ok(_) => return Ok(back(&w.slug).into_response()),
             Err(AppError::InvalidFields(errors)) => errors,
@@ -214,7 +215,9 @@ pub async fn update(
     let w = workshop_for(&state, &slug, Some(&user), WorkshopAction::Organise).await?;
     let item = item_id(&item)?;
     let raw = raw_item(&form);
-    let errors = match checked(&state, &w, &raw).await? {
+    let agenda = state.store.agenda(w.id).await?;
+    let kept = agenda.iter().find(|i| i.id == item).map(|i| i.case_slugs.clone()).unwrap_or_default();
+    let errors = match checked(&state, &w, &raw, &kept).await? {
         Ok(draft) => match state.store.update_agenda_item(w.id, &w.slug, item, &draft, &user).await {
             Ok(()) => return Ok(back(&w.slug).into_response()),
             Err(AppError::InvalidFields(errors)) => errors,

@@ -144,12 +144,13 @@ async fn checked(
     state: &AppState,
     raw: &RawWorkshop,
     regions: &[Region],
+    kept: &[String],
 ) -> AppResult<Result<WorkshopDraft, Vec<FieldError>>> {
     let mut draft = match raw.validate(regions) {
         Ok(draft) => draft,
         Err(errors) => return Ok(Err(errors)),
     };
-    if !state.store.unknown_cases(&draft.cases).await?.is_empty() {
+    if !state.store.unknown_cases(&draft.cases, kept).await?.is_empty() {
         return Ok(Err(vec![FieldError { field: "cases", problem: FieldProblem::Unknown }]));
     }
     draft.description_markdown = draft.description_markdown.trim().to_string();
@@ -191,7 +192,7 @@ pub async fn create(
     may_create(&user)?;
     let regions = state.store.regions().await?;
     let raw = raw_workshop(&form);
-    let draft = match checked(&state, &raw, &regions).await? {
+    let draft = match checked(&state, &raw, &regions, &[]).await? {
         Ok(draft) => draft,
         Err(errors) => {
             let csrf = session::csrf_token(&session).await?;
@@ -228,7 +229,7 @@ pub async fn update(
     let w = workshop_for(&state, &slug, Some(&user), WorkshopAction::Organise).await?;
     let regions = state.store.regions().await?;
     let raw = raw_workshop(&form);
-    let result = match checked(&state, &raw, &regions).await? {
+    let result = match checked(&state, &raw, &regions, &w.draft.cases).await? {
         Ok(mut draft) => {
             // Whether a workshop is illustrative is the content directory's to say.
             draft.illustrative = w.draft.illustrative;

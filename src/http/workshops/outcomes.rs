@@ -219,13 +219,17 @@ fn raw_commitment(form: &FormPairs) -> RawCommitment {
 }
 
 /// Checks a commitment, and that its cases are published ones.
-async fn checked(state: &AppState, raw: &RawCommitment) -> AppResult<Result<CommitmentDraft, Vec<FieldError>>> {
+async fn checked(
+    state: &AppState,
+    raw: &RawCommitment,
+    kept: &[String],
+) -> AppResult<Result<CommitmentDraft, Vec<FieldError>>> {
     let regions = state.store.regions().await?;
     let draft = match raw.validate(&regions) {
         Ok(draft) => draft,
         Err(errors) => return Ok(Err(errors)),
     };
-    if !state.store.unknown_cases(&draft.cases).await?.is_empty() {
+    if !state.store.unknown_cases(&draft.cases, kept).await?.is_empty() {
         return Ok(Err(vec![FieldError { field: "cases", problem: FieldProblem::Unknown }]));
     }
     Ok(Ok(draft))
@@ -249,7 +253,7 @@ pub async fn add_commitment(
 ) -> AppResult<Response> {
     let w = started_workshop(&state, &slug, &user).await?;
     let raw = raw_commitment(&form);
-    let errors = match checked(&state, &raw).await? {
+    let errors = match checked(&state, &raw, &[]).await? {
         Ok(draft) => match state.store.add_commitment(w.id, &w.slug, &draft, Some(&user)).await {
             Ok(_) => return Ok(back(&w.slug).into_response()),
             Err(AppError::InvalidFields(errors)) => errors,
@@ -294,7 +298,8 @@ pub async fn update_commitment(
     let w = started_workshop(&state, &slug, &user).await?;
     let id = commitment_id(&id)?;
     let raw = raw_commitment(&form);
-    let errors = match checked(&state, &raw).await? {
+    let kept = state.store.commitment(id).await?.map(|c| c.case_slugs).unwrap_or_default();
+    let errors = match checked(&state, &raw, &kept).await? {
         Ok(draft) => match state.store.update_commitment(w.id, id, &draft, &user).await {
             Ok(()) => return Ok(back(&w.slug).into_response()),
             Err(AppError::InvalidFields(errors)) => errors,

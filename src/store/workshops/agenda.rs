@@ -15,7 +15,7 @@ use crate::{
     store::{audit::audit, Store},
 };
 
-use super::{CaseLink, Person};
+use super::{write::edited_in_app, CaseLink, Person};
 
 /// One item of an agenda.
 #[derive(Debug, Clone, FromRow)]
@@ -121,6 +121,7 @@ impl Store {
         .fetch_one(&mut *tx)
         .await?;
         set_item_links(&mut tx, id, draft).await?;
+        edited_in_app(&mut tx, workshop).await?;
         audit(&mut tx, AuditRecord::new(Some(actor.id), AuditAction::AgendaChanged).on_workshop(slug)).await?;
         tx.commit().await?;
         Ok(id)
@@ -154,6 +155,7 @@ impl Store {
             return Err(AppError::NotFound);
         }
         set_item_links(&mut tx, item, draft).await?;
+        edited_in_app(&mut tx, workshop).await?;
         audit(&mut tx, AuditRecord::new(Some(actor.id), AuditAction::AgendaChanged).on_workshop(slug)).await?;
         tx.commit().await?;
         Ok(())
@@ -171,6 +173,7 @@ impl Store {
         if deleted == 0 {
             return Err(AppError::NotFound);
         }
+        edited_in_app(&mut tx, workshop).await?;
         audit(&mut tx, AuditRecord::new(Some(actor.id), AuditAction::AgendaChanged).on_workshop(slug)).await?;
         tx.commit().await?;
         Ok(())

@@ -9,6 +9,7 @@ mod outcomes;
 mod registrations;
 mod write;
 
+pub(crate) use self::write::edited_in_app;
 pub use self::{
     agenda::AgendaItem,
     listings::{CalendarEvent, WorkshopFilter, WorkshopListing},
@@ -182,17 +183,20 @@ impl Store {
         Ok(row.map(WorkshopRecord::from))
     }
 
-    /// Which of these case slugs name no published case (a workshop links only to what
-    /// readers can open).
-    pub async fn unknown_cases(&self, slugs: &[String]) -> AppResult<Vec<String>> {
+    /// Which of these case slugs name no published case, leaving out those `kept` (already
+    /// linked: a case unpublished since stays linked, and is shown to nobody until it is
+    /// published again).
+    pub async fn unknown_cases(&self, slugs: &[String], kept: &[String]) -> AppResult<Vec<String>> {
         if slugs.is_empty() {
             return Ok(Vec::new());
         }
         Ok(sqlx::query_scalar(
             "select s from unnest($1::text[]) s
-             where not exists (select 1 from cases c where c.slug = s and c.status = 'published')",
+             where not exists (select 1 from cases c where c.slug = s and c.status = 'published')
+               and not s = any($2)",
         )
         .bind(slugs)
+        .bind(kept)
         .fetch_all(&self.pool)
         .await?)
     }

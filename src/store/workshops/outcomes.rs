@@ -16,6 +16,8 @@ use crate::{
     store::{audit::audit, Store},
 };
 
+use super::write::edited_in_app;
+
 /// What a workshop agreed, as published.
 #[derive(Debug, Clone, FromRow)]
 pub struct Outcomes {
@@ -69,6 +71,7 @@ impl Store {
         .bind(Json(&draft.materials))
         .execute(&mut *tx)
         .await?;
+        edited_in_app(&mut tx, workshop).await?;
         audit(&mut tx, AuditRecord::new(actor.map(|u| u.id), AuditAction::OutcomesPublished).on_workshop(slug)).await?;
         tx.commit().await?;
         Ok(())

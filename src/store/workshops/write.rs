@@ -85,6 +85,16 @@ async fn set_links(tx: &mut Transaction<'_, Postgres>, id: i64, draft: &Workshop
     Ok(())
 }
 
+/// Marks an imported workshop as edited in the app (its agenda, outcomes or commitments),
+/// so that importing its file again is a conflict rather than a silent overwrite.
+pub(crate) async fn edited_in_app(conn: &mut PgConnection, workshop: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("update workshops set provenance = 'app' where id = $1 and provenance <> 'app'")
+        .bind(workshop)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 impl Store {
     /// A new draft workshop, organised by `creator` (None: the importer). Its description
     /// is already rendered (never under a lock). Returns its slug.
