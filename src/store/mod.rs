@@ -14,6 +14,7 @@ pub mod generate;
 pub mod import;
 mod memo;
 pub mod regions;
+mod rendering;
 pub mod search;
 pub mod themes;
 pub mod versions;

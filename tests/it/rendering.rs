@@ -135,8 +135,20 @@ async fn stored_html_is_rendered_again_without_reordering_or_logging() {
         sqlx::query_as("select slug, updated_at from cases order by id").fetch_all(pool).await.expect("read");
     let changes: i64 = sqlx::query_scalar("select count(*) from changes").fetch_one(pool).await.expect("count");
 
+    // The seed workshop's description and outcomes, as an older, looser renderer left them.
+    sqlx::query("update workshops set description_html = '<script>old</script>', description_html_version = 0")
+        .execute(pool)
+        .await
+        .expect("age the workshop");
+    sqlx::query("update workshop_outcomes set conclusions_html = '<script>old</script>', conclusions_html_version = 0")
+        .execute(pool)
+        .await
+        .expect("age the outcomes");
+
     let rendered = app.db.store().rerender_stale(&markdown::Renderer::default()).await.expect("rerender");
-    assert_eq!(rendered, before.len());
+    assert_eq!(rendered, before.len() + 2, "every case, the workshop's description and its outcomes");
+    let workshop = app.get("/workshops/primer-taller-conjunto-integridad-publica-2023").await.expect(200).body;
+    assert!(!workshop.contains("<script>old") && workshop.contains("Secretaría de Integridad Pública"));
     let after: Vec<(String, time::OffsetDateTime)> =
         sqlx::query_as("select slug, updated_at from cases order by id").fetch_all(pool).await.expect("read");
     assert_eq!(after, before, "updated_at stays");

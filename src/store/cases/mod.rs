@@ -4,7 +4,6 @@
 
 mod listings;
 mod lookup;
-mod rendering;
 mod revisions;
 mod slugs;
 mod write;
