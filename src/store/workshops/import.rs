@@ -3,9 +3,10 @@
 //! is a conflict unless forced. Commitments keep their ids (and progress notes) by
 //! position; their status is the file's only when they are new.
 
-use sqlx::{types::Json, PgConnection};
+use sqlx::PgConnection;
 
-use crate::{content::WorkshopEntry, markdown};
+use super::outcomes::write_outcomes;
+use crate::{content::WorkshopEntry, domain::outcome::OutcomesDraft, markdown};
 
 /// What importing one workshop did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -103,24 +104,13 @@ pub async fn upsert(
     if entry.outcomes_markdown.is_empty() {
         sqlx::query("delete from workshop_outcomes where workshop_id = $1").bind(id).execute(&mut *conn).await?;
     } else {
-        sqlx::query(
-            "insert into workshop_outcomes (workshop_id, conclusions_markdown, conclusions_html,
-                                            conclusions_html_version, attendance, organisations, materials)
-             values ($1, $2, $3, $4, $5, $6, $7)
-             on conflict (workshop_id) do update set
-                 conclusions_markdown = excluded.conclusions_markdown, conclusions_html = excluded.conclusions_html,
-                 conclusions_html_version = excluded.conclusions_html_version, attendance = excluded.attendance,
-                 organisations = excluded.organisations, materials = excluded.materials",
-        )
-        .bind(id)
-        .bind(&entry.outcomes_markdown)
-        .bind(outcomes_html)
-        .bind(markdown::RENDER_VERSION)
-        .bind(entry.attendance)
-        .bind(&entry.organisations)
-        .bind(Json(&entry.materials))
-        .execute(&mut *conn)
-        .await?;
+        let draft = OutcomesDraft {
+            conclusions_markdown: entry.outcomes_markdown.clone(),
+            attendance: entry.attendance,
+            organisations: entry.organisations.clone(),
+            materials: entry.materials.clone(),
+        };
+        write_outcomes(&mut *conn, id, &draft, outcomes_html).await?;
     }
     for (position, c) in entry.commitments.iter().enumerate() {
         sqlx::query(

@@ -1,7 +1,7 @@
 //! A workshop's outcomes: published (or revised) by an organiser, audited, rendered once
 //! per save by the caller.
 
-use sqlx::{types::Json, FromRow};
+use sqlx::{types::Json, FromRow, PgConnection};
 use time::OffsetDateTime;
 
 use crate::{
@@ -31,6 +31,35 @@ pub struct Outcomes {
     pub updated_at: OffsetDateTime,
 }
 
+/// Publishes or replaces a workshop's outcomes (their HTML already rendered): the form and
+/// the importer both write them through this.
+pub(crate) async fn write_outcomes(
+    conn: &mut PgConnection,
+    workshop: i64,
+    draft: &OutcomesDraft,
+    html: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "insert into workshop_outcomes (workshop_id, conclusions_markdown, conclusions_html,
+                                        conclusions_html_version, attendance, organisations, materials)
+         values ($1, $2, $3, $4, $5, $6, $7)
+         on conflict (workshop_id) do update set
+             conclusions_markdown = excluded.conclusions_markdown, conclusions_html = excluded.conclusions_html,
+             conclusions_html_version = excluded.conclusions_html_version, attendance = excluded.attendance,
+             organisations = excluded.organisations, materials = excluded.materials",
+    )
+    .bind(workshop)
+    .bind(&draft.conclusions_markdown)
+    .bind(html)
+    .bind(markdown::RENDER_VERSION)
+    .bind(draft.attendance)
+    .bind(&draft.organisations)
+    .bind(Json(&draft.materials))
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
 impl Store {
     pub async fn outcomes(&self, workshop: i64) -> AppResult<Option<Outcomes>> {
         Ok(sqlx::query_as(
@@ -53,24 +82,7 @@ impl Store {
         actor: Option<&User>,
     ) -> AppResult<()> {
         let mut tx = self.pool.begin().await?;
-        sqlx::query(
-            "insert into workshop_outcomes (workshop_id, conclusions_markdown, conclusions_html,
-                                            conclusions_html_version, attendance, organisations, materials)
-             values ($1, $2, $3, $4, $5, $6, $7)
-             on conflict (workshop_id) do update set
-                 conclusions_markdown = excluded.conclusions_markdown, conclusions_html = excluded.conclusions_html,
-                 conclusions_html_version = excluded.conclusions_html_version, attendance = excluded.attendance,
-                 organisations = excluded.organisations, materials = excluded.materials",
-        )
-        .bind(workshop)
-        .bind(&draft.conclusions_markdown)
-        .bind(html)
-        .bind(markdown::RENDER_VERSION)
-        .bind(draft.attendance)
-        .bind(&draft.organisations)
-        .bind(Json(&draft.materials))
-        .execute(&mut *tx)
-        .await?;
+        write_outcomes(&mut tx, workshop, draft, html).await?;
         edited_in_app(&mut tx, workshop).await?;
         audit(&mut tx, AuditRecord::new(actor.map(|u| u.id), AuditAction::OutcomesPublished).on_workshop(slug)).await?;
         tx.commit().await?;
