@@ -7,10 +7,10 @@ use serde::{Deserialize, Serialize};
 use super::{account::Role, text_enum};
 
 text_enum!(
-    /// A kind of document in the change log and the search index. Workshops, comments and
-    /// glossary concepts join as new variants; the indexer's match makes each one say how
-    /// it is indexed.
-    DocType { Case => "case" }
+    /// A kind of document in the change log and the search index. Comments and glossary
+    /// concepts join as new variants; the indexer's match makes each one say how it is
+    /// indexed. A workshop's outcomes are keyed by the workshop's id.
+    DocType { Case => "case", Workshop => "workshop", Outcome => "outcome", Commitment => "commitment" }
 );
 
 text_enum!(

@@ -282,6 +282,9 @@ impl Catalog {
     pub fn doc_type(&self, doc_type: &DocType) -> &'static str {
         match doc_type {
             DocType::Case => self.search.type_case,
+            DocType::Workshop => self.search.type_workshop,
+            DocType::Outcome => self.search.type_outcome,
+            DocType::Commitment => self.search.type_commitment,
         }
     }
 

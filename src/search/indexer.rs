@@ -15,14 +15,14 @@ use sqlx::postgres::PgListener;
 use tantivy::IndexWriter;
 
 use super::{
-    document::{self, case_document},
+    document::{self, document},
     engine::{Engine, Unusable},
     schema::Fields,
     Search,
 };
 use crate::{
     domain::subject::DocType,
-    store::{changes::Change, search::SearchSource, Store},
+    store::{changes::Change, search::Source, Store},
 };
 
 /// Commits happen at most this often.
@@ -46,7 +46,7 @@ const POINTER: &str = "current";
 /// it is read; the match on [`DocType`] makes a new type say it too.
 struct Batch {
     changed: BTreeSet<(DocType, String)>,
-    cases: Vec<SearchSource>,
+    sources: Vec<Source>,
 }
 
 impl Batch {
@@ -60,16 +60,17 @@ impl Batch {
                 None => tracing::warn!(change = change.id, doc_type = change.recorded_type, "unknown document type"),
             }
         }
-        let mut batch = Batch { changed, cases: Vec::new() };
-        for doc_type in DocType::ALL {
-            let keys = batch.changed.iter().filter(|(t, _)| t == doc_type).map(|(_, key)| key);
-            match doc_type {
-                DocType::Case => {
-                    let ids: Vec<i64> = keys.filter_map(|key| key.parse().ok()).collect();
-                    if !ids.is_empty() {
-                        batch.cases = store.search_sources(&ids).await?;
-                    }
+        let mut batch = Batch { changed, sources: Vec::new() };
+        for &doc_type in DocType::ALL {
+            let keys = batch.changed.iter().filter(|(t, _)| *t == doc_type).map(|(_, key)| key);
+            // Every type so far is keyed by a row id: `store::search` says how each is read.
+            let ids: Vec<i64> = match doc_type {
+                DocType::Case | DocType::Workshop | DocType::Outcome | DocType::Commitment => {
+                    keys.filter_map(|key| key.parse().ok()).collect()
                 }
+            };
+            if !ids.is_empty() {
+                batch.sources.extend(store.search_sources(doc_type, &ids).await?);
             }
         }
         Ok(batch)
@@ -80,8 +81,8 @@ impl Batch {
         for (doc_type, key) in &self.changed {
             writer.delete_term(document::key(fields, *doc_type, key));
         }
-        for source in &self.cases {
-            writer.add_document(case_document(fields, source))?;
+        for source in &self.sources {
+            writer.add_document(document(fields, source))?;
         }
         Ok(writer)
     }
@@ -318,7 +319,7 @@ pub async fn build_index(
         let engine = engine.clone();
         writer = tokio::task::spawn_blocking(move || -> tantivy::Result<IndexWriter> {
             for source in &batch {
-                writer.add_document(case_document(&engine.fields, source))?;
+                writer.add_document(document(&engine.fields, source))?;
             }
             Ok(writer)
         })

@@ -1,5 +1,5 @@
-//! The index's fields: generic, so that workshop outcomes and comments can join cases later
-//! as new `type` values without a schema change.
+//! The index's fields: generic, so that workshops, outcomes and commitments join cases as
+//! `type` values (and comments can later) without fields of their own.
 
 use tantivy::schema::{
     Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions, FAST, STORED, STRING,
@@ -7,9 +7,6 @@ use tantivy::schema::{
 
 use super::analyzers::{ENGLISH, FOLDED, SPANISH};
 use crate::domain::case::Language;
-
-/// Bump when the fields or analyzers change: an index of another version is rebuilt.
-pub const SCHEMA_VERSION: u32 = 2;
 
 /// Fields whose text is analyzed in one language.
 #[derive(Clone, Copy)]
@@ -22,9 +19,10 @@ pub struct LanguageFields {
 #[derive(Clone)]
 pub struct Fields {
     pub schema: Schema,
-    /// `case:<id>`: the one term that names a document, to replace or delete it.
+    /// `case:<id>`, `workshop:<id>`…: the one term that names a document, to replace or
+    /// delete it.
     pub key: Field,
-    /// `case` today; later `workshop-outcome`, `comment`.
+    /// `case`, `workshop`, `outcome`, `commitment`.
     pub doc_type: Field,
     pub slug: Field,
     pub url: Field,
@@ -35,7 +33,7 @@ pub struct Fields {
     pub en: LanguageFields,
     /// Every word of title, summary and body, folded but not stemmed.
     pub folded: Field,
-    /// The document's own region.
+    /// The document's own region (a workshop's: each participating one).
     pub region: Field,
     /// The region and every region above it, so that a region finds its municipalities.
     pub region_path: Field,

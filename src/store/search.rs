@@ -1,12 +1,16 @@
-//! What the search index is built from: published cases as documents (the change log that
-//! says which changed is in `changes`). Like `changes`, it returns `sqlx::Error`: the indexer
-//! runs outside requests.
+//! What the search index is built from: published cases, and workshops with their
+//! published outcomes and commitments, as documents (the change log that says which changed
+//! is in `changes`). Like `changes`, it returns `sqlx::Error`: the indexer runs outside
+//! requests.
 
 use sqlx::{Postgres, Transaction};
 use time::OffsetDateTime;
 
 use crate::{
-    domain::case::{Kind, Language},
+    domain::{
+        case::{Kind, Language},
+        subject::DocType,
+    },
     store::Store,
 };
 
@@ -44,28 +48,144 @@ const SOURCE_SQL: &str = "
     from cases c join regions r on r.id = c.region_id
     where c.status = 'published'";
 
-/// Every published case as of one moment, read in batches inside a repeatable-read
-/// transaction, with the last change id that moment reflects: applying the changes after it
-/// brings the documents up to date.
+/// A workshop, its outcomes or a commitment: documents with no kind, themes or language of
+/// their own (their text is Spanish, like most content), in one or more regions.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct RecordSource {
+    #[sqlx(try_from = "String")]
+    pub doc_type: DocType,
+    pub id: i64,
+    /// The workshop's slug; the commitment's id for a commitment.
+    pub slug: String,
+    pub url: String,
+    pub title: String,
+    pub summary: String,
+    /// The description or the conclusions, as written.
+    pub markdown: String,
+    /// Plain text beside it: the agenda, the organisations present, the owner.
+    pub text: String,
+    pub regions: Vec<String>,
+    pub region_path: Vec<String>,
+    /// The year of the workshop, in Lima.
+    pub year: i32,
+    pub updated_at: OffsetDateTime,
+    pub illustrative: bool,
+}
+
+/// The regions of workshop `w`, and those and every region above them.
+const WORKSHOP_REGIONS: &str = "
+    array(select r.slug from workshop_regions wr join regions r on r.id = wr.region_id
+          where wr.workshop_id = w.id order by r.slug) as regions,
+    array(select distinct a.slug from workshop_regions wr
+          cross join lateral region_and_above(wr.region_id) up join regions a on a.id = up.id
+          where wr.workshop_id = w.id) as region_path,
+    extract(year from w.starts_at at time zone 'America/Lima')::int as year";
+
+/// The documents of one type, each query's rows being those that may be found: workshops
+/// that are not drafts, outcomes and commitments of those whose outcomes are published.
+/// `$1` is the id after which a batch starts (or `null` with `$2`, the ids wanted).
+fn record_sql(doc_type: DocType) -> Option<String> {
+    let sql = match doc_type {
+        DocType::Case => return None,
+        DocType::Workshop => format!(
+            "select 'workshop' as doc_type, w.id, w.slug, '/workshops/' || w.slug as url, w.title, w.summary,
+                    w.description_markdown as markdown,
+                    coalesce((select string_agg(concat_ws(E'\n', i.title, i.speakers, i.description), E'\n\n'
+                                                order by i.position)
+                              from agenda_items i where i.workshop_id = w.id), '') as text,
+                    {WORKSHOP_REGIONS}, w.updated_at, w.illustrative
+             from workshops w
+             where w.status <> 'draft'"
+        ),
+        DocType::Outcome => format!(
+            "select 'outcome' as doc_type, w.id, w.slug, '/workshops/' || w.slug || '#outcomes' as url,
+                    w.title, w.summary, o.conclusions_markdown as markdown,
+                    array_to_string(o.organisations, E'\n') as text,
+                    {WORKSHOP_REGIONS}, o.updated_at, w.illustrative
+             from workshop_outcomes o join workshops w on w.id = o.workshop_id
+             where w.status <> 'draft'"
+        ),
+        DocType::Commitment => "select 'commitment' as doc_type, c.id, c.id::text as slug,
+                    '/commitments/' || c.id as url, c.action as title, w.title as summary,
+                    '' as markdown, c.owner_name as text,
+                    array[r.slug] as regions,
+                    array(select a.slug from region_and_above(c.region_id) up join regions a on a.id = up.id
+                          order by a.slug) as region_path,
+                    extract(year from w.starts_at at time zone 'America/Lima')::int as year,
+                    c.updated_at, w.illustrative
+             from commitments c join workshops w on w.id = c.workshop_id join regions r on r.id = c.region_id
+             where w.status <> 'draft' and exists (select 1 from workshop_outcomes o where o.workshop_id = w.id)"
+            .to_string(),
+    };
+    Some(sql)
+}
+
+/// The id column a type's rows are ordered and chosen by.
+fn record_id(doc_type: DocType) -> &'static str {
+    match doc_type {
+        DocType::Commitment => "c.id",
+        _ => "w.id",
+    }
+}
+
+/// A document to index.
+#[derive(Debug, Clone)]
+pub enum Source {
+    Case(SearchSource),
+    Record(RecordSource),
+}
+
+/// Every document that may be found as of one moment (cases, then each other type), read in
+/// batches inside a repeatable-read transaction, with the last change id that moment
+/// reflects: applying the changes after it brings the documents up to date.
 pub struct Snapshot {
     tx: Transaction<'static, Postgres>,
+    /// The types still to read, the current one first.
+    types: &'static [DocType],
     after_id: i64,
     pub change_id: i64,
     pub total: i64,
 }
 
 impl Snapshot {
-    /// The next `limit` cases in id order; empty at the end.
-    pub async fn next_batch(&mut self, limit: i64) -> Result<Vec<SearchSource>, sqlx::Error> {
-        let batch: Vec<SearchSource> = sqlx::query_as(&format!("{SOURCE_SQL} and c.id > $1 order by c.id limit $2"))
-            .bind(self.after_id)
-            .bind(limit)
-            .fetch_all(&mut *self.tx)
-            .await?;
-        if let Some(last) = batch.last() {
-            self.after_id = last.id;
+    /// The next `limit` documents of a type in id order; empty at the end.
+    pub async fn next_batch(&mut self, limit: i64) -> Result<Vec<Source>, sqlx::Error> {
+        while let Some((&doc_type, rest)) = self.types.split_first() {
+            let batch: Vec<(i64, Source)> = match record_sql(doc_type) {
+                None => {
+                    sqlx::query_as::<_, SearchSource>(&format!("{SOURCE_SQL} and c.id > $1 order by c.id limit $2"))
+                        .bind(self.after_id)
+                        .bind(limit)
+                        .fetch_all(&mut *self.tx)
+                        .await?
+                        .into_iter()
+                        .map(|case| (case.id, Source::Case(case)))
+                        .collect()
+                }
+                Some(sql) => {
+                    let id = record_id(doc_type);
+                    sqlx::query_as::<_, RecordSource>(&format!("{sql} and {id} > $1 order by {id} limit $2"))
+                        .bind(self.after_id)
+                        .bind(limit)
+                        .fetch_all(&mut *self.tx)
+                        .await?
+                        .into_iter()
+                        .map(|record| (record.id, Source::Record(record)))
+                        .collect()
+                }
+            };
+            match batch.last() {
+                Some((last, _)) => {
+                    self.after_id = *last;
+                    return Ok(batch.into_iter().map(|(_, source)| source).collect());
+                }
+                None => {
+                    self.types = rest;
+                    self.after_id = 0;
+                }
+            }
         }
-        Ok(batch)
+        Ok(Vec::new())
     }
 
     pub async fn finish(self) -> Result<(), sqlx::Error> {
@@ -74,17 +194,40 @@ impl Snapshot {
 }
 
 impl Store {
-    /// The current state of these cases; those no longer published are simply absent.
-    pub async fn search_sources(&self, case_ids: &[i64]) -> Result<Vec<SearchSource>, sqlx::Error> {
-        sqlx::query_as(&format!("{SOURCE_SQL} and c.id = any($1)")).bind(case_ids).fetch_all(&self.pool).await
+    /// The current state of these documents of one type; those that may no longer be found
+    /// are simply absent.
+    pub async fn search_sources(&self, doc_type: DocType, ids: &[i64]) -> Result<Vec<Source>, sqlx::Error> {
+        Ok(match record_sql(doc_type) {
+            None => sqlx::query_as::<_, SearchSource>(&format!("{SOURCE_SQL} and c.id = any($1)"))
+                .bind(ids)
+                .fetch_all(&self.pool)
+                .await?
+                .into_iter()
+                .map(Source::Case)
+                .collect(),
+            Some(sql) => sqlx::query_as::<_, RecordSource>(&format!("{sql} and {} = any($1)", record_id(doc_type)))
+                .bind(ids)
+                .fetch_all(&self.pool)
+                .await?
+                .into_iter()
+                .map(Source::Record)
+                .collect(),
+        })
     }
 
     pub async fn search_snapshot(&self) -> Result<Snapshot, sqlx::Error> {
         let mut tx = self.pool.begin().await?;
         sqlx::query("set transaction isolation level repeatable read, read only").execute(&mut *tx).await?;
         let change_id: i64 = sqlx::query_scalar("select coalesce(max(id), 0) from changes").fetch_one(&mut *tx).await?;
-        let total: i64 =
-            sqlx::query_scalar("select count(*) from cases where status = 'published'").fetch_one(&mut *tx).await?;
-        Ok(Snapshot { tx, after_id: 0, change_id, total })
+        let mut total = 0;
+        for &doc_type in DocType::ALL {
+            let count_sql = match record_sql(doc_type) {
+                None => "select count(*) from cases where status = 'published'".to_string(),
+                Some(sql) => format!("select count(*) from ({sql}) documents"),
+            };
+            let count: i64 = sqlx::query_scalar(&count_sql).fetch_one(&mut *tx).await?;
+            total += count;
+        }
+        Ok(Snapshot { tx, types: DocType::ALL, after_id: 0, change_id, total })
     }
 }

@@ -20,4 +20,5 @@ mod permissions;
 mod rendering;
 mod search;
 mod site;
+mod workshop_search;
 mod workshops;

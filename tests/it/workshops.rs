@@ -18,10 +18,10 @@ use crate::support::{
     TestApp,
 };
 
-const LINK: &str = "https://meet.example.org/taller-integridad";
+pub(crate) const LINK: &str = "https://meet.example.org/taller-integridad";
 
 /// A workshop's details as its form sends them: `day` from 09:00 to 13:00 in Lima.
-fn form(title: &str, day: time::Date) -> Vec<(String, String)> {
+pub(crate) fn form(title: &str, day: time::Date) -> Vec<(String, String)> {
     [
         ("title", title),
         ("summary", "Intercambio de prácticas entre regiones."),
@@ -42,16 +42,16 @@ fn form(title: &str, day: time::Date) -> Vec<(String, String)> {
     .collect()
 }
 
-fn pairs(fields: &[(String, String)]) -> Vec<(&str, &str)> {
+pub(crate) fn pairs(fields: &[(String, String)]) -> Vec<(&str, &str)> {
     fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
 }
 
-fn in_a_month() -> time::Date {
+pub(crate) fn in_a_month() -> time::Date {
     lima::today(OffsetDateTime::now_utc()) + Duration::days(30)
 }
 
 /// A published workshop made through the store, organised by a new facilitator.
-async fn published(app: &TestApp, title: &str, capacity: Option<i32>) -> (String, i64, i64) {
+pub(crate) async fn published(app: &TestApp, title: &str, capacity: Option<i32>) -> (String, i64, i64) {
     let store = app.db.store();
     let organiser_id = app.account(&format!("org-{}@x.gob.pe", title.len()), "Organizadora", Role::Facilitator).await;
     let organiser = store.active_user(organiser_id).await.expect("load").expect("active");
@@ -78,6 +78,29 @@ async fn published(app: &TestApp, title: &str, capacity: Option<i32>) -> (String
     let id = store.find_workshop(&slug).await.expect("find").expect("found").id;
     store.publish_workshop(id, &organiser).await.expect("publish");
     (slug, id, organiser_id)
+}
+
+/// The organiser of a workshop made by [`published`], signed in.
+pub(crate) async fn organiser_browser(app: &TestApp, organiser_id: i64) -> Browser<'_> {
+    let email: String = sqlx::query_scalar("select email from users where id = $1")
+        .bind(organiser_id)
+        .fetch_one(&app.db.pool)
+        .await
+        .expect("email");
+    let mut organiser = Browser::new(app);
+    organiser.sign_in(&email, PASSWORD).await.expect(303);
+    organiser
+}
+
+/// Moves a workshop to yesterday, so that its outcomes can be published.
+pub(crate) async fn held_yesterday(app: &TestApp, workshop: i64) {
+    sqlx::query(
+        "update workshops set starts_at = now() - interval '2 days', ends_at = now() - interval '1 day' where id = $1",
+    )
+    .bind(workshop)
+    .execute(&app.db.pool)
+    .await
+    .expect("move to the past");
 }
 
 async fn user(store: &Store, id: i64) -> ayni::domain::account::User {
@@ -376,6 +399,52 @@ async fn hostile_titles_and_markdown_stay_text_on_every_workshop_page() {
 }
 
 #[tokio::test]
+async fn the_outcomes_feed_lists_what_was_agreed_with_hostile_text_escaped() {
+    let app = TestApp::new().await;
+    let (slug, workshop, organiser_id) = published(&app, "<script>alert('f')</script> & acuerdos", None).await;
+    held_yesterday(&app, workshop).await;
+    let mut organiser = organiser_browser(&app, organiser_id).await;
+    let hostile = "Se acordó **publicar** los mapas.\n\n<script>alert(1)</script>\n\n[x](javascript:alert(2))";
+    organiser.post(&format!("/workshops/{slug}/outcomes"), &[("conclusions", hostile)]).await.expect(303);
+    // A draft's outcomes, written by hand, stay out.
+    let (draft, draft_id, _) = published(&app, "Borrador con resultados", None).await;
+    sqlx::query("update workshops set status = 'draft' where id = $1")
+        .bind(draft_id)
+        .execute(&app.db.pool)
+        .await
+        .expect("draft");
+    sqlx::query("insert into workshop_outcomes (workshop_id, conclusions_markdown, conclusions_html) values ($1, 'x', '<p>x</p>')")
+        .bind(draft_id)
+        .execute(&app.db.pool)
+        .await
+        .expect("outcomes");
+
+    let feed = app.get("/feeds/outcomes.atom").await.expect(200);
+    assert!(feed.header("content-type").starts_with("application/atom+xml"));
+    let body = feed.body;
+    assert!(body.starts_with("<?xml") && body.contains("<title>Ayni: resultados de talleres</title>"));
+    assert!(body.contains(&format!("<id>http://ayni.test/workshops/{slug}#outcomes</id>")), "{body}");
+    assert!(
+        body.contains("/workshops/primer-taller-conjunto-integridad-publica-2023#outcomes"),
+        "the seed's workshop of 2023 has outcomes"
+    );
+    assert!(!body.contains(&format!("/workshops/{draft}")), "no draft");
+    assert!(
+        body.contains(
+            "<title>Resultados de «&#60;script&#62;alert(&#39;f&#39;)&#60;/script&#62; &#38; acuerdos»</title>"
+        ),
+        "the title is text: {body}"
+    );
+    // Conclusions are sanitized HTML, escaped once for type="html".
+    assert!(body.contains("&#60;strong&#62;publicar&#60;/strong&#62;"), "{body}");
+    for bad in ["<script", "&#60;script&#62;alert(1)", "javascript:", "<strong>", LINK] {
+        assert!(!body.contains(bad), "the feed carries {bad}: {body}");
+    }
+    // The pages point to it.
+    assert!(app.get("/workshops").await.body.contains(r#"href="/feeds/outcomes.atom""#));
+}
+
+#[tokio::test]
 async fn registration_closes_at_the_deadline_and_bad_filters_are_400() {
     let app = TestApp::new().await;
     let (slug, workshop, _) = published(&app, "Taller cerrado", None).await;
@@ -403,20 +472,8 @@ async fn registration_closes_at_the_deadline_and_bad_filters_are_400() {
 async fn outcomes_and_commitments_are_published_and_followed_up_by_those_allowed() {
     let app = TestApp::new().await;
     let (slug, workshop, organiser_id) = published(&app, "Taller con acuerdos", None).await;
-    sqlx::query(
-        "update workshops set starts_at = now() - interval '2 days', ends_at = now() - interval '1 day' where id = $1",
-    )
-    .bind(workshop)
-    .execute(&app.db.pool)
-    .await
-    .expect("move to the past");
-    let mut organiser = Browser::new(&app);
-    let email: String = sqlx::query_scalar("select email from users where id = $1")
-        .bind(organiser_id)
-        .fetch_one(&app.db.pool)
-        .await
-        .expect("email");
-    organiser.sign_in(&email, PASSWORD).await.expect(303);
+    held_yesterday(&app, workshop).await;
+    let mut organiser = organiser_browser(&app, organiser_id).await;
     assert!(app.get(&format!("/workshops/{slug}")).await.body.contains("Resultados pendientes"));
     let reminder = "«Taller con acuerdos» ya se realizó: publique sus resultados.";
     assert!(organiser.get("/profile").await.expect(200).body.contains(reminder), "a reminder on the profile");

@@ -9,6 +9,7 @@ use crate::{
         case::Kind,
         filter::FilterParams,
         region::{name_of, RegionRef},
+        subject::DocType,
     },
     error::{AppError, AppResult},
     http::{
@@ -22,16 +23,20 @@ use crate::{
 /// One match, in rank order.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SearchResult {
-    /// `case` today.
+    /// `case`, `workshop`, `outcome` (a workshop's published outcomes) or `commitment`.
     #[serde(rename = "type")]
-    pub doc_type: String,
-    pub kind: Kind,
+    pub doc_type: DocType,
+    /// A case's kind; absent for other types.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kind: Option<Kind>,
     /// True for an example invented for peer learning: it does not describe real events.
     pub illustrative: bool,
     pub slug: String,
     pub url: String,
     pub title: String,
-    pub region: RegionRef,
+    /// The region (a workshop's first participating one); absent when none is named.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub region: Option<RegionRef>,
     #[schema(minimum = 1900, maximum = 2100)]
     pub year: i64,
     /// The passage that matched: escaped text with the matched words in `<b>`.
@@ -58,7 +63,8 @@ pub struct SearchResponse {
     pub suggestion: Option<String>,
 }
 
-/// Full-text search over published cases, in Spanish and English, with facets.
+/// Full-text search over published cases, workshops, their published outcomes and the
+/// commitments made there, in Spanish and English, with facets.
 #[utoipa::path(
     get,
     path = "/api/v1/search",
@@ -94,7 +100,8 @@ pub async fn search(
         .hits
         .into_iter()
         .map(|hit| SearchResult {
-            region: RegionRef { name: name_of(&regions, &hit.region), slug: hit.region },
+            region: (!hit.region.is_empty())
+                .then(|| RegionRef { name: name_of(&regions, &hit.region), slug: hit.region }),
             url: format!("{}{}", state.public_url, hit.url),
             doc_type: hit.doc_type,
             kind: hit.kind,

@@ -23,7 +23,8 @@ use crate::{
 struct ResultView {
     hit: Hit,
     region_name: String,
-    /// «Caso» or «Experiencia exitosa».
+    /// «Caso» or «Experiencia exitosa» for a case; «Taller», «Resultados de taller» or
+    /// «Compromiso» for the others.
     kind_label: &'static str,
 }
 
@@ -96,7 +97,7 @@ pub async fn show(
             .into_iter()
             .map(|hit| ResultView {
                 region_name: name_of(&regions, &hit.region),
-                kind_label: ui.t.kind(&hit.kind),
+                kind_label: hit.kind.map_or_else(|| ui.t.doc_type(&hit.doc_type), |kind| ui.t.kind(&kind)),
                 hit,
             })
             .collect(),

@@ -4,6 +4,7 @@
 
 mod agenda;
 mod certificate;
+mod feed;
 mod form;
 mod ical;
 mod list;
@@ -32,6 +33,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
     Router::new()
         .route("/workshops", get(list::list))
         .route("/workshops.ics", get(ical::all))
+        .route("/feeds/outcomes.atom", get(feed::outcomes))
         .route("/workshops/new", guarded(state, get(form::new_form).post(form::create)))
         .route("/workshops/{slug}", get(show::show))
         .route("/workshops/{slug}/edit", guarded(state, get(form::edit_form).post(form::update)))

@@ -258,4 +258,7 @@ pub struct Workshops {
     pub add_to_calendar: &'static str,
     pub subscribe_calendar: &'static str,
     pub format_unspecified: &'static str,
+    pub feed_title: &'static str,
+    pub feed_subtitle: &'static str,
+    pub feed_link: &'static str,
 }

@@ -255,4 +255,7 @@ pub const WORKSHOPS: Workshops = Workshops {
     add_to_calendar: "Add to my calendar (.ics)",
     subscribe_calendar: "All workshops in your calendar (.ics)",
     format_unspecified: "Format not stated",
+    feed_title: "Ayni: workshop outcomes",
+    feed_subtitle: "What public integrity workshops in Peru's regions concluded and agreed",
+    feed_link: "Workshop outcomes (Atom)",
 };

@@ -255,4 +255,7 @@ pub const WORKSHOPS: Workshops = Workshops {
     add_to_calendar: "Añadir a mi calendario (.ics)",
     subscribe_calendar: "Todos los talleres en su calendario (.ics)",
     format_unspecified: "Modalidad no indicada",
+    feed_title: "Ayni: resultados de talleres",
+    feed_subtitle: "Lo que se concluyó y acordó en los talleres de integridad pública de las regiones del Perú",
+    feed_link: "Resultados de talleres (Atom)",
 };

@@ -23,6 +23,7 @@ use crate::{
     domain::{
         case::{Kind, Language},
         filter::Filters,
+        subject::DocType,
     },
     search::{engine::Engine, query::ParsedQuery},
 };
@@ -47,13 +48,15 @@ pub struct SearchRequest {
 
 #[derive(Debug, Clone)]
 pub struct Hit {
-    pub doc_type: String,
-    pub kind: Kind,
+    pub doc_type: DocType,
+    /// A case's kind; `None` for other documents.
+    pub kind: Option<Kind>,
     /// An example invented for peer learning.
     pub illustrative: bool,
     pub slug: String,
     pub url: String,
     pub title: String,
+    /// The region's slug (a workshop's first); empty when no region is named.
     pub region: String,
     pub year: i64,
     pub language: String,
@@ -132,7 +135,12 @@ impl Engine {
     pub fn similar(&self, slug: &str, limit: usize) -> tantivy::Result<Vec<Hit>> {
         let searcher = self.reader.searcher();
         let f = &self.fields;
-        let by_slug = TermQuery::new(Term::from_field_text(f.slug, slug), IndexRecordOption::Basic);
+        let term = |field, value: &str| -> Box<dyn Query> {
+            Box::new(TermQuery::new(Term::from_field_text(field, value), IndexRecordOption::Basic))
+        };
+        // Workshops share the slug field, and peers are cases only.
+        let case = DocType::Case.as_str();
+        let by_slug = BooleanQuery::new(vec![(Occur::Must, term(f.slug, slug)), (Occur::Must, term(f.doc_type, case))]);
         let Some((_, address)) = searcher.search(&by_slug, &TopDocs::with_limit(1))?.into_iter().next() else {
             return Ok(Vec::new());
         };
@@ -153,10 +161,8 @@ impl Engine {
         let region = text(&doc, f.region);
         let query = BooleanQuery::new(vec![
             (Occur::Must, Box::new(like)),
-            (
-                Occur::MustNot,
-                Box::new(TermQuery::new(Term::from_field_text(f.region, &region), IndexRecordOption::Basic)),
-            ),
+            (Occur::Must, term(f.doc_type, case)),
+            (Occur::MustNot, term(f.region, &region)),
         ]);
         let top = searcher.search(&query, &TopDocs::with_limit(limit))?;
         let addresses: Vec<DocAddress> = top.into_iter().map(|(_, a)| a).collect();

@@ -7,7 +7,7 @@ use super::{
     Hit,
 };
 use crate::{
-    domain::case::Kind,
+    domain::{case::Kind, subject::DocType},
     markdown::escape,
     search::{
         analyzers::{ENGLISH, SPANISH},
@@ -49,8 +49,8 @@ impl Engine {
                 .and_then(|m| snippet(text_of(&doc, fields.body), m).or_else(|| snippet(summary, m)))
                 .unwrap_or_else(|| escape(&truncate(summary, SNIPPET_CHARS)));
             hits.push(Hit {
-                doc_type: text(&doc, f.doc_type),
-                kind: Kind::parse(&text(&doc, f.kind)).unwrap_or(Kind::Case),
+                doc_type: DocType::parse(text_of(&doc, f.doc_type)).unwrap_or(DocType::Case),
+                kind: Kind::parse(text_of(&doc, f.kind)),
                 illustrative: doc.get_first(f.illustrative).and_then(|v| v.as_bool()).unwrap_or_default(),
                 slug: text(&doc, f.slug),
                 url: text(&doc, f.url),

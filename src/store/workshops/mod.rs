@@ -13,7 +13,7 @@ pub(crate) use self::write::edited_in_app;
 pub use self::{
     agenda::AgendaItem,
     listings::{CalendarEvent, WorkshopFilter, WorkshopListing},
-    outcomes::Outcomes,
+    outcomes::{Outcomes, PublishedOutcomes},
     registrations::{MyRegistration, Participant},
     write::Provenance,
 };

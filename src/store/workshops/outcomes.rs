@@ -31,6 +31,19 @@ pub struct Outcomes {
     pub updated_at: OffsetDateTime,
 }
 
+/// A workshop's published outcomes, as the feed lists them.
+#[derive(Debug, Clone, FromRow)]
+pub struct PublishedOutcomes {
+    pub slug: String,
+    pub title: String,
+    pub summary: String,
+    pub illustrative: bool,
+    pub starts_at: OffsetDateTime,
+    pub conclusions_html: String,
+    pub published_at: OffsetDateTime,
+    pub updated_at: OffsetDateTime,
+}
+
 /// Publishes or replaces a workshop's outcomes (their HTML already rendered): the form and
 /// the importer both write them through this.
 pub(crate) async fn write_outcomes(
@@ -87,6 +100,20 @@ impl Store {
         audit(&mut tx, AuditRecord::new(actor.map(|u| u.id), AuditAction::OutcomesPublished).on_workshop(slug)).await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    /// The `limit` outcomes published or revised last, of workshops that are not drafts.
+    pub async fn latest_outcomes(&self, limit: i64) -> AppResult<Vec<PublishedOutcomes>> {
+        Ok(sqlx::query_as(
+            "select w.slug, w.title, w.summary, w.illustrative, w.starts_at, o.conclusions_html, o.published_at,
+                    o.updated_at
+             from workshop_outcomes o join workshops w on w.id = o.workshop_id
+             where w.status <> 'draft'
+             order by o.updated_at desc, w.id desc limit $1",
+        )
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?)
     }
 
     /// How many people were marked as attended: the outcomes form starts from it.
