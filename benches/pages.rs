@@ -1,7 +1,9 @@
 //! The page benchmark: `cargo bench --bench pages` (10,000 and 100,000 cases; pass other
-//! sizes after `--`). For each size it generates the cases, starts the release `ayni serve`
-//! on them, and loads it with wrk: the case page, the search page over 600 distinct queries,
-//! `/cases` over a fixed mix of pages and filters, and the home page. In the same run it
+//! sizes after `--`). For each size it generates the cases and 250 held workshops with 40
+//! commitments each, starts the release `ayni serve` on them, and loads it with wrk: the case
+//! page, the search page over 600 distinct queries, `/cases` over a fixed mix of pages and
+//! filters, the home page, a workshop page with 30 agenda items, 200 registrations and 40
+//! commitments, and `/commitments` (10,000 of them) over pages and filters. In the same run it
 //! loads two baseline routes served by this process: one `SELECT` by primary key from a
 //! 10,000-row table answered as escaped HTML, once behind the site's middleware stack
 //! (`ayni::http::Stack`) and once bare. wrk's output goes to `target/tmp/pages-bench.log`.
@@ -34,6 +36,13 @@ const DURATION: &str = "10s";
 const WARM_UP: &str = "3s";
 const QUERIES: i64 = 600;
 const CASE_PAGES: i64 = 1000;
+/// Workshops, each with this many commitments: 10,000 in all.
+const WORKSHOPS: i64 = 250;
+const PER_WORKSHOP: i64 = 40;
+/// The workshop page measured: its agenda and the people registered.
+const BIG_WORKSHOP: &str = "taller-1";
+const AGENDA_ITEMS: i64 = 30;
+const REGISTERED: i64 = 200;
 
 fn main() -> anyhow::Result<()> {
     let mut sizes: Vec<u64> = std::env::args().skip(1).filter_map(|a| a.replace('_', "").parse().ok()).collect();
@@ -80,6 +89,7 @@ async fn bench_size(
     ayni::cli::generate::generate(&store, n, 7).await?;
     eprintln!("[{n}] generated in {:.0} s", started.elapsed().as_secs_f64());
     baseline_table(&pool).await?;
+    workshops(&pool).await?;
     sqlx::query("vacuum analyze").execute(&pool).await?;
 
     let port = free_port()?;
@@ -108,6 +118,13 @@ async fn bench_size(
         ("search page", format!("{QUERIES} queries"), search_paths(&pool).await?, port),
         ("`/cases`", "pages 1–5, 8 filters".to_string(), list_paths(&pool).await?, port),
         ("home page", "`/`".to_string(), vec!["/".to_string()], port),
+        (
+            "workshop page",
+            format!("{AGENDA_ITEMS} items, {REGISTERED} registered, {PER_WORKSHOP} commitments"),
+            vec![format!("/workshops/{BIG_WORKSHOP}")],
+            port,
+        ),
+        ("`/commitments`", "pages 1–5, 4 filters".to_string(), commitment_paths(&pool).await?, port),
         ("one `SELECT`, site's middleware", "10,000 ids".to_string(), select_paths(), baseline.stacked),
         ("one `SELECT`, bare axum", "10,000 ids".to_string(), select_paths(), baseline.bare),
     ];
@@ -153,6 +170,85 @@ async fn baseline_table(pool: &PgPool) -> anyhow::Result<()> {
     )
     .execute(pool)
     .await?;
+    Ok(())
+}
+
+/// Held workshops with published outcomes and [`PER_WORKSHOP`] commitments each, due from a
+/// year ago to a year ahead in every state; the first has a full agenda and
+/// [`REGISTERED`] people registered (who attended), some of them its speakers.
+async fn workshops(pool: &PgPool) -> anyhow::Result<()> {
+    let render = i64::from(ayni::markdown::RENDER_VERSION);
+    let statements: [(&str, &[i64]); 8] = [
+        (
+            "insert into workshops (slug, title, summary, description_markdown, description_html,
+                                description_html_version, starts_at, ends_at, format, venue, city, capacity,
+                                status, provenance)
+         select 'taller-' || i, 'Taller regional de integridad ' || i, 'Intercambio de prácticas entre regiones.',
+                'Revisar la **agenda** regional de integridad.',
+                '<p>Revisar la <strong>agenda</strong> regional de integridad.</p>', $1,
+                now() - make_interval(days => i::int), now() - make_interval(days => i::int) + interval '4 hours',
+                'in_person', 'Auditorio regional', 'Cusco', 300, 'published', 'app'
+         from generate_series(1, $2) i",
+            &[render, WORKSHOPS],
+        ),
+        (
+            "insert into workshop_regions (workshop_id, region_id)
+         select w.id, r.id from workshops w
+         cross join (select id from regions where level = 'regional' order by slug limit 3) r
+         where w.slug ~ '^taller-[0-9]+$'",
+            &[],
+        ),
+        (
+            "insert into workshop_outcomes (workshop_id, conclusions_markdown, conclusions_html, conclusions_html_version,
+                                        attendance, organisations)
+         select id, 'Se acordó **actualizar** los mapas de riesgos.',
+                '<p>Se acordó <strong>actualizar</strong> los mapas de riesgos.</p>', $1, 40,
+                array['Secretaría de Integridad Pública', 'PNUD']
+         from workshops where slug ~ '^taller-[0-9]+$'",
+            &[render],
+        ),
+        (
+            "insert into commitments (workshop_id, position, region_id, action, owner_name, due_on, status)
+         select w.id, p, r.ids[(1 + (w.id + p) % cardinality(r.ids))::int],
+                'Compromiso ' || p || ': aprobar el plan regional de integridad', 'Gerencia regional',
+                current_date + ((w.id * 7 + p * 13) % 730 - 365)::int,
+                (array['planned', 'in_progress', 'done', 'dropped'])[(1 + (w.id + p) % 4)::int]
+         from workshops w cross join generate_series(1, $1) p
+         cross join (select array_agg(id order by slug) as ids from regions where level = 'regional') r
+         where w.slug ~ '^taller-[0-9]+$'",
+            &[PER_WORKSHOP],
+        ),
+        (
+            "insert into agenda_items (workshop_id, position, starts_at, duration_minutes, title, speakers, description)
+         select w.id, p, w.starts_at + make_interval(mins => ((p - 1) * 8)::int), 8, 'Punto ' || p || ' de la agenda',
+                'Equipo regional', 'Revisión de avances y dificultades.'
+         from workshops w cross join generate_series(1, $1) p where w.slug = 'taller-1'",
+            &[AGENDA_ITEMS],
+        ),
+        (
+            "insert into users (email, display_name) select 'participante' || i || '@x.gob.pe', 'Participante ' || i
+         from generate_series(1, $1) i",
+            &[REGISTERED],
+        ),
+        (
+            "insert into registrations (workshop_id, user_id, state, attended)
+         select w.id, u.id, 'registered', true from workshops w cross join users u
+         where w.slug = 'taller-1' and u.email like 'participante%'",
+            &[],
+        ),
+        (
+            "insert into agenda_speakers (item_id, user_id)
+         select i.id, u.id from agenda_items i join users u on u.email = 'participante' || i.position || '@x.gob.pe'",
+            &[],
+        ),
+    ];
+    for (sql, values) in statements {
+        let mut query = sqlx::query(sql);
+        for value in values {
+            query = query.bind(*value);
+        }
+        query.execute(pool).await.with_context(|| format!("cannot write the workshops: {sql}"))?;
+    }
     Ok(())
 }
 
@@ -256,6 +352,22 @@ async fn list_paths(pool: &PgPool) -> anyhow::Result<Vec<String>> {
         "illustrative=true&".into(),
     ];
     Ok(filters.iter().flat_map(|f| (1..=5).map(move |p| format!("/cases?{f}page={p}"))).collect())
+}
+
+/// Pages 1–5 of all commitments and of four filters.
+async fn commitment_paths(pool: &PgPool) -> anyhow::Result<Vec<String>> {
+    let region: String =
+        sqlx::query_scalar("select r.slug from commitments c join regions r on r.id = c.region_id limit 1")
+            .fetch_one(pool)
+            .await?;
+    let filters = [
+        String::new(),
+        format!("region={region}&"),
+        "status=in_progress&".into(),
+        "due=overdue&".into(),
+        "due=soon&".into(),
+    ];
+    Ok(filters.iter().flat_map(|f| (1..=5).map(move |p| format!("/commitments?{f}page={p}"))).collect())
 }
 
 fn select_paths() -> Vec<String> {
