@@ -23,9 +23,10 @@ use crate::{
     domain::{
         account::User,
         permission::{may, WorkshopAction},
+        workshop::WorkshopDraft,
     },
     error::{AppError, AppResult},
-    store::workshops::WorkshopRecord,
+    store::workshops::{Provenance, WorkshopRecord},
 };
 
 pub fn routes(state: &AppState) -> Router<AppState> {
@@ -76,6 +77,36 @@ pub(crate) async fn workshop_for(
         return Err(AppError::Forbidden);
     }
     Ok(record)
+}
+
+/// The workshop `slug` for its organiser `user`, once it has started: attendance and
+/// outcomes come after the event (403 before).
+pub(crate) async fn started_workshop(state: &AppState, slug: &str, user: &User) -> AppResult<WorkshopRecord> {
+    let w = workshop_for(state, slug, Some(user), WorkshopAction::Organise).await?;
+    if time::OffsetDateTime::now_utc() < w.draft.starts_at {
+        return Err(AppError::Forbidden);
+    }
+    Ok(w)
+}
+
+/// A new draft workshop organised by `user`, its description rendered once (off the
+/// async workers); the form and the API create through this. Returns its slug.
+pub(crate) async fn create_workshop(state: &AppState, user: &User, draft: &WorkshopDraft) -> AppResult<String> {
+    let html = state.renderer.render(draft.description_markdown.clone()).await?;
+    state.store.create_workshop(Some(user), draft, &html, Provenance::App).await
+}
+
+/// Saves new details over `w`'s (the form and the API). Whether a workshop is
+/// illustrative is the content directory's to say, so an edit keeps it.
+pub(crate) async fn save_workshop(
+    state: &AppState,
+    w: &WorkshopRecord,
+    mut draft: WorkshopDraft,
+    user: &User,
+) -> AppResult<()> {
+    draft.illustrative = w.draft.illustrative;
+    let html = state.renderer.render(draft.description_markdown.clone()).await?;
+    state.store.update_workshop(w.id, &draft, &html, Some(user)).await
 }
 
 /// Where a workshop's page is, with the banner of what was just done.
