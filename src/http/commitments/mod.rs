@@ -2,6 +2,8 @@
 //! commitment's page with its progress notes, and the form that adds a note. Who may add
 //! one is asked of `domain::permission`.
 
+pub(crate) mod api;
+
 use askama::Template;
 use axum::{
     extract::{Path, State},
@@ -12,10 +14,11 @@ use axum::{
 };
 use time::{Date, OffsetDateTime};
 use tower_sessions::Session;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::{
     extract::{FormPairs, Params, Ui},
-    guarded,
+    guarded, guarded_api,
     session::{self, SignedInUser},
     urls::without_empty_params,
     views::{option, region_options, render, Chrome, FormErrors, Pager, SelectOption},
@@ -43,6 +46,14 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/commitments", get(list))
         .route("/commitments/{id}", get(show))
         .route("/commitments/{id}/notes", guarded(state, post(add_note)))
+}
+
+/// The JSON API for commitments: the list, one with its notes, and adding a note.
+pub fn api(state: &AppState) -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(api::list))
+        .routes(routes!(api::show))
+        .routes(guarded_api(state, routes!(api::add_note)))
 }
 
 #[derive(Template)]

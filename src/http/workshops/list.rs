@@ -62,9 +62,7 @@ impl ListQuery {
         }
         let year = match self.year.as_deref().filter(|y| !y.is_empty()) {
             None => None,
-            Some(text) => {
-                Some(text.parse::<i32>().map_err(|_| AppError::bad_param("year", ParamProblem::NotANumber))?)
-            }
+            Some(text) => Some(text.parse::<i32>().map_err(|_| AppError::bad_param("year", ParamProblem::NotANumber))?),
         };
         Ok(WorkshopFilter { region, year })
     }

@@ -57,8 +57,7 @@ const FILTERS: &str = "($2::text is null or exists (
      and ($3::int is null or extract(year from w.starts_at at time zone 'America/Lima') = $3)";
 
 /// Those not yet over at `$1` (soonest first), then the past ones (latest first).
-const ORDER: &str =
-    "order by w.ends_at <= $1, case when w.ends_at > $1 then w.starts_at end, w.starts_at desc, w.id";
+const ORDER: &str = "order by w.ends_at <= $1, case when w.ends_at > $1 then w.starts_at end, w.starts_at desc, w.id";
 
 /// Who sees a draft in a list: `$4` true for an admin, `$5` the account whose own drafts
 /// (as an organiser) are listed; the same rule as `WorkshopAction::View`.
@@ -113,13 +112,13 @@ impl Store {
         let total: i64 = sqlx::query_scalar(&format!(
             "select count(*) from workshops w where $1::timestamptz is not null and {VISIBLE} and {FILTERS}"
         ))
-                .bind(now)
-                .bind(&filter.region)
-                .bind(filter.year)
-                .bind(admin)
-                .bind(account)
-                .fetch_one(&self.pool)
-                .await?;
+        .bind(now)
+        .bind(&filter.region)
+        .bind(filter.year)
+        .bind(admin)
+        .bind(account)
+        .fetch_one(&self.pool)
+        .await?;
         Ok((rows, total))
     }
 
