@@ -86,6 +86,15 @@ impl Paging {
         (MAX_DEPTH / self.per_page).max(1)
     }
 
+    /// `page` and `per_page` as typed: empty means the first page, of
+    /// [`DEFAULT_PER_PAGE`]. Every list the JSON API pages through reads them here.
+    pub fn parse(page: &Option<String>, per_page: &Option<String>) -> Result<Paging, BadParam> {
+        Ok(Paging {
+            page: number("page", page, 1, MAX_PAGE as i32)?.map_or(1, |p| p as u32),
+            per_page: number("per_page", per_page, 1, MAX_PER_PAGE as i32)?.map_or(DEFAULT_PER_PAGE, |p| p as u32),
+        })
+    }
+
     /// This paging, or the problem of a page beyond [`MAX_DEPTH`] results.
     pub fn within_reach(self) -> Result<Paging, BadParam> {
         if self.page > self.last_reachable() {
@@ -114,12 +123,7 @@ impl FilterParams {
                 return Err(BadParam::new("year_to", ParamProblem::BeforeYearFrom));
             }
         }
-        let paging = Paging {
-            page: number("page", &self.page, 1, MAX_PAGE as i32)?.map_or(1, |p| p as u32),
-            per_page: number("per_page", &self.per_page, 1, MAX_PER_PAGE as i32)?
-                .map_or(DEFAULT_PER_PAGE, |p| p as u32),
-        };
-        Ok((filter, paging))
+        Ok((filter, Paging::parse(&self.page, &self.per_page)?))
     }
 }
 

@@ -299,6 +299,24 @@ impl RawWorkshop {
     }
 }
 
+/// The longest reason for a cancellation.
+pub const MAX_REASON_CHARS: usize = 1_000;
+
+/// The reason a workshop is cancelled, trimmed: required, since people who registered
+/// need to know why.
+pub fn check_cancel_reason(reason: &str) -> Result<&str, FieldProblem> {
+    let reason = reason.trim();
+    if reason.is_empty() {
+        Err(FieldProblem::Missing)
+    } else if has_control_characters(reason) {
+        Err(FieldProblem::ControlCharacter)
+    } else if reason.chars().count() > MAX_REASON_CHARS {
+        Err(FieldProblem::TooLong { max: MAX_REASON_CHARS })
+    } else {
+        Ok(reason)
+    }
+}
+
 /// `HH:MM`, as `<input type="time">` shows it.
 pub fn format_clock(clock: Time) -> String {
     format!("{:02}:{:02}", clock.hour(), clock.minute())

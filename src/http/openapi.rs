@@ -19,7 +19,10 @@ use super::{middleware::ErrorBody, AppState};
     info(
         title = "Ayni API",
         version = "1",
-        description = "Published cases and success stories on public integrity and public finance from Peru's regions. \
+        description = "Published cases and success stories on public integrity and public finance from Peru's regions; \
+                       the workshops where regions learn from each other (agendas, registration with a waiting list, \
+                       outcomes) and the commitments each region made there, with their progress notes. \
+                       Times are RFC 3339 instants; dates and times sent to create or change a workshop are typed on Lima's clock, as on its forms. \
                        Errors are `{\"error\": {\"code\", \"message\"}}` with the HTTP status."
     ),
     components(schemas(ErrorBody)),
@@ -37,7 +40,7 @@ impl utoipa::Modify for ApiToken {
         let mut scheme = Http::new(HttpAuthScheme::Bearer);
         scheme.description = Some(
             "A personal API token from your profile page, sent as `Authorization: Bearer ayni_…`. \
-             Calls with a token see and change what its owner may; calls without one see published cases only."
+             Calls with a token see and change what its owner may; calls without one see published cases and workshops only (never a workshop's online link)."
                 .to_string(),
         );
         components.add_security_scheme("api_token", SecurityScheme::Http(scheme));
@@ -50,6 +53,8 @@ pub fn routes(state: &AppState) -> (Router<AppState>, String) {
         .merge(super::cases::api(state))
         .merge(super::browse::api())
         .merge(super::search::api())
+        .merge(super::workshops::api(state))
+        .merge(super::commitments::api(state))
         .split_for_parts();
     let json = serde_json::to_string_pretty(&doc).unwrap_or_else(|_| "{}".to_string());
     (router, json)

@@ -5,6 +5,7 @@ mod support;
 mod accounts;
 mod admin;
 mod api;
+mod api_workshops;
 mod api_writes;
 mod authoring;
 mod bad_input;

@@ -2,6 +2,8 @@
 //! commitment's page with its progress notes, and the form that adds a note. Who may add
 //! one is asked of `domain::permission`.
 
+pub(crate) mod api;
+
 use askama::Template;
 use axum::{
     extract::{Path, State},
@@ -12,10 +14,11 @@ use axum::{
 };
 use time::{Date, OffsetDateTime};
 use tower_sessions::Session;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::{
     extract::{FormPairs, Params, Ui},
-    guarded,
+    guarded, guarded_api,
     session::{self, SignedInUser},
     urls::without_empty_params,
     views::{option, region_options, render, Chrome, FormErrors, Pager, SelectOption},
@@ -29,6 +32,7 @@ use crate::{
         lima,
         outcome::check_note,
         permission::{may, CommitmentAction, WorkshopAccess, WorkshopAction},
+        region::Region,
         workshop::WorkshopStatus,
         ParamProblem,
     },
@@ -42,6 +46,14 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/commitments", get(list))
         .route("/commitments/{id}", get(show))
         .route("/commitments/{id}/notes", guarded(state, post(add_note)))
+}
+
+/// The JSON API for commitments: the list, one with its notes, and adding a note.
+pub fn api(state: &AppState) -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(api::list))
+        .routes(routes!(api::show))
+        .routes(guarded_api(state, routes!(api::add_note)))
 }
 
 #[derive(Template)]
@@ -59,12 +71,43 @@ struct CommitmentsPage {
     pager: Pager,
 }
 
-#[derive(serde::Deserialize, Default)]
+/// The filters of `/commitments` and of its twin in the JSON API, as typed.
+#[derive(serde::Deserialize, Default, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
-    region: Option<String>,
-    status: Option<String>,
-    due: Option<String>,
-    page: Option<String>,
+    /// A region slug: its commitments and those of the places inside it.
+    pub region: Option<String>,
+    /// `planned`, `in_progress`, `done` or `dropped`.
+    pub status: Option<String>,
+    /// `overdue` (past due in Lima and still open), `soon` (open and due within 30 days)
+    /// or `done`.
+    pub due: Option<String>,
+    /// Page number, from 1.
+    pub page: Option<String>,
+    /// Results per page, 1 to 100 (JSON API only; the page shows 20).
+    pub per_page: Option<String>,
+}
+
+impl ListQuery {
+    /// The region, status and due filters, checked: a bad one is a 400 naming it.
+    pub fn filter(&self, regions: &[Region]) -> AppResult<CommitmentFilter> {
+        let nonempty = |v: &Option<String>| v.clone().filter(|s| !s.is_empty());
+        let region = nonempty(&self.region);
+        if region.as_ref().is_some_and(|r| !regions.iter().any(|known| &known.slug == r)) {
+            return Err(AppError::bad_param("region", ParamProblem::UnknownValue));
+        }
+        let status = match nonempty(&self.status) {
+            None => None,
+            Some(text) => {
+                Some(CommitmentStatus::parse(&text).ok_or(AppError::bad_param("status", ParamProblem::UnknownValue))?)
+            }
+        };
+        let due = match nonempty(&self.due) {
+            None => None,
+            Some(text) => Some(Due::parse(&text).ok_or(AppError::bad_param("due", ParamProblem::UnknownValue))?),
+        };
+        Ok(CommitmentFilter { region, status, due })
+    }
 }
 
 pub async fn list(State(state): State<AppState>, ui: Ui, Params(query): Params<ListQuery>) -> AppResult<Response> {
@@ -72,21 +115,8 @@ pub async fn list(State(state): State<AppState>, ui: Ui, Params(query): Params<L
         return Ok(Redirect::to(&clean).into_response());
     }
     let regions = state.store.regions().await?;
+    let filter = query.filter(&regions)?;
     let nonempty = |v: &Option<String>| v.clone().filter(|s| !s.is_empty());
-    let region = nonempty(&query.region);
-    if region.as_ref().is_some_and(|r| !regions.iter().any(|known| &known.slug == r)) {
-        return Err(AppError::bad_param("region", ParamProblem::UnknownValue));
-    }
-    let status = match nonempty(&query.status) {
-        None => None,
-        Some(text) => {
-            Some(CommitmentStatus::parse(&text).ok_or(AppError::bad_param("status", ParamProblem::UnknownValue))?)
-        }
-    };
-    let due = match nonempty(&query.due) {
-        None => None,
-        Some(text) => Some(Due::parse(&text).ok_or(AppError::bad_param("due", ParamProblem::UnknownValue))?),
-    };
     let page = match nonempty(&query.page) {
         None => 1,
         Some(text) => match text.parse::<u32>() {
@@ -98,8 +128,8 @@ pub async fn list(State(state): State<AppState>, ui: Ui, Params(query): Params<L
     };
     let paging = Paging { page, per_page: DEFAULT_PER_PAGE }.within_reach()?;
     let today = lima::today(OffsetDateTime::now_utc());
-    let filter = CommitmentFilter { region: region.clone(), status, due };
     let (commitments, total, counts) = state.store.list_commitments(&filter, today, paging).await?;
+    let (region, status, due) = (filter.region, filter.status, filter.due);
     let t = ui.t;
     let mut pairs = Vec::new();
     pairs.extend(region.clone().map(|r| ("region", r)));

@@ -14,8 +14,8 @@ use crate::{
     domain::{
         lima,
         permission::WorkshopAction,
-        workshop::{format_clock, overlapping, AgendaDraft, RawAgendaItem},
-        FieldError, FieldProblem,
+        workshop::{format_clock, overlapping, RawAgendaItem},
+        FieldError,
     },
     error::{AppError, AppResult},
     http::{
@@ -143,23 +143,6 @@ pub async fn show(
     page(&state, &ui, &session, &w, None, RawAgendaItem::default(), &[], done).await
 }
 
-/// Checks the item, and that its cases are published ones.
-async fn checked(
-    state: &AppState,
-    w: &WorkshopRecord,
-    raw: &RawAgendaItem,
-    kept: &[String],
-) -> AppResult<Result<AgendaDraft, Vec<FieldError>>> {
-    let draft = match raw.validate(w.draft.starts_at, w.draft.ends_at) {
-        Ok(draft) => draft,
-        Err(errors) => return Ok(Err(errors)),
-    };
-    if !state.store.unknown_cases(&draft.cases, kept).await?.is_empty() {
-        return Ok(Err(vec![FieldError { field: "cases", problem: FieldProblem::Unknown }]));
-    }
-    Ok(Ok(draft))
-}
-
 fn back(slug: &str) -> Redirect {
     Redirect::to(&format!("/workshops/{slug}/agenda?done={}", WorkshopDone::Agenda))
 }
@@ -174,7 +157,7 @@ pub async fn add(
 ) -> AppResult<Response> {
     let w = workshop_for(&state, &slug, Some(&user), WorkshopAction::Organise).await?;
     let raw = raw_item(&form);
-    let errors = match checked(&state, &w, &raw, &[]).await? {
+    let errors = match state.store.check_agenda_item(&raw, w.draft.starts_at, w.draft.ends_at, &[]).await? {
         Ok(draft) => match state.store.add_agenda_item(w.id, &w.slug, &draft, &user).await {
             Ok(_) => return Ok(back(&w.slug).into_response()),
             Err(AppError::InvalidFields(errors)) => errors,
@@ -217,7 +200,7 @@ pub async fn update(
     let raw = raw_item(&form);
     let agenda = state.store.agenda(w.id).await?;
     let kept = agenda.iter().find(|i| i.id == item).map(|i| i.case_slugs.clone()).unwrap_or_default();
-    let errors = match checked(&state, &w, &raw, &kept).await? {
+    let errors = match state.store.check_agenda_item(&raw, w.draft.starts_at, w.draft.ends_at, &kept).await? {
         Ok(draft) => match state.store.update_agenda_item(w.id, &w.slug, item, &draft, &user).await {
             Ok(()) => return Ok(back(&w.slug).into_response()),
             Err(AppError::InvalidFields(errors)) => errors,

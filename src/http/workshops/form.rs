@@ -14,8 +14,8 @@ use crate::{
         account::User,
         permission::{may, WorkshopAction, Workshops, WorkshopsAction},
         region::Region,
-        workshop::{Format, RawWorkshop, WorkshopDraft},
-        FieldError, FieldProblem,
+        workshop::{Format, RawWorkshop},
+        FieldError,
     },
     error::{AppError, AppResult},
     http::{
@@ -25,10 +25,10 @@ use crate::{
         AppState,
     },
     i18n::{done::WorkshopDone, fill, Catalog},
-    store::workshops::{Provenance, WorkshopRecord},
+    store::workshops::WorkshopRecord,
 };
 
-use super::{page_after, workshop_for};
+use super::{create_workshop, page_after, save_workshop, workshop_for};
 
 /// A region checkbox.
 pub struct RegionChoice {
@@ -139,24 +139,6 @@ fn page(
     }
 }
 
-/// Checks the form, including that linked cases exist and are published.
-async fn checked(
-    state: &AppState,
-    raw: &RawWorkshop,
-    regions: &[Region],
-    kept: &[String],
-) -> AppResult<Result<WorkshopDraft, Vec<FieldError>>> {
-    let mut draft = match raw.validate(regions) {
-        Ok(draft) => draft,
-        Err(errors) => return Ok(Err(errors)),
-    };
-    if !state.store.unknown_cases(&draft.cases, kept).await?.is_empty() {
-        return Ok(Err(vec![FieldError { field: "cases", problem: FieldProblem::Unknown }]));
-    }
-    draft.description_markdown = draft.description_markdown.trim().to_string();
-    Ok(Ok(draft))
-}
-
 fn refused(page: WorkshopFormPage) -> AppResult<Response> {
     Ok((StatusCode::UNPROCESSABLE_ENTITY, render(page)?).into_response())
 }
@@ -190,17 +172,15 @@ pub async fn create(
     form: FormPairs,
 ) -> AppResult<Response> {
     may_create(&user)?;
-    let regions = state.store.regions().await?;
     let raw = raw_workshop(&form);
-    let draft = match checked(&state, &raw, &regions, &[]).await? {
+    let draft = match state.store.check_workshop(&raw, &[]).await? {
         Ok(draft) => draft,
         Err(errors) => {
-            let csrf = session::csrf_token(&session).await?;
+            let (regions, csrf) = (state.store.regions().await?, session::csrf_token(&session).await?);
             return refused(page(&ui, csrf, &regions, None, raw, form_errors(ui.t, &errors)));
         }
     };
-    let html = state.renderer.render(draft.description_markdown.clone()).await?;
-    let slug = state.store.create_workshop(Some(&user), &draft, &html, Provenance::App).await?;
+    let slug = create_workshop(&state, &user, &draft).await?;
     Ok(page_after(&slug, WorkshopDone::Created).into_response())
 }
 
@@ -227,21 +207,15 @@ pub async fn update(
     form: FormPairs,
 ) -> AppResult<Response> {
     let w = workshop_for(&state, &slug, Some(&user), WorkshopAction::Organise).await?;
-    let regions = state.store.regions().await?;
     let raw = raw_workshop(&form);
-    let result = match checked(&state, &raw, &regions, &w.draft.cases).await? {
-        Ok(mut draft) => {
-            // Whether a workshop is illustrative is the content directory's to say.
-            draft.illustrative = w.draft.illustrative;
-            let html = state.renderer.render(draft.description_markdown.clone()).await?;
-            match state.store.update_workshop(w.id, &draft, &html, Some(&user)).await {
-                Ok(()) => return Ok(page_after(&w.slug, WorkshopDone::Saved).into_response()),
-                Err(AppError::InvalidFields(errors)) => errors,
-                Err(err) => return Err(err),
-            }
-        }
+    let result = match state.store.check_workshop(&raw, &w.draft.cases).await? {
+        Ok(draft) => match save_workshop(&state, &w, draft, &user).await {
+            Ok(()) => return Ok(page_after(&w.slug, WorkshopDone::Saved).into_response()),
+            Err(AppError::InvalidFields(errors)) => errors,
+            Err(err) => return Err(err),
+        },
         Err(errors) => errors,
     };
-    let csrf = session::csrf_token(&session).await?;
+    let (regions, csrf) = (state.store.regions().await?, session::csrf_token(&session).await?);
     refused(page(&ui, csrf, &regions, Some(&w), raw, form_errors(ui.t, &result)))
 }

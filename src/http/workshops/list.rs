@@ -11,6 +11,7 @@ use time::OffsetDateTime;
 use crate::{
     domain::{
         permission::{may, Workshops, WorkshopsAction},
+        region::Region,
         workshop::WorkshopStatus,
         ParamProblem,
     },
@@ -37,10 +38,34 @@ struct WorkshopsPage {
     may_create: bool,
 }
 
-#[derive(serde::Deserialize, Default)]
+/// The filters of `/workshops` and of its twin in the JSON API, as typed.
+#[derive(serde::Deserialize, Default, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
-    region: Option<String>,
-    year: Option<String>,
+    /// A region slug: the workshops it (or a place inside it) took part in.
+    pub region: Option<String>,
+    /// A year on Lima's calendar.
+    pub year: Option<String>,
+    /// Page number, from 1 (JSON API only).
+    pub page: Option<String>,
+    /// Results per page, 1 to 100 (JSON API only; the page lists them all).
+    pub per_page: Option<String>,
+}
+
+impl ListQuery {
+    /// The region and year, checked: an unknown region or a year that is not a number is
+    /// a 400 naming the parameter.
+    pub fn filter(&self, regions: &[Region]) -> AppResult<WorkshopFilter> {
+        let region = self.region.clone().filter(|r| !r.is_empty());
+        if region.as_ref().is_some_and(|r| !regions.iter().any(|known| &known.slug == r)) {
+            return Err(AppError::bad_param("region", ParamProblem::UnknownValue));
+        }
+        let year = match self.year.as_deref().filter(|y| !y.is_empty()) {
+            None => None,
+            Some(text) => Some(text.parse::<i32>().map_err(|_| AppError::bad_param("year", ParamProblem::NotANumber))?),
+        };
+        Ok(WorkshopFilter { region, year })
+    }
 }
 
 pub async fn list(State(state): State<AppState>, ui: Ui, Params(query): Params<ListQuery>) -> AppResult<Response> {
@@ -48,15 +73,8 @@ pub async fn list(State(state): State<AppState>, ui: Ui, Params(query): Params<L
         return Ok(Redirect::to(&clean).into_response());
     }
     let regions = state.store.regions().await?;
-    let region = query.region.filter(|r| !r.is_empty());
-    if region.as_ref().is_some_and(|r| !regions.iter().any(|known| &known.slug == r)) {
-        return Err(AppError::bad_param("region", ParamProblem::UnknownValue));
-    }
-    let year = match query.year.as_deref().filter(|y| !y.is_empty()) {
-        None => None,
-        Some(text) => Some(text.parse::<i32>().map_err(|_| AppError::bad_param("year", ParamProblem::NotANumber))?),
-    };
-    let filter = WorkshopFilter { region: region.clone(), year };
+    let filter = query.filter(&regions)?;
+    let (region, year) = (filter.region.clone(), filter.year);
     let ((upcoming, past), years) =
         tokio::try_join!(state.store.workshops(&filter, OffsetDateTime::now_utc()), state.store.workshop_years())?;
     let t = ui.t;

@@ -3,6 +3,8 @@
 //! do what is asked of `domain::permission` through [`workshop_for`].
 
 mod agenda;
+mod api;
+mod api_write;
 mod certificate;
 mod feed;
 mod form;
@@ -19,14 +21,17 @@ use axum::{
     Router,
 };
 
-use super::{gate::checked_slug, guarded, AppState};
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use super::{gate::checked_slug, guarded, guarded_api, AppState};
 use crate::{
     domain::{
         account::User,
         permission::{may, WorkshopAction},
+        workshop::{RegistrationState, WorkshopDraft},
     },
     error::{AppError, AppResult},
-    store::workshops::WorkshopRecord,
+    store::workshops::{MyRegistration, Provenance, WorkshopRecord},
 };
 
 pub fn routes(state: &AppState) -> Router<AppState> {
@@ -60,6 +65,26 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/workshops/{slug}/commitments/{id}/delete", guarded(state, post(outcomes::delete_commitment)))
 }
 
+/// The JSON API for workshops: reading, registering, and the organisers' writes.
+pub fn api(state: &AppState) -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(api::list))
+        .routes(guarded_api(state, routes!(api_write::create)))
+        .routes(routes!(api::show))
+        .routes(guarded_api(state, routes!(api_write::update)))
+        .routes(guarded_api(state, routes!(api_write::publish)))
+        .routes(guarded_api(state, routes!(api_write::cancel)))
+        .routes(guarded_api(state, routes!(api::register)))
+        .routes(guarded_api(state, routes!(api::unregister)))
+        .routes(guarded_api(state, routes!(api_write::agenda_create)))
+        .routes(guarded_api(state, routes!(api_write::agenda_update)))
+        .routes(guarded_api(state, routes!(api_write::agenda_delete)))
+        .routes(guarded_api(state, routes!(api_write::outcomes_update)))
+        .routes(guarded_api(state, routes!(api_write::commitment_create)))
+        .routes(guarded_api(state, routes!(api_write::commitment_update)))
+        .routes(guarded_api(state, routes!(api_write::commitment_delete)))
+}
+
 /// The workshop `slug` if `user` may do `action` to it: 404 when they may not even see it
 /// (a draft stays secret), 403 when they see it but may not act.
 pub(crate) async fn workshop_for(
@@ -78,6 +103,44 @@ pub(crate) async fn workshop_for(
         return Err(AppError::Forbidden);
     }
     Ok(record)
+}
+
+/// The workshop `slug` for its organiser `user`, once it has started: attendance and
+/// outcomes come after the event (403 before).
+pub(crate) async fn started_workshop(state: &AppState, slug: &str, user: &User) -> AppResult<WorkshopRecord> {
+    let w = workshop_for(state, slug, Some(user), WorkshopAction::Organise).await?;
+    if time::OffsetDateTime::now_utc() < w.draft.starts_at {
+        return Err(AppError::Forbidden);
+    }
+    Ok(w)
+}
+
+/// A new draft workshop organised by `user`, its description rendered once (off the
+/// async workers); the form and the API create through this. Returns its slug.
+pub(crate) async fn create_workshop(state: &AppState, user: &User, draft: &WorkshopDraft) -> AppResult<String> {
+    let html = state.renderer.render(draft.description_markdown.clone()).await?;
+    state.store.create_workshop(Some(user), draft, &html, Provenance::App).await
+}
+
+/// Saves new details over `w`'s (the form and the API). Whether a workshop is
+/// illustrative is the content directory's to say, so an edit keeps it.
+pub(crate) async fn save_workshop(
+    state: &AppState,
+    w: &WorkshopRecord,
+    mut draft: WorkshopDraft,
+    user: &User,
+) -> AppResult<()> {
+    draft.illustrative = w.draft.illustrative;
+    let html = state.renderer.render(draft.description_markdown.clone()).await?;
+    state.store.update_workshop(w.id, &draft, &html, Some(user)).await
+}
+
+/// The online link for a viewer who organises the workshop or holds a place in it (not
+/// one on the waiting list); `None` for everyone else, and when there is no link. The
+/// page and the API both ask here.
+pub(crate) fn online_link(w: &WorkshopRecord, organiser: bool, mine: Option<&MyRegistration>) -> Option<String> {
+    let registered = mine.is_some_and(|m| m.state == RegistrationState::Registered);
+    (organiser || registered).then(|| w.draft.online_url.clone()).filter(|l| !l.is_empty())
 }
 
 /// Where a workshop's page is, with the banner of what was just done.

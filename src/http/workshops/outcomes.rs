@@ -8,16 +8,14 @@ use axum::{
     http::StatusCode,
     response::{IntoResponse, Redirect, Response},
 };
-use time::OffsetDateTime;
 use tower_sessions::Session;
 
 use crate::{
     domain::{
         commitment::CommitmentStatus,
         draft::format_sources,
-        outcome::{CommitmentDraft, RawCommitment, RawOutcomes},
-        permission::WorkshopAction,
-        FieldError, FieldProblem,
+        outcome::{RawCommitment, RawOutcomes},
+        FieldError,
     },
     error::{AppError, AppResult},
     http::{
@@ -30,7 +28,7 @@ use crate::{
     store::{commitments::CommitmentListing, workshops::WorkshopRecord},
 };
 
-use super::{page_after, workshop_for};
+use super::{page_after, started_workshop};
 
 #[derive(Template)]
 #[template(path = "workshop_outcomes.html")]
@@ -89,19 +87,6 @@ fn errors_of(t: &Catalog, errors: &[FieldError], label: fn(&Catalog, &str) -> &'
         out.add(e.field, t.field_problem(label(t, e.field), e.problem));
     }
     out
-}
-
-/// The organiser of a workshop that has started: outcomes come after the event.
-async fn started_workshop(
-    state: &AppState,
-    slug: &str,
-    user: &crate::domain::account::User,
-) -> AppResult<WorkshopRecord> {
-    let w = workshop_for(state, slug, Some(user), WorkshopAction::Organise).await?;
-    if OffsetDateTime::now_utc() < w.draft.starts_at {
-        return Err(AppError::Forbidden);
-    }
-    Ok(w)
 }
 
 async fn page(
@@ -218,23 +203,6 @@ fn raw_commitment(form: &FormPairs) -> RawCommitment {
     }
 }
 
-/// Checks a commitment, and that its cases are published ones.
-async fn checked(
-    state: &AppState,
-    raw: &RawCommitment,
-    kept: &[String],
-) -> AppResult<Result<CommitmentDraft, Vec<FieldError>>> {
-    let regions = state.store.regions().await?;
-    let draft = match raw.validate(&regions) {
-        Ok(draft) => draft,
-        Err(errors) => return Ok(Err(errors)),
-    };
-    if !state.store.unknown_cases(&draft.cases, kept).await?.is_empty() {
-        return Ok(Err(vec![FieldError { field: "cases", problem: FieldProblem::Unknown }]));
-    }
-    Ok(Ok(draft))
-}
-
 fn back(slug: &str) -> Redirect {
     Redirect::to(&format!("/workshops/{slug}/outcomes?done={}#commitments", WorkshopDone::Commitment))
 }
@@ -253,7 +221,7 @@ pub async fn add_commitment(
 ) -> AppResult<Response> {
     let w = started_workshop(&state, &slug, &user).await?;
     let raw = raw_commitment(&form);
-    let errors = match checked(&state, &raw, &[]).await? {
+    let errors = match state.store.check_commitment(&raw, &[]).await? {
         Ok(draft) => match state.store.add_commitment(w.id, &w.slug, &draft, Some(&user)).await {
             Ok(_) => return Ok(back(&w.slug).into_response()),
             Err(AppError::InvalidFields(errors)) => errors,
@@ -299,7 +267,7 @@ pub async fn update_commitment(
     let id = commitment_id(&id)?;
     let raw = raw_commitment(&form);
     let kept = state.store.commitment(id).await?.map(|c| c.case_slugs).unwrap_or_default();
-    let errors = match checked(&state, &raw, &kept).await? {
+    let errors = match state.store.check_commitment(&raw, &kept).await? {
         Ok(draft) => match state.store.update_commitment(w.id, id, &draft, &user).await {
             Ok(()) => return Ok(back(&w.slug).into_response()),
             Err(AppError::InvalidFields(errors)) => errors,

@@ -23,7 +23,7 @@ use crate::{
     store::workshops::{Participant, WorkshopRecord},
 };
 
-use super::workshop_for;
+use super::{started_workshop, workshop_for};
 
 #[derive(Template)]
 #[template(path = "workshop_participants.html")]
@@ -89,10 +89,7 @@ pub async fn attendance(
     Path(slug): Path<String>,
     form: FormPairs,
 ) -> AppResult<Redirect> {
-    let w = workshop_for(&state, &slug, Some(&user), WorkshopAction::Organise).await?;
-    if OffsetDateTime::now_utc() < w.draft.starts_at {
-        return Err(AppError::Forbidden);
-    }
+    let w = started_workshop(&state, &slug, &user).await?;
     let attended: Vec<i64> = form.all("attended").iter().filter_map(|id| id.parse().ok()).collect();
     state.store.mark_attendance(w.id, &w.slug, &attended, &user).await?;
     Ok(back(&w.slug, WorkshopDone::Attendance))

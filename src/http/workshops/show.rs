@@ -29,7 +29,7 @@ use crate::{
     },
 };
 
-use super::workshop_for;
+use super::{online_link, workshop_for};
 
 #[derive(Template)]
 #[template(path = "workshop.html")]
@@ -100,8 +100,7 @@ pub async fn show(
     )?;
     let access = w.access();
     let organiser = may(user.as_deref(), WorkshopAction::Organise, &access);
-    let registered = mine.as_ref().is_some_and(|m| m.state == RegistrationState::Registered);
-    let link = (organiser || registered).then(|| w.draft.online_url.clone()).filter(|l| !l.is_empty());
+    let link = online_link(&w, organiser, mine.as_ref());
     let csrf = if user.is_some() { session::csrf_token(&session).await? } else { String::new() };
     let t = ui.t;
     let page = WorkshopPage {

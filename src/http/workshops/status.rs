@@ -10,7 +10,7 @@ use axum::{
 use tower_sessions::Session;
 
 use crate::{
-    domain::{has_control_characters, permission::WorkshopAction, FieldProblem},
+    domain::{permission::WorkshopAction, workshop::check_cancel_reason},
     error::AppResult,
     http::{
         extract::{FormPairs, Ui},
@@ -22,8 +22,6 @@ use crate::{
 };
 
 use super::{page_after, workshop_for};
-
-const MAX_REASON_CHARS: usize = 1_000;
 
 pub async fn publish(
     State(state): State<AppState>,
@@ -77,32 +75,26 @@ pub async fn cancel(
     form: FormPairs,
 ) -> AppResult<Response> {
     let w = workshop_for(&state, &slug, Some(&user), WorkshopAction::Organise).await?;
-    let reason = form.one("reason");
-    let reason = reason.trim();
-    let problem = if reason.is_empty() {
-        Some(FieldProblem::Missing)
-    } else if has_control_characters(reason) {
-        Some(FieldProblem::ControlCharacter)
-    } else if reason.chars().count() > MAX_REASON_CHARS {
-        Some(FieldProblem::TooLong { max: MAX_REASON_CHARS })
-    } else {
-        None
-    };
-    if let Some(problem) = problem {
-        let t = ui.t;
-        let mut errors = FormErrors::default();
-        errors.add("reason", t.field_problem(t.workshops.field_cancel_reason, problem));
-        let page = CancelPage {
-            chrome: Chrome::for_ui(&ui, t.workshops.cancel_title, "workshops"),
-            t,
-            csrf: session::csrf_token(&session).await?,
-            errors,
-            slug: w.slug,
-            title: w.draft.title,
-            reason: reason.to_string(),
-        };
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(page)?).into_response());
+    let typed = form.one("reason");
+    match check_cancel_reason(&typed) {
+        Ok(reason) => {
+            state.store.cancel_workshop(w.id, reason, &user).await?;
+            Ok(page_after(&w.slug, WorkshopDone::Cancelled).into_response())
+        }
+        Err(problem) => {
+            let t = ui.t;
+            let mut errors = FormErrors::default();
+            errors.add("reason", t.field_problem(t.workshops.field_cancel_reason, problem));
+            let page = CancelPage {
+                chrome: Chrome::for_ui(&ui, t.workshops.cancel_title, "workshops"),
+                t,
+                csrf: session::csrf_token(&session).await?,
+                errors,
+                slug: w.slug,
+                title: w.draft.title,
+                reason: typed.trim().to_string(),
+            };
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(page)?).into_response())
+        }
     }
-    state.store.cancel_workshop(w.id, reason, &user).await?;
-    Ok(page_after(&w.slug, WorkshopDone::Cancelled).into_response())
 }

@@ -5,7 +5,11 @@ use sqlx::FromRow;
 use time::OffsetDateTime;
 
 use crate::{
-    domain::workshop::{Format, WorkshopStatus},
+    domain::{
+        account::User,
+        filter::Paging,
+        workshop::{Format, WorkshopStatus},
+    },
     error::AppResult,
     store::Store,
 };
@@ -43,6 +47,23 @@ const LISTING_COLUMNS: &str = "w.slug, w.title, w.summary, w.status, w.starts_at
      w.city, w.illustrative, exists (select 1 from workshop_outcomes o where o.workshop_id = w.id) as has_outcomes,
      w.ends_at <= $1 as past";
 
+/// The filter's conditions: `$2` a region slug, `$3` a year on Lima's calendar.
+const FILTERS: &str = "($2::text is null or exists (
+         select 1 from workshop_regions wr
+         join regions r on r.id = wr.region_id
+         cross join lateral region_and_above(r.id) up
+         join regions a on a.id = up.id
+         where wr.workshop_id = w.id and a.slug = $2))
+     and ($3::int is null or extract(year from w.starts_at at time zone 'America/Lima') = $3)";
+
+/// Those not yet over at `$1` (soonest first), then the past ones (latest first).
+const ORDER: &str = "order by w.ends_at <= $1, case when w.ends_at > $1 then w.starts_at end, w.starts_at desc, w.id";
+
+/// Who sees a draft in a list: `$4` true for an admin, `$5` the account whose own drafts
+/// (as an organiser) are listed; the same rule as `WorkshopAction::View`.
+const VISIBLE: &str = "(w.status <> 'draft' or $4
+     or exists (select 1 from workshop_organisers o where o.workshop_id = w.id and o.user_id = $5))";
+
 impl Store {
     /// Published and cancelled workshops: those not yet over (soonest first), then the
     /// past ones (latest first). The year is Lima's.
@@ -52,19 +73,7 @@ impl Store {
         now: OffsetDateTime,
     ) -> AppResult<(Vec<WorkshopListing>, Vec<WorkshopListing>)> {
         let rows: Vec<WorkshopListing> = sqlx::query_as(&format!(
-            "select {LISTING_COLUMNS}
-             from workshops w
-             where w.status <> 'draft'
-               and ($2::text is null or exists (
-                   select 1 from workshop_regions wr
-                   join regions r on r.id = wr.region_id
-                   cross join lateral region_and_above(r.id) up
-                   join regions a on a.id = up.id
-                   where wr.workshop_id = w.id and a.slug = $2))
-               and ($3::int is null or extract(year from w.starts_at at time zone 'America/Lima') = $3)
-             order by w.ends_at <= $1, case when w.ends_at > $1 then w.starts_at end,
-                      w.starts_at desc
-             limit 500"
+            "select {LISTING_COLUMNS} from workshops w where w.status <> 'draft' and {FILTERS} {ORDER} limit 500"
         ))
         .bind(now)
         .bind(&filter.region)
@@ -72,6 +81,45 @@ impl Store {
         .fetch_all(&self.pool)
         .await?;
         Ok(rows.into_iter().partition(|w| !w.past))
+    }
+
+    /// One page of the workshops `viewer` may see (the public ones, and the drafts they
+    /// organise, or every draft for an admin) in the same order as `/workshops`, with the
+    /// total over all pages.
+    pub async fn workshop_page(
+        &self,
+        filter: &WorkshopFilter,
+        viewer: Option<&User>,
+        now: OffsetDateTime,
+        paging: Paging,
+    ) -> AppResult<(Vec<WorkshopListing>, i64)> {
+        let admin = viewer.is_some_and(User::is_admin);
+        let account = viewer.map(|u| u.id);
+        let rows: Vec<WorkshopListing> = sqlx::query_as(&format!(
+            "select {LISTING_COLUMNS} from workshops w where {VISIBLE} and {FILTERS} {ORDER} limit $6 offset $7"
+        ))
+        .bind(now)
+        .bind(&filter.region)
+        .bind(filter.year)
+        .bind(admin)
+        .bind(account)
+        .bind(i64::from(paging.per_page))
+        .bind(paging.offset())
+        .fetch_all(&self.pool)
+        .await?;
+        // The count needs no order, but the conditions number their parameters from `$2`:
+        // `$1` is bound and typed here so that PostgreSQL accepts the gap.
+        let total: i64 = sqlx::query_scalar(&format!(
+            "select count(*) from workshops w where $1::timestamptz is not null and {VISIBLE} and {FILTERS}"
+        ))
+        .bind(now)
+        .bind(&filter.region)
+        .bind(filter.year)
+        .bind(admin)
+        .bind(account)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok((rows, total))
     }
 
     /// The years that have workshops, latest first, for the filter.

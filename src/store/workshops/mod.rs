@@ -24,8 +24,10 @@ use time::OffsetDateTime;
 
 use crate::{
     domain::{
+        outcome::{CommitmentDraft, RawCommitment},
         permission::WorkshopAccess,
-        workshop::{Format, WorkshopDraft, WorkshopStatus},
+        workshop::{AgendaDraft, Format, RawAgendaItem, RawWorkshop, WorkshopDraft, WorkshopStatus},
+        FieldError, FieldProblem,
     },
     error::AppResult,
     store::Store,
@@ -199,5 +201,64 @@ impl Store {
         .bind(kept)
         .fetch_all(&self.pool)
         .await?)
+    }
+
+    /// `Err` on the `cases` field when a slug names no published case (those `kept` aside).
+    async fn cases_known(&self, slugs: &[String], kept: &[String]) -> AppResult<Result<(), Vec<FieldError>>> {
+        if self.unknown_cases(slugs, kept).await?.is_empty() {
+            Ok(Ok(()))
+        } else {
+            Ok(Err(vec![FieldError { field: "cases", problem: FieldProblem::Unknown }]))
+        }
+    }
+
+    /// A workshop's details as typed in the form or sent to the API, checked against the
+    /// regions and the published cases (`kept`: those it already links). The forms and the
+    /// API both check through this, so they refuse the same things.
+    pub async fn check_workshop(
+        &self,
+        raw: &RawWorkshop,
+        kept: &[String],
+    ) -> AppResult<Result<WorkshopDraft, Vec<FieldError>>> {
+        let regions = self.regions().await?;
+        let mut draft = match raw.validate(&regions) {
+            Ok(draft) => draft,
+            Err(errors) => return Ok(Err(errors)),
+        };
+        if let Err(errors) = self.cases_known(&draft.cases, kept).await? {
+            return Ok(Err(errors));
+        }
+        draft.description_markdown = draft.description_markdown.trim().to_string();
+        Ok(Ok(draft))
+    }
+
+    /// An agenda item of the workshop that runs from `starts_at` to `ends_at`, checked
+    /// against its hours and the published cases.
+    pub async fn check_agenda_item(
+        &self,
+        raw: &RawAgendaItem,
+        starts_at: OffsetDateTime,
+        ends_at: OffsetDateTime,
+        kept: &[String],
+    ) -> AppResult<Result<AgendaDraft, Vec<FieldError>>> {
+        let draft = match raw.validate(starts_at, ends_at) {
+            Ok(draft) => draft,
+            Err(errors) => return Ok(Err(errors)),
+        };
+        Ok(self.cases_known(&draft.cases, kept).await?.map(|()| draft))
+    }
+
+    /// A commitment, checked against the regions and the published cases.
+    pub async fn check_commitment(
+        &self,
+        raw: &RawCommitment,
+        kept: &[String],
+    ) -> AppResult<Result<CommitmentDraft, Vec<FieldError>>> {
+        let regions = self.regions().await?;
+        let draft = match raw.validate(&regions) {
+            Ok(draft) => draft,
+            Err(errors) => return Ok(Err(errors)),
+        };
+        Ok(self.cases_known(&draft.cases, kept).await?.map(|()| draft))
     }
 }
