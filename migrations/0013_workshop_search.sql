@@ -64,8 +64,14 @@ begin
 end
 $$;
 
-create trigger workshop_outcomes_log_change after insert or update or delete on workshop_outcomes
+create trigger workshop_outcomes_log_change after insert or delete on workshop_outcomes
     for each row execute function workshop_outcomes_log_change();
+-- Re-rendered HTML is derived: it changes nothing that is indexed.
+create trigger workshop_outcomes_log_change_on_update after update on workshop_outcomes
+    for each row when (
+        old.conclusions_markdown is distinct from new.conclusions_markdown
+        or old.organisations is distinct from new.organisations)
+    execute function workshop_outcomes_log_change();
 
 create function commitments_log_change() returns trigger language plpgsql as $$
 begin

@@ -77,6 +77,16 @@ pub fn registration_open(
     status == WorkshopStatus::Published && now < closes
 }
 
+/// The next instant after `now` at which what a workshop's page says changes by the clock
+/// alone (registration closes, it starts, it is over); `None` once none is left.
+pub fn next_turn(draft: &WorkshopDraft, now: OffsetDateTime) -> Option<OffsetDateTime> {
+    [draft.registration_deadline, Some(draft.starts_at), Some(draft.ends_at)]
+        .into_iter()
+        .flatten()
+        .filter(|at| *at > now)
+        .min()
+}
+
 /// A workshop's details, validated.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WorkshopDraft {

@@ -5,7 +5,9 @@
 //! themes this process keeps, and its index (peer cases) are the same as when the page was
 //! drawn. Checking costs one small
 //! query, so a page written by another process is never served stale. A signed-in person
-//! never gets a kept page, and a page is only kept when it sets no cookie.
+//! never gets a kept page, and a page is only kept when it sets no cookie. A page that
+//! changes with the clock (a workshop's registration closes at its start) says until when
+//! it holds with [`KeptUntil`].
 
 use std::sync::Arc;
 
@@ -46,12 +48,24 @@ struct Stamp {
     day: time::Date,
 }
 
+/// A response extension: the page drawn is true until this instant, then drawn again.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct KeptUntil(pub time::OffsetDateTime);
+
 #[derive(Clone)]
 struct Kept {
     stamp: Stamp,
+    until: Option<time::OffsetDateTime>,
     /// `None` when the answer drawn at this stamp is not kept (a redirect, a 404): the
     /// requests waiting for it then draw their own at once, not one after another.
     page: Option<(HeaderMap, Bytes)>,
+}
+
+impl Kept {
+    /// Whether this page may still be served: drawn at `stamp`, and not past its time.
+    fn holds(&self, stamp: &Stamp, now: time::OffsetDateTime) -> bool {
+        self.stamp == *stamp && self.until.is_none_or(|until| now < until)
+    }
 }
 
 fn kept_response((headers, body): (HeaderMap, Bytes)) -> Response {
@@ -95,18 +109,21 @@ pub async fn serve(State(state): State<AppState>, request: Request, next: Next) 
     // Read after the versions: lists kept from before a write they show are dropped first.
     state.store.saw_site_version(versions.site);
     let catalog = state.store.catalog_generation();
-    let day = crate::domain::lima::today(time::OffsetDateTime::now_utc());
+    let now = time::OffsetDateTime::now_utc();
+    let day = crate::domain::lima::today(now);
     let stamp = Stamp { versions, catalog, index: state.search.applied_change(), day };
     let key = Key { lang: lang::negotiate(request.uri(), request.headers()), path_and_query };
     let pages = &state.pages.0;
     // A page drawn before the last change is dropped, so that one request draws it again
     // while the others with the same address wait for it: many visitors arriving at once
     // after a change draw a page once, not once each.
-    pages.remove_if(&key, |kept| kept.stamp != stamp);
+    pages.remove_if(&key, |kept| !kept.holds(&stamp, now));
     let guard = match pages.get_value_or_guard_async(&key).await {
-        Ok(Kept { stamp: at, page: Some(page) }) if at == stamp => return kept_response(page),
-        // Not kept at this stamp, or drawn by a request that saw other versions.
-        Ok(_) => return next.run(request).await,
+        Ok(kept) => match kept.page {
+            Some(page) if kept.holds(&stamp, now) => return kept_response(page),
+            // Not kept at this stamp, or drawn by a request that saw other versions.
+            _ => return next.run(request).await,
+        },
         Err(guard) => guard,
     };
     let response = next.run(request).await;
@@ -114,15 +131,16 @@ pub async fn serve(State(state): State<AppState>, request: Request, next: Next) 
         && !response.headers().contains_key(header::SET_COOKIE)
         && !response.headers().contains_key(header::CACHE_CONTROL)
         && response.body().size_hint().exact().is_some_and(|size| size <= LARGEST_PAGE as u64);
+    let until = response.extensions().get::<KeptUntil>().map(|k| k.0);
     if !keep {
-        guard.insert(Kept { stamp, page: None }).ok();
+        guard.insert(Kept { stamp, until, page: None }).ok();
         return response;
     }
     let (parts, body) = response.into_parts();
     match axum::body::to_bytes(body, LARGEST_PAGE).await {
         Ok(body) => {
             // Err only when the placeholder was replaced meanwhile: a page is kept then.
-            guard.insert(Kept { stamp, page: Some((parts.headers.clone(), body.clone())) }).ok();
+            guard.insert(Kept { stamp, until, page: Some((parts.headers.clone(), body.clone())) }).ok();
             Response::from_parts(parts, Body::from(body))
         }
         Err(err) => {

@@ -139,11 +139,13 @@ const LISTING_FROM: &str = "from commitments c
 const PUBLIC: &str =
     "w.status <> 'draft' and exists (select 1 from workshop_outcomes o where o.workshop_id = c.workshop_id)";
 
-/// The filter's conditions: `$1` region slug, `$2` status, `$3` due, `$4` today, `$5` the
-/// last day of "soon".
-const FILTERS: &str = "($1::text is null or exists (
-         select 1 from region_and_above(c.region_id) up join regions a on a.id = up.id where a.slug = $1))
-     and ($2::text is null or c.status = $2)
+/// The region filter, `$1` its slug: the region and every place under it, found once per
+/// query rather than walking up from each commitment.
+const IN_REGION: &str = "($1::text is null
+     or c.region_id in (select region_and_below(a.id) from regions a where a.slug = $1))";
+
+/// The other conditions: `$2` status, `$3` due, `$4` today, `$5` the last day of "soon".
+const STATUS_AND_DUE: &str = "($2::text is null or c.status = $2)
      and ($3::text is null
           or ($3 = 'overdue' and c.status in ('planned', 'in_progress') and c.due_on < $4)
           or ($3 = 'soon' and c.status in ('planned', 'in_progress') and c.due_on between $4 and $5)
@@ -207,9 +209,10 @@ impl Store {
         let soon_until = today + Duration::days(DUE_SOON_DAYS);
         let status = filter.status.map(|s| s.as_str());
         let due = filter.due.map(Due::as_str);
+        let versions = self.versions().await?;
         let rows: Vec<CommitmentListing> = sqlx::query_as(&format!(
             "select {LISTING_COLUMNS} {LISTING_FROM}
-             where {PUBLIC} and {FILTERS}
+             where {PUBLIC} and {IN_REGION} and {STATUS_AND_DUE}
              order by c.due_on nulls last, c.id
              limit $6 offset $7"
         ))
@@ -222,27 +225,35 @@ impl Store {
         .bind(paging.offset())
         .fetch_all(&self.pool)
         .await?;
-        let total: i64 = sqlx::query_scalar(&format!("select count(*) {LISTING_FROM} where {PUBLIC} and {FILTERS}"))
-            .bind(&filter.region)
-            .bind(status)
-            .bind(due)
-            .bind(today)
-            .bind(soon_until)
-            .fetch_one(&self.pool)
+        // The counts change only with the commitments (which move the site version) and the
+        // date: counted once per version, per filter and day.
+        let key = format!("{:?}|{status:?}|{due:?}|{today}", filter.region);
+        let (total, counts) = self
+            .memo
+            .commitment_counts
+            .through(key, versions, async {
+                // Per status: everything the region filter covers, and what all filters keep.
+                let per_status: Vec<(String, i64, i64)> = sqlx::query_as(&format!(
+                    "select c.status, count(*), count(*) filter (where {STATUS_AND_DUE})
+                     from commitments c join workshops w on w.id = c.workshop_id
+                     where {PUBLIC} and {IN_REGION}
+                     group by c.status"
+                ))
+                .bind(&filter.region)
+                .bind(status)
+                .bind(due)
+                .bind(today)
+                .bind(soon_until)
+                .fetch_all(&self.pool)
+                .await?;
+                let total = per_status.iter().map(|(_, _, kept)| kept).sum();
+                let counts = CommitmentStatus::ALL
+                    .iter()
+                    .map(|s| (*s, per_status.iter().find(|(name, _, _)| name == s.as_str()).map_or(0, |row| row.1)))
+                    .collect();
+                Ok((total, counts))
+            })
             .await?;
-        let counts: Vec<(String, i64)> = sqlx::query_as(&format!(
-            "select c.status, count(*) {LISTING_FROM}
-             where {PUBLIC} and ($1::text is null or exists (
-                 select 1 from region_and_above(c.region_id) up join regions a on a.id = up.id where a.slug = $1))
-             group by c.status"
-        ))
-        .bind(&filter.region)
-        .fetch_all(&self.pool)
-        .await?;
-        let counts = CommitmentStatus::ALL
-            .iter()
-            .map(|s| (*s, counts.iter().find(|(name, _)| name == s.as_str()).map_or(0, |(_, n)| *n)))
-            .collect();
         Ok((rows, total, counts))
     }
 

@@ -7,7 +7,7 @@ use quick_cache::sync::Cache;
 
 use super::versions::Versions;
 use crate::{
-    domain::{region::Region, theme::Theme},
+    domain::{commitment::CommitmentStatus, region::Region, theme::Theme},
     error::AppResult,
 };
 
@@ -39,10 +39,17 @@ pub(super) struct Memos {
     pub counts: Memo<i64>,
     pub region_counts: Memo<Vec<Region>>,
     pub theme_counts: Memo<Vec<Theme>>,
+    /// `/commitments`: the total per filter and day, and the count per status.
+    pub commitment_counts: Memo<(i64, Vec<(CommitmentStatus, i64)>)>,
 }
 
 impl Default for Memos {
     fn default() -> Self {
-        Memos { counts: Memo::new(10_000), region_counts: Memo::new(1), theme_counts: Memo::new(1) }
+        Memos {
+            counts: Memo::new(10_000),
+            region_counts: Memo::new(1),
+            theme_counts: Memo::new(1),
+            commitment_counts: Memo::new(1_000),
+        }
     }
 }

@@ -216,6 +216,9 @@ async fn api_the_online_link_goes_only_to_people_with_a_place_and_organisers() {
     assert_eq!(promoted["my_registration"], json!({"state": "registered", "promoted": true, "attended": null}));
     assert_eq!(promoted["online_url"], LINK);
     assert_eq!((promoted["registered"].as_i64(), promoted["waiting"].as_i64()), (Some(1), Some(0)));
+    // Reading is safe to repeat: the news stays for the page to give.
+    let again = get(&app, &uri, Some(&eva)).await.expect(200).json();
+    assert_eq!(again["my_registration"]["promoted"], true);
     call(&app, "POST", &register, None, None).await.expect(401);
 
     // Registration closes at the start, with the error registration closing always has.

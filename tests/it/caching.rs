@@ -143,3 +143,37 @@ async fn deep_pages_answer_clearly() {
     // The deepest page still answers.
     app.get("/cases?page=500").await.expect(200);
 }
+
+/// A visitor's workshop page is kept, yet shows the places left after each registration
+/// and closes registration when the clock reaches the deadline, with no write in between.
+#[tokio::test]
+async fn kept_workshop_pages_follow_registrations_and_the_clock() {
+    let app = TestApp::new().await;
+    let (slug, workshop, _) = crate::workshops::published(&app, "Taller con cupos", Some(5)).await;
+    let page = format!("/workshops/{slug}");
+    // Only the writes below, and the clock, may change the page from here on.
+    app.wait_for_index().await;
+    for _ in 0..2 {
+        assert!(app.get(&page).await.expect(200).body.contains("Quedan 5 de 5 cupos."));
+    }
+    let member = app.account("m@x.gob.pe", "Miembro", Role::Member).await;
+    let store = app.db.store();
+    let user = store.active_user(member).await.expect("load").expect("active");
+    store.register(workshop, &user, time::OffsetDateTime::now_utc()).await.expect("register");
+    assert!(app.get(&page).await.expect(200).body.contains("Quedan 4 de 5 cupos."), "a registration shows at once");
+
+    // The deadline is a second away: the page kept now says registration is open…
+    sqlx::query("update workshops set registration_deadline = now() + interval '1 second' where id = $1")
+        .bind(workshop)
+        .execute(&app.db.pool)
+        .await
+        .expect("deadline");
+    // The index has caught up, so nothing but the clock moves from here on.
+    app.wait_for_index().await;
+    for _ in 0..2 {
+        assert!(!app.get(&page).await.expect(200).body.contains("La inscripción está cerrada."));
+    }
+    // …and once it has passed, nothing having been written, it says it is closed.
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    assert!(app.get(&page).await.expect(200).body.contains("La inscripción está cerrada."), "closed by the clock");
+}

@@ -209,7 +209,9 @@ async fn fifty_people_registering_at_once_for_ten_places_leave_ten_registered_an
     let waiting: Vec<i64> = list.iter().filter(|p| p.state == RegistrationState::Waiting).map(|p| p.user_id).collect();
     let mut places = Vec::new();
     for id in &waiting {
-        places.push(store.my_registration(workshop, *id).await.expect("mine").and_then(|m| m.place).expect("a place"));
+        places.push(
+            store.my_registration(workshop, *id, false).await.expect("mine").and_then(|m| m.place).expect("a place"),
+        );
     }
     assert_eq!(places, (1..=40).collect::<Vec<i64>>());
 

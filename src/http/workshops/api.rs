@@ -270,7 +270,7 @@ pub(crate) async fn detail(state: &AppState, w: WorkshopRecord, user: Option<&Us
         state.store.commitments_of(w.id),
         async {
             match user {
-                Some(user) => state.store.my_registration(w.id, user.id).await,
+                Some(user) => state.store.my_registration(w.id, user.id, false).await,
                 None => Ok(None),
             }
         }
@@ -394,7 +394,7 @@ pub async fn register(State(state): State<AppState>, viewer: Viewer, Path(slug):
     let user = signed_in(&viewer)?;
     let w = workshop_for(&state, &slug, Some(user), WorkshopAction::Register).await?;
     state.store.register(w.id, user, OffsetDateTime::now_utc()).await?;
-    let mine = state.store.my_registration(w.id, user.id).await?.ok_or(AppError::NotFound)?;
+    let mine = state.store.my_registration(w.id, user.id, false).await?.ok_or(AppError::NotFound)?;
     Ok(Json(MyPlace::from(mine)).into_response())
 }
 

@@ -76,7 +76,7 @@ pub async fn show(
     Path(slug): Path<String>,
 ) -> AppResult<Response> {
     let w = workshop_for(&state, &slug, Some(&user), WorkshopAction::View).await?;
-    let mine = state.store.my_registration(w.id, user.id).await?;
+    let mine = state.store.my_registration(w.id, user.id, false).await?;
     if mine.is_none_or(|m| m.attended != Some(true)) {
         return Err(AppError::Forbidden);
     }

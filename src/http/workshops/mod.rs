@@ -23,7 +23,7 @@ use axum::{
 
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use super::{gate::checked_slug, guarded, guarded_api, AppState};
+use super::{gate::checked_slug, guarded, guarded_api, kept, AppState};
 use crate::{
     domain::{
         account::User,
@@ -40,7 +40,8 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/workshops.ics", get(ical::all))
         .route("/feeds/outcomes.atom", get(feed::outcomes))
         .route("/workshops/new", guarded(state, get(form::new_form).post(form::create)))
-        .route("/workshops/{slug}", get(show::show))
+        // A visitor's view of a workshop is the same for every visitor: kept between changes.
+        .merge(kept(state, Router::new().route("/workshops/{slug}", get(show::show))))
         .route("/workshops/{slug}/edit", guarded(state, get(form::edit_form).post(form::update)))
         .route("/workshops/{slug}/publish", guarded(state, post(status::publish)))
         .route("/workshops/{slug}/cancel", guarded(state, get(status::cancel_form).post(status::cancel)))

@@ -13,11 +13,12 @@ use crate::{
     domain::{
         lima,
         permission::{may, WorkshopAction},
-        workshop::{phase, registration_open, Phase, RegistrationState, WorkshopStatus},
+        workshop::{next_turn, phase, registration_open, Phase, RegistrationState, WorkshopStatus},
     },
     error::AppResult,
     http::{
         extract::{Params, Ui},
+        page_cache::KeptUntil,
         session,
         views::{render, Chrome},
         AppState,
@@ -93,7 +94,7 @@ pub async fn show(
         state.store.commitments_of(w.id),
         async {
             match &user {
-                Some(user) => state.store.my_registration(w.id, user.id).await,
+                Some(user) => state.store.my_registration(w.id, user.id, true).await,
                 None => Ok(None),
             }
         }
@@ -122,5 +123,11 @@ pub async fn show(
         started: now >= w.draft.starts_at,
         w,
     };
-    Ok(render(page)?.into_response())
+    let turn = next_turn(&page.w.draft, now);
+    let mut response = render(page)?.into_response();
+    // Kept for visitors until the clock changes what it says (registration closes…).
+    if let Some(at) = turn {
+        response.extensions_mut().insert(KeptUntil(at));
+    }
+    Ok(response)
 }

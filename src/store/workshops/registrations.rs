@@ -165,12 +165,15 @@ impl Store {
 
     /// The viewer's registration, with their place on the list; reading it marks a
     /// promotion as told.
-    pub async fn my_registration(&self, workshop: i64, user: i64) -> AppResult<Option<MyRegistration>> {
+    /// `user`'s place at `workshop`. With `telling`, the caller shows the person that a
+    /// place came free for them, and that news is marked as given; other readers (the API,
+    /// the certificate) leave it for the page.
+    pub async fn my_registration(&self, workshop: i64, user: i64, telling: bool) -> AppResult<Option<MyRegistration>> {
         let row: Option<(String, Option<i64>, bool, Option<bool>)> = sqlx::query_as(
             "with mine as (select id, state, arrival, promotion_seen, attended from registrations
                            where workshop_id = $1 and user_id = $2),
                   told as (update registrations r set promotion_seen = true
-                           from mine where r.id = mine.id and not mine.promotion_seen)
+                           from mine where $3 and r.id = mine.id and not mine.promotion_seen)
              select state,
                     case when state = 'waiting' then
                         (select count(*) from registrations q
@@ -180,6 +183,7 @@ impl Store {
         )
         .bind(workshop)
         .bind(user)
+        .bind(telling)
         .fetch_optional(&self.pool)
         .await?;
         Ok(row.and_then(|(state, place, promoted, attended)| {
