@@ -1,6 +1,6 @@
--- A visitor's workshop page is kept between changes (like case pages): what it shows
--- beyond its text (places left, organisers, speakers, linked cases, the details that the
--- change log does not carry) moves the site version when written. `/commitments` walks
+-- A visitor's workshop page, `/commitments` and a commitment's page are kept between
+-- changes (like case pages): what they show beyond the change log (places left, organisers,
+-- speakers, linked cases, details, progress notes) moves the site version when written. `/commitments` walks
 -- the commitments in due order.
 
 drop trigger workshops_site_version on workshops;
@@ -15,6 +15,9 @@ create trigger workshop_cases_site_version after insert or update or delete or t
 create trigger agenda_speakers_site_version after insert or update or delete or truncate on agenda_speakers
     for each statement execute function bump_site_version();
 create trigger agenda_cases_site_version after insert or update or delete or truncate on agenda_cases
+    for each statement execute function bump_site_version();
+
+create trigger commitment_notes_site_version after insert or update or delete or truncate on commitment_notes
     for each statement execute function bump_site_version();
 
 create index commitments_order_idx on commitments (due_on, id);

@@ -302,9 +302,19 @@ async fn api_organisers_create_edit_publish_plan_and_cancel_a_workshop() {
     let raised = call(&app, "PUT", uri, Some(&token), Some(edit.clone())).await.expect(200).json();
     assert_eq!((raised["registered"].as_i64(), raised["waiting"].as_i64()), (Some(2), Some(0)));
     edit["capacity"] = json!(1);
-    let lower = call(&app, "PUT", uri, Some(&token), Some(edit)).await.expect(422).json();
+    let lower = call(&app, "PUT", uri, Some(&token), Some(edit.clone())).await.expect(422).json();
     assert_eq!(fields(&lower), ["capacity"]);
-    assert!(lower["error"]["fields"][0]["message"].as_str().is_some_and(|m| m.contains('2')), "{lower}");
+    let message = lower["error"]["fields"][0]["message"].as_str().unwrap_or_default().to_string();
+    assert!(message.contains("las 2 personas ya inscritas"), "{lower}");
+    // Leaving the capacity out is refused rather than read as "no limit"; `null` says so.
+    if let Some(fields_given) = edit.as_object_mut() {
+        fields_given.remove("capacity");
+    }
+    let left_out = call(&app, "PUT", uri, Some(&token), Some(edit.clone())).await.expect(422).json();
+    assert_eq!(fields(&left_out), ["capacity"]);
+    edit["capacity"] = Value::Null;
+    let unlimited = call(&app, "PUT", uri, Some(&token), Some(edit)).await.expect(200).json();
+    assert!(unlimited["capacity"].is_null(), "{unlimited}");
 
     // The agenda: inside the hours, overlaps marked, outside refused.
     let agenda = format!("{uri}/agenda");
@@ -312,6 +322,11 @@ async fn api_organisers_create_edit_publish_plan_and_cancel_a_workshop() {
     let added = call(&app, "POST", &agenda, Some(&token), Some(item)).await.expect(201);
     let first = added.json();
     assert_eq!(added.header("location"), format!("{agenda}/{}", first["id"]));
+    let located = get(&app, &added.header("location"), None).await.expect(200).json();
+    assert_eq!((located["title"].as_str(), located["speakers"].as_str()), (Some("Apertura"), Some("Rosa Quispe")));
+    for missing in ["999999", "uno"] {
+        get(&app, &format!("{agenda}/{missing}"), None).await.expect(404);
+    }
     assert_eq!(
         (first["starts_at"].as_str(), first["overlaps"].as_bool()),
         (Some(format!("{}T14:00:00Z", in_a_month()).as_str()), Some(false))
@@ -356,6 +371,7 @@ async fn api_organisers_create_edit_publish_plan_and_cancel_a_workshop() {
             "workshop.created",
             "workshop.updated",
             "workshop.published",
+            "workshop.updated",
             "workshop.updated",
             "workshop.agenda_changed",
             "workshop.agenda_changed",
@@ -402,9 +418,11 @@ async fn api_outcomes_commitments_and_progress_notes_follow_the_pages_rules() {
     assert_eq!((body["region"]["slug"].as_str(), body["owner_account"].as_str()), (Some("cusco"), Some("Dueña")));
     assert_eq!(body["due_on"], due.to_string());
     assert_eq!(get(&app, &uri, Some(&token)).await.expect(200).json()["commitments"][0]["id"], id);
-    assert_eq!(get(&app, &uri, None).await.expect(200).json()["commitments"], json!([]));
-    get(&app, &format!("/api/v1/commitments/{id}"), None).await.expect(404);
-    assert_eq!(get(&app, "/api/v1/commitments", None).await.expect(200).json()["total"], 0);
+    for caller in [None, Some(member.as_str()), Some(owner_token.as_str()), Some(editor.as_str())] {
+        assert_eq!(get(&app, &uri, caller).await.expect(200).json()["commitments"], json!([]), "{caller:?}");
+        get(&app, &format!("/api/v1/commitments/{id}"), caller).await.expect(404);
+        assert_eq!(get(&app, "/api/v1/commitments", caller).await.expect(200).json()["total"], 0);
+    }
     let mut bad = commitment.clone();
     bad["region"] = json!("atlantis");
     bad["action"] = json!("");

@@ -621,11 +621,19 @@ async fn kept_home_and_region_pages_show_a_commitment_as_it_now_stands() {
         .fetch_one(&app.db.pool)
         .await
         .expect("id");
+    // The list and the commitment's page, each kept once read twice.
+    let page = format!("/commitments/{id}");
+    for _ in 0..2 {
+        assert!(app.get("/commitments?due=overdue").await.expect(200).body.contains("Difundir el código de ética"));
+        assert!(!app.get(&page).await.expect(200).body.contains("Cumplido."));
+    }
     store
         .add_note(id, &organiser, "Cumplido.", Some(ayni::domain::commitment::CommitmentStatus::Done))
         .await
         .expect("note");
     assert!(!app.get("/").await.body.contains("Difundir el código de ética"), "done is no longer overdue");
+    assert!(!app.get("/commitments?due=overdue").await.body.contains("Difundir el código de ética"));
+    assert!(app.get(&page).await.body.contains("Cumplido."), "the note shows at once");
 }
 
 /// The events of an iCalendar file, as a real parser reads them: each a list of (name,

@@ -18,7 +18,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::{
     extract::{FormPairs, Params, Ui},
-    guarded, guarded_api,
+    guarded, guarded_api, kept,
     session::{self, SignedInUser},
     urls::without_empty_params,
     views::{option, region_options, render, Chrome, FormErrors, Pager, SelectOption},
@@ -42,10 +42,10 @@ use crate::{
 };
 
 pub fn routes(state: &AppState) -> Router<AppState> {
-    Router::new()
-        .route("/commitments", get(list))
-        .route("/commitments/{id}", get(show))
-        .route("/commitments/{id}/notes", guarded(state, post(add_note)))
+    // What anonymous visitors read is kept whole between changes (and days: overdue is by
+    // Lima's date, which kept pages are stamped with).
+    let read = Router::new().route("/commitments", get(list)).route("/commitments/{id}", get(show));
+    kept(state, read).route("/commitments/{id}/notes", guarded(state, post(add_note)))
 }
 
 /// The JSON API for commitments: the list, one with its notes, and adding a note.

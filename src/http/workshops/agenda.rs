@@ -28,7 +28,7 @@ use crate::{
     store::workshops::{AgendaItem, WorkshopRecord},
 };
 
-use super::workshop_for;
+use super::{number, workshop_for};
 
 #[derive(Template)]
 #[template(path = "workshop_agenda.html")]
@@ -168,10 +168,6 @@ pub async fn add(
     page(&state, &ui, &session, &w, None, raw, &errors, false).await
 }
 
-fn item_id(text: &str) -> AppResult<i64> {
-    text.parse().map_err(|_| AppError::NotFound)
-}
-
 pub async fn edit_form(
     State(state): State<AppState>,
     ui: Ui,
@@ -180,7 +176,7 @@ pub async fn edit_form(
     Path((slug, item)): Path<(String, String)>,
 ) -> AppResult<Response> {
     let w = workshop_for(&state, &slug, Some(&user), WorkshopAction::Organise).await?;
-    let item = item_id(&item)?;
+    let item = number(&item)?;
     let agenda = state.store.agenda(w.id).await?;
     let found = agenda.iter().find(|i| i.id == item).ok_or(AppError::NotFound)?;
     let raw = raw_of(found, lima::to_lima(w.draft.starts_at).date());
@@ -196,7 +192,7 @@ pub async fn update(
     form: FormPairs,
 ) -> AppResult<Response> {
     let w = workshop_for(&state, &slug, Some(&user), WorkshopAction::Organise).await?;
-    let item = item_id(&item)?;
+    let item = number(&item)?;
     let raw = raw_item(&form);
     let agenda = state.store.agenda(w.id).await?;
     let kept = agenda.iter().find(|i| i.id == item).map(|i| i.case_slugs.clone()).unwrap_or_default();
@@ -217,6 +213,6 @@ pub async fn delete(
     Path((slug, item)): Path<(String, String)>,
 ) -> AppResult<Redirect> {
     let w = workshop_for(&state, &slug, Some(&user), WorkshopAction::Organise).await?;
-    state.store.delete_agenda_item(w.id, &w.slug, item_id(&item)?, &user).await?;
+    state.store.delete_agenda_item(w.id, &w.slug, number(&item)?, &user).await?;
     Ok(back(&w.slug))
 }

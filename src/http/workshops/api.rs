@@ -12,7 +12,7 @@ use serde::Serialize;
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 
-use super::{list::ListQuery, online_link, workshop_for};
+use super::{list::ListQuery, number, online_link, workshop_for};
 use crate::{
     domain::{
         account::User,
@@ -368,6 +368,36 @@ pub async fn show(
 ) -> AppResult<Json<WorkshopDetail>> {
     let w = workshop_for(&state, &slug, viewer.user(), WorkshopAction::View).await?;
     Ok(Json(detail(&state, w, viewer.user()).await?))
+}
+
+/// One item of a workshop's agenda: where `POST …/agenda` says the new item is.
+#[utoipa::path(
+    get,
+    path = "/api/v1/workshops/{slug}/agenda/{item}",
+    tag = "workshops",
+    params(
+        ("slug" = String, Path, description = "The workshop's slug"),
+        ("item" = i64, Path, description = "The item's id"),
+    ),
+    responses(
+        (status = 200, description = "The item", body = AgendaEntry),
+        (status = 404, description = "No workshop that the caller may see has this slug, or no such item in its agenda", body = ErrorBody),
+    ),
+    security((), ("api_token" = []))
+)]
+pub async fn agenda_item(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((slug, item)): Path<(String, String)>,
+) -> AppResult<Json<AgendaEntry>> {
+    let w = workshop_for(&state, &slug, viewer.user(), WorkshopAction::View).await?;
+    Ok(Json(agenda_entry(&state, w.id, number(&item)?).await?))
+}
+
+/// Item `id` of a workshop's agenda.
+pub(super) async fn agenda_entry(state: &AppState, workshop: i64, id: i64) -> AppResult<AgendaEntry> {
+    let entries = agenda_entries(state.store.agenda(workshop).await?);
+    entries.into_iter().find(|e| e.id == id).ok_or(AppError::NotFound)
 }
 
 pub(crate) fn signed_in(viewer: &Viewer) -> AppResult<&User> {

@@ -13,8 +13,8 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::{
-    api::{agenda_entries, detail, signed_in, AgendaEntry, WorkshopDetail, WorkshopOutcomes},
-    create_workshop, save_workshop, started_workshop, workshop_for,
+    api::{agenda_entry, detail, signed_in, AgendaEntry, WorkshopDetail, WorkshopOutcomes},
+    create_workshop, number, save_workshop, started_workshop, workshop_for,
 };
 use crate::{
     domain::{
@@ -22,8 +22,8 @@ use crate::{
         draft::format_sources,
         outcome::{RawCommitment, RawOutcomes},
         permission::{may, WorkshopAction, Workshops, WorkshopsAction},
-        workshop::{check_cancel_reason, RawAgendaItem, RawWorkshop},
-        FieldError,
+        workshop::{check_cancel_reason, RawAgendaItem, RawWorkshop, WorkshopDraft},
+        FieldError, FieldProblem,
     },
     error::{AppError, AppResult},
     http::{
@@ -65,10 +65,12 @@ pub struct WorkshopInput {
     pub city: String,
     /// Required online and hybrid. Shown only to people who hold a place, and organisers.
     pub online_url: String,
-    /// Left out: no limit. Never below the number already registered; raising it gives
-    /// places to people waiting.
-    #[schema(minimum = 1, maximum = 100000)]
-    pub capacity: Option<i64>,
+    /// Required, `null` for no limit: a client that leaves it out must not lift the limit
+    /// by mistake (everyone waiting would get a place). Never below the number already
+    /// registered; raising it gives places to people waiting.
+    #[serde(deserialize_with = "present")]
+    #[schema(value_type = Option<i64>, required = true, minimum = 1, maximum = 100000)]
+    pub capacity: Option<Option<i64>>,
     /// `YYYY-MM-DD` in Lima; registration closes at its end, or at `deadline_time`.
     pub deadline_date: String,
     /// `HH:MM` on Lima's clock.
@@ -82,8 +84,20 @@ pub struct WorkshopInput {
     pub cases: Vec<String>,
 }
 
+/// A field that is given, even as `null`: `Some(None)`; left out, it stays `None`.
+fn present<'de, D: serde::Deserializer<'de>>(field: D) -> Result<Option<Option<i64>>, D::Error> {
+    Option::<i64>::deserialize(field).map(Some)
+}
+
 impl WorkshopInput {
-    /// The form's text fields, which the domain checks.
+    /// The form's text fields, which the domain checks; the capacity must be given.
+    async fn check(&self, state: &AppState, kept_cases: &[String]) -> AppResult<WorkshopDraft> {
+        if self.capacity.is_none() {
+            return Err(refused(vec![FieldError { field: "capacity", problem: FieldProblem::Missing }]));
+        }
+        state.store.check_workshop(&self.raw(), kept_cases).await?.map_err(refused)
+    }
+
     fn raw(&self) -> RawWorkshop {
         let number = |n: Option<i64>| n.map(|n| n.to_string()).unwrap_or_default();
         RawWorkshop {
@@ -98,7 +112,7 @@ impl WorkshopInput {
             venue: self.venue.clone(),
             city: self.city.clone(),
             online_url: self.online_url.clone(),
-            capacity: number(self.capacity),
+            capacity: number(self.capacity.flatten()),
             deadline_date: self.deadline_date.clone(),
             deadline_time: self.deadline_time.clone(),
             regions: self.regions.clone(),
@@ -224,11 +238,6 @@ fn refused(errors: Vec<FieldError>) -> AppError {
     AppError::InvalidFields(errors)
 }
 
-/// `{item}` and `{id}` are numbers; anything else names nothing.
-fn number(text: &str) -> AppResult<i64> {
-    text.parse().map_err(|_| AppError::NotFound)
-}
-
 fn created(location: String, body: impl serde::Serialize) -> Response {
     (StatusCode::CREATED, [(header::LOCATION, location)], Json(body)).into_response()
 }
@@ -258,7 +267,7 @@ pub async fn create(
     if !may(Some(user), WorkshopsAction::Create, &Workshops) {
         return Err(AppError::Forbidden);
     }
-    let draft = state.store.check_workshop(&input.raw(), &[]).await?.map_err(refused)?;
+    let draft = input.check(&state, &[]).await?;
     let slug = create_workshop(&state, user, &draft).await?;
     let w = workshop_for(&state, &slug, Some(user), WorkshopAction::View).await?;
     Ok(created(format!("/api/v1/workshops/{slug}"), detail(&state, w, Some(user)).await?))
@@ -290,7 +299,7 @@ pub async fn update(
 ) -> AppResult<Json<WorkshopDetail>> {
     let user = signed_in(&viewer)?;
     let w = workshop_for(&state, &slug, Some(user), WorkshopAction::Organise).await?;
-    let draft = state.store.check_workshop(&input.raw(), &w.draft.cases).await?.map_err(refused)?;
+    let draft = input.check(&state, &w.draft.cases).await?;
     save_workshop(&state, &w, draft, user).await?;
     let w = workshop_for(&state, &w.slug, Some(user), WorkshopAction::View).await?;
     Ok(Json(detail(&state, w, Some(user)).await?))
@@ -355,11 +364,6 @@ pub async fn cancel(
 }
 
 /// The item `id` of the agenda as it now stands.
-async fn agenda_entry(state: &AppState, workshop: i64, id: i64) -> AppResult<AgendaEntry> {
-    let entries = agenda_entries(state.store.agenda(workshop).await?);
-    entries.into_iter().find(|e| e.id == id).ok_or(AppError::NotFound)
-}
-
 /// Adds an agenda item.
 #[utoipa::path(
     post,

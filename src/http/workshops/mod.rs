@@ -38,10 +38,14 @@ pub fn routes(state: &AppState) -> Router<AppState> {
     Router::new()
         .route("/workshops", get(list::list))
         .route("/workshops.ics", get(ical::all))
-        .route("/feeds/outcomes.atom", get(feed::outcomes))
         .route("/workshops/new", guarded(state, get(form::new_form).post(form::create)))
-        // A visitor's view of a workshop is the same for every visitor: kept between changes.
-        .merge(kept(state, Router::new().route("/workshops/{slug}", get(show::show))))
+        // A workshop and the feed read the same for every visitor: kept between changes.
+        .merge(kept(
+            state,
+            Router::new()
+                .route("/workshops/{slug}", get(show::show))
+                .route("/feeds/outcomes.atom", get(feed::outcomes)),
+        ))
         .route("/workshops/{slug}/edit", guarded(state, get(form::edit_form).post(form::update)))
         .route("/workshops/{slug}/publish", guarded(state, post(status::publish)))
         .route("/workshops/{slug}/cancel", guarded(state, get(status::cancel_form).post(status::cancel)))
@@ -78,12 +82,18 @@ pub fn api(state: &AppState) -> OpenApiRouter<AppState> {
         .routes(guarded_api(state, routes!(api::register)))
         .routes(guarded_api(state, routes!(api::unregister)))
         .routes(guarded_api(state, routes!(api_write::agenda_create)))
+        .routes(routes!(api::agenda_item))
         .routes(guarded_api(state, routes!(api_write::agenda_update)))
         .routes(guarded_api(state, routes!(api_write::agenda_delete)))
         .routes(guarded_api(state, routes!(api_write::outcomes_update)))
         .routes(guarded_api(state, routes!(api_write::commitment_create)))
         .routes(guarded_api(state, routes!(api_write::commitment_update)))
         .routes(guarded_api(state, routes!(api_write::commitment_delete)))
+}
+
+/// `{item}` and `{id}` in addresses are numbers; anything else names nothing.
+fn number(text: &str) -> AppResult<i64> {
+    text.parse().map_err(|_| AppError::NotFound)
 }
 
 /// The workshop `slug` if `user` may do `action` to it: 404 when they may not even see it

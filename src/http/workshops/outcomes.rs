@@ -28,7 +28,7 @@ use crate::{
     store::{commitments::CommitmentListing, workshops::WorkshopRecord},
 };
 
-use super::{page_after, started_workshop};
+use super::{number, page_after, started_workshop};
 
 #[derive(Template)]
 #[template(path = "workshop_outcomes.html")]
@@ -207,10 +207,6 @@ fn back(slug: &str) -> Redirect {
     Redirect::to(&format!("/workshops/{slug}/outcomes?done={}#commitments", WorkshopDone::Commitment))
 }
 
-fn commitment_id(text: &str) -> AppResult<i64> {
-    text.parse().map_err(|_| AppError::NotFound)
-}
-
 pub async fn add_commitment(
     State(state): State<AppState>,
     ui: Ui,
@@ -240,7 +236,7 @@ pub async fn edit_commitment(
     Path((slug, id)): Path<(String, String)>,
 ) -> AppResult<Response> {
     let w = started_workshop(&state, &slug, &user).await?;
-    let record = state.store.commitment(commitment_id(&id)?).await?.filter(|c| c.workshop_id == w.id);
+    let record = state.store.commitment(number(&id)?).await?.filter(|c| c.workshop_id == w.id);
     let record = record.ok_or(AppError::NotFound)?;
     let c = &record.listing;
     let raw = RawCommitment {
@@ -264,7 +260,7 @@ pub async fn update_commitment(
     form: FormPairs,
 ) -> AppResult<Response> {
     let w = started_workshop(&state, &slug, &user).await?;
-    let id = commitment_id(&id)?;
+    let id = number(&id)?;
     let raw = raw_commitment(&form);
     let kept = state.store.commitment(id).await?.map(|c| c.case_slugs).unwrap_or_default();
     let errors = match state.store.check_commitment(&raw, &kept).await? {
@@ -284,6 +280,6 @@ pub async fn delete_commitment(
     Path((slug, id)): Path<(String, String)>,
 ) -> AppResult<Redirect> {
     let w = started_workshop(&state, &slug, &user).await?;
-    state.store.delete_commitment(w.id, &w.slug, commitment_id(&id)?, &user).await?;
+    state.store.delete_commitment(w.id, &w.slug, number(&id)?, &user).await?;
     Ok(back(&w.slug))
 }

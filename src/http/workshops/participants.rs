@@ -23,7 +23,7 @@ use crate::{
     store::workshops::{Participant, WorkshopRecord},
 };
 
-use super::{started_workshop, workshop_for};
+use super::{number, started_workshop, workshop_for};
 
 #[derive(Template)]
 #[template(path = "workshop_participants.html")]
@@ -102,7 +102,7 @@ pub async fn remove(
     Path((slug, id)): Path<(String, String)>,
 ) -> AppResult<Redirect> {
     let w = workshop_for(&state, &slug, Some(&user), WorkshopAction::Organise).await?;
-    let account: i64 = id.parse().map_err(|_| AppError::NotFound)?;
+    let account = number(&id)?;
     state.store.cancel_registration(w.id, &w.slug, account, Some(&user), OffsetDateTime::now_utc()).await?;
     Ok(back(&w.slug, WorkshopDone::ParticipantRemoved))
 }
@@ -127,7 +127,7 @@ pub async fn remove_organiser(
     Path((slug, id)): Path<(String, String)>,
 ) -> AppResult<Redirect> {
     let w = workshop_for(&state, &slug, Some(&user), WorkshopAction::Organise).await?;
-    let account: i64 = id.parse().map_err(|_| AppError::NotFound)?;
+    let account = number(&id)?;
     state.store.remove_organiser(w.id, &w.slug, account, &user).await?;
     Ok(back(&w.slug, WorkshopDone::Organisers))
 }
