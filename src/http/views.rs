@@ -1,7 +1,12 @@
-//! What every page template shares: the page chrome, rendering, form errors and pagers.
+//! What every page template shares: the page chrome, rendering (pages and Atom feeds), form
+//! errors and pagers.
 
 use askama::Template;
-use axum::response::Html;
+use axum::{
+    http::{header, HeaderValue},
+    response::{Html, IntoResponse, Response},
+};
+use time::{format_description::well_known::Rfc3339, OffsetDateTime};
 
 use super::{assets, extract::Ui, session::Viewer, urls};
 use crate::{
@@ -105,6 +110,20 @@ impl Chrome {
 
 pub fn render(page: impl Template) -> AppResult<Html<String>> {
     page.render().map(Html).map_err(|err| AppError::Internal(err.into()))
+}
+
+/// An Atom feed, rendered and labelled as one.
+pub fn render_atom(feed: impl Template) -> AppResult<Response> {
+    let mut response = feed.render().map_err(|err| AppError::Internal(err.into()))?.into_response();
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/atom+xml; charset=utf-8"));
+    Ok(response)
+}
+
+/// An instant as Atom writes it.
+pub fn rfc3339(at: OffsetDateTime) -> AppResult<String> {
+    at.format(&Rfc3339).map_err(|err| AppError::Internal(err.into()))
 }
 
 /// A refused form's problems, in the order of its fields: the error summary at the top

@@ -23,35 +23,78 @@ pub fn document(fields: &Fields, source: &Source) -> TantivyDocument {
     }
 }
 
+/// What every document has, whatever its type.
+struct Common<'a> {
+    doc_type: DocType,
+    id: i64,
+    slug: &'a str,
+    url: &'a str,
+    title: &'a str,
+    summary: &'a str,
+    /// Plain text, never Markdown.
+    body: &'a str,
+    language: Language,
+    regions: &'a [String],
+    region_path: &'a [String],
+    year: i32,
+    updated_at: i64,
+    illustrative: bool,
+}
+
+impl Common<'_> {
+    fn document(&self, fields: &Fields) -> TantivyDocument {
+        let lang = fields.language(self.language);
+        let mut doc = TantivyDocument::default();
+        doc.add_text(fields.key, format!("{}:{}", self.doc_type, self.id));
+        doc.add_text(fields.doc_type, self.doc_type.as_str());
+        doc.add_text(fields.slug, self.slug);
+        doc.add_text(fields.url, self.url);
+        doc.add_text(fields.title, self.title);
+        doc.add_text(fields.summary, self.summary);
+        doc.add_text(lang.title, self.title);
+        doc.add_text(lang.summary, self.summary);
+        doc.add_text(lang.body, self.body);
+        for text in [self.title, self.summary, self.body] {
+            doc.add_text(fields.folded, text);
+        }
+        for region in self.regions {
+            doc.add_text(fields.region, region);
+        }
+        for region in self.region_path {
+            doc.add_text(fields.region_path, region);
+        }
+        doc.add_text(fields.language, self.language.as_str());
+        doc.add_i64(fields.year, i64::from(self.year));
+        doc.add_bool(fields.illustrative, self.illustrative);
+        doc.add_u64(fields.newest, newest_key(self.year, self.updated_at));
+        doc
+    }
+}
+
 fn case_document(fields: &Fields, source: &SearchSource) -> TantivyDocument {
     let body = markdown::plain_text(&source.body_markdown);
-    let lang = fields.language(source.language);
-    let mut doc = TantivyDocument::default();
-    doc.add_text(fields.key, format!("{}:{}", DocType::Case, source.id));
-    doc.add_text(fields.doc_type, DocType::Case.as_str());
-    doc.add_text(fields.slug, &source.slug);
-    doc.add_text(fields.url, format!("/cases/{}", source.slug));
-    doc.add_text(fields.title, &source.title);
-    doc.add_text(fields.summary, &source.summary);
-    doc.add_text(lang.title, &source.title);
-    doc.add_text(lang.summary, &source.summary);
-    doc.add_text(lang.body, &body);
-    for text in [source.title.as_str(), source.summary.as_str(), body.as_str()] {
-        doc.add_text(fields.folded, text);
+    let url = format!("/cases/{}", source.slug);
+    let mut doc = Common {
+        doc_type: DocType::Case,
+        id: source.id,
+        slug: &source.slug,
+        url: &url,
+        title: &source.title,
+        summary: &source.summary,
+        body: &body,
+        language: source.language,
+        regions: std::slice::from_ref(&source.region),
+        region_path: &source.region_path,
+        year: source.year,
+        updated_at: source.updated_at.unix_timestamp(),
+        illustrative: source.illustrative,
     }
-    doc.add_text(fields.region, &source.region);
-    for region in &source.region_path {
-        doc.add_text(fields.region_path, region);
-    }
+    .document(fields);
     doc.add_text(fields.level, &source.level);
     for theme in &source.themes {
         doc.add_text(fields.themes, theme);
     }
     doc.add_text(fields.kind, source.kind.as_str());
-    doc.add_text(fields.language, source.language.as_str());
-    doc.add_i64(fields.year, i64::from(source.year));
-    doc.add_bool(fields.illustrative, source.illustrative);
-    doc.add_u64(fields.newest, newest_key(source.year, source.updated_at.unix_timestamp()));
     doc
 }
 
@@ -62,31 +105,22 @@ fn record_document(fields: &Fields, source: &RecordSource) -> TantivyDocument {
         body.push_str("\n\n");
         body.push_str(&source.text);
     }
-    let lang = fields.language(Language::Es);
-    let mut doc = TantivyDocument::default();
-    doc.add_text(fields.key, format!("{}:{}", source.doc_type, source.id));
-    doc.add_text(fields.doc_type, source.doc_type.as_str());
-    doc.add_text(fields.slug, &source.slug);
-    doc.add_text(fields.url, &source.url);
-    doc.add_text(fields.title, &source.title);
-    doc.add_text(fields.summary, &source.summary);
-    doc.add_text(lang.title, &source.title);
-    doc.add_text(lang.summary, &source.summary);
-    doc.add_text(lang.body, &body);
-    for text in [source.title.as_str(), source.summary.as_str(), body.as_str()] {
-        doc.add_text(fields.folded, text);
+    Common {
+        doc_type: source.doc_type,
+        id: source.id,
+        slug: &source.slug,
+        url: &source.url,
+        title: &source.title,
+        summary: &source.summary,
+        body: &body,
+        language: Language::Es,
+        regions: &source.regions,
+        region_path: &source.region_path,
+        year: source.year,
+        updated_at: source.updated_at.unix_timestamp(),
+        illustrative: source.illustrative,
     }
-    for region in &source.regions {
-        doc.add_text(fields.region, region);
-    }
-    for region in &source.region_path {
-        doc.add_text(fields.region_path, region);
-    }
-    doc.add_text(fields.language, Language::Es.as_str());
-    doc.add_i64(fields.year, i64::from(source.year));
-    doc.add_bool(fields.illustrative, source.illustrative);
-    doc.add_u64(fields.newest, newest_key(source.year, source.updated_at.unix_timestamp()));
-    doc
+    .document(fields)
 }
 
 /// Year first, then update time: one number that sorts "newest first" like the case list.

@@ -2,17 +2,17 @@
 //! is private: no online link, no participants.
 
 use askama::Template;
-use axum::{
-    extract::State,
-    http::{header, HeaderValue},
-    response::{IntoResponse, Response},
-};
-use time::{format_description::well_known::Rfc3339, OffsetDateTime};
+use axum::{extract::State, response::Response};
+use time::OffsetDateTime;
 
 use crate::{
     domain::Lang,
-    error::{AppError, AppResult},
-    http::{extract::Ui, AppState},
+    error::AppResult,
+    http::{
+        extract::Ui,
+        views::{render_atom, rfc3339},
+        AppState,
+    },
     i18n::Catalog,
     store::workshops::PublishedOutcomes,
 };
@@ -40,7 +40,6 @@ struct Feed {
 
 pub async fn outcomes(State(state): State<AppState>, ui: Ui) -> AppResult<Response> {
     let latest = state.store.latest_outcomes(ENTRIES).await?;
-    let rfc3339 = |at: OffsetDateTime| at.format(&Rfc3339).map_err(|err| AppError::Internal(err.into()));
     let updated = rfc3339(latest.iter().map(|o| o.updated_at).max().unwrap_or(OffsetDateTime::UNIX_EPOCH))?;
     let mut entries = Vec::with_capacity(latest.len());
     for outcomes in latest {
@@ -51,11 +50,5 @@ pub async fn outcomes(State(state): State<AppState>, ui: Ui) -> AppResult<Respon
             outcomes,
         });
     }
-    let feed = Feed { t: ui.t, lang: ui.lang, base: state.public_url.to_string(), updated, entries };
-    let body = feed.render().map_err(|err| AppError::Internal(err.into()))?;
-    let mut response = body.into_response();
-    response
-        .headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/atom+xml; charset=utf-8"));
-    Ok(response)
+    render_atom(Feed { t: ui.t, lang: ui.lang, base: state.public_url.to_string(), updated, entries })
 }
