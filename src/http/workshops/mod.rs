@@ -4,6 +4,7 @@
 
 mod agenda;
 mod api;
+mod api_participants;
 mod api_write;
 mod certificate;
 mod feed;
@@ -82,6 +83,11 @@ pub fn api(state: &AppState) -> OpenApiRouter<AppState> {
         .routes(guarded_api(state, routes!(api_write::cancel)))
         .routes(guarded_api(state, routes!(api::register)))
         .routes(guarded_api(state, routes!(api::unregister)))
+        .routes(routes!(api_participants::list))
+        .routes(guarded_api(state, routes!(api_participants::attendance)))
+        .routes(guarded_api(state, routes!(api_participants::cancel)))
+        .routes(guarded_api(state, routes!(api_participants::add_organiser)))
+        .routes(guarded_api(state, routes!(api_participants::remove_organiser)))
         .routes(guarded_api(state, routes!(api_write::agenda_create)))
         .routes(routes!(api::agenda_item))
         .routes(guarded_api(state, routes!(api_write::agenda_update)))
