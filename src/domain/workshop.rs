@@ -327,6 +327,16 @@ pub fn check_cancel_reason(reason: &str) -> Result<&str, FieldProblem> {
     }
 }
 
+/// Attendance names only people who hold a place: anyone else (waiting, cancelled, or
+/// never registered) is a mistake to report, not to drop in silence.
+pub fn check_attendance(attended: &[i64], registered: &[i64]) -> Result<(), FieldProblem> {
+    if attended.iter().all(|id| registered.contains(id)) {
+        Ok(())
+    } else {
+        Err(FieldProblem::Unknown)
+    }
+}
+
 /// `HH:MM`, as `<input type="time">` shows it.
 pub fn format_clock(clock: Time) -> String {
     format!("{:02}:{:02}", clock.hour(), clock.minute())
@@ -494,6 +504,13 @@ mod tests {
 
     use super::*;
     use crate::domain::region::Level;
+
+    #[test]
+    fn attendance_names_only_people_with_a_place() {
+        assert_eq!(check_attendance(&[], &[1, 2]), Ok(()));
+        assert_eq!(check_attendance(&[2, 1, 2], &[1, 2]), Ok(()));
+        assert_eq!(check_attendance(&[3], &[1, 2]), Err(FieldProblem::Unknown));
+    }
 
     fn regions() -> Vec<Region> {
         ["cusco", "piura"]

@@ -515,3 +515,207 @@ async fn api_outcomes_commitments_and_progress_notes_follow_the_pages_rules() {
         assert!(actions.iter().any(|a| a == action), "{action} missing from {actions:?}");
     }
 }
+
+/// A workshop's audit entries that concern one account: (action, actor, account).
+async fn audited_accounts(app: &TestApp, slug: &str) -> Vec<(String, Option<i64>, Option<i64>)> {
+    sqlx::query_as(
+        "select action, actor_id, (details->>'account')::bigint from audit_log
+         where subject_kind = 'workshop' and subject_key = $1 and details ? 'account' order by id",
+    )
+    .bind(slug)
+    .fetch_all(&app.db.pool)
+    .await
+    .expect("audit log")
+}
+
+#[tokio::test]
+async fn api_organisers_alone_see_the_participants_and_cancel_a_place_for_the_first_waiting() {
+    let app = TestApp::new().await;
+    let (organiser, token) = with_token(&app, "org@x.gob.pe", "Organizadora", Role::Facilitator).await;
+    let slug = workshop(&app, &organiser, "Taller con lista", in_a_month(), Some(1)).await;
+    publish(&app, &organiser, &slug).await;
+    let (ana_user, ana) = with_token(&app, "ana@x.gob.pe", "Ana Mamani", Role::Member).await;
+    let (eva_user, eva) = with_token(&app, "eva@x.gob.pe", "Eva Ñahui", Role::Member).await;
+    let (luis_user, luis) = with_token(&app, "luis@x.gob.pe", "Luis", Role::Member).await;
+    let uri = format!("/api/v1/workshops/{slug}");
+    for person in [&ana, &eva, &luis] {
+        call(&app, "POST", &format!("{uri}/registration"), Some(person), None).await.expect(200);
+    }
+
+    let list = get(&app, &format!("{uri}/participants"), Some(&token)).await.expect(200);
+    assert_eq!(list.header("cache-control"), "no-store", "people's emails are kept by no cache");
+    let list = list.json();
+    let registered = &list["registered"];
+    assert_eq!(registered.as_array().map(Vec::len), Some(1));
+    assert_eq!(
+        (registered[0]["id"].as_i64(), registered[0]["name"].as_str(), registered[0]["email"].as_str()),
+        (Some(ana_user.id), Some("Ana Mamani"), Some("ana@x.gob.pe"))
+    );
+    assert_eq!((registered[0]["state"].as_str(), registered[0]["attended"].as_null()), (Some("registered"), Some(())));
+    let waiting: Vec<(Option<i64>, Option<&str>, Option<i64>)> = list["waiting"]
+        .as_array()
+        .expect("the waiting list")
+        .iter()
+        .map(|p| (p["id"].as_i64(), p["state"].as_str(), p["place"].as_i64()))
+        .collect();
+    assert_eq!(
+        waiting,
+        [(Some(eva_user.id), Some("waiting"), Some(1)), (Some(luis_user.id), Some("waiting"), Some(2))]
+    );
+    assert_eq!(list["organisers"], json!([{"id": organiser.id, "name": "Organizadora"}]));
+
+    // Nobody else reads it: not a participant, a member of the region, its editor, another
+    // facilitator; a visitor is asked for a token.
+    let (region_member_user, region_member) = with_token(&app, "cusquena@x.gob.pe", "Cusqueña", Role::Member).await;
+    sqlx::query("update users set region_id = (select id from regions where slug = 'cusco') where id = $1")
+        .bind(region_member_user.id)
+        .execute(&app.db.pool)
+        .await
+        .expect("profile region");
+    let (editor_user, editor) = with_token(&app, "e@x.gob.pe", "Editora", Role::Member).await;
+    app.make_editor(editor_user.id, &["cusco"]).await;
+    let (_, facilitator) = with_token(&app, "otro@x.gob.pe", "Otro facilitador", Role::Facilitator).await;
+    for outsider in [&luis, &region_member, &editor, &facilitator] {
+        let refused = get(&app, &format!("{uri}/participants"), Some(outsider)).await.expect(403);
+        assert_eq!(refused.json()["error"]["code"], "forbidden");
+        assert!(refused.json().get("registered").is_none());
+        for email in ["ana@x.gob.pe", "eva@x.gob.pe", "luis@x.gob.pe"] {
+            assert!(!refused.body.contains(email), "no participant's email for an outsider");
+        }
+        call(&app, "DELETE", &format!("{uri}/participants/{}", ana_user.id), Some(outsider), None).await.expect(403);
+    }
+    let anonymous = get(&app, &format!("{uri}/participants"), None).await.expect(401);
+    assert!(!anonymous.body.contains("ana@x.gob.pe"));
+    let draft = workshop(&app, &organiser, "Borrador con lista", in_a_month(), None).await;
+    get(&app, &format!("/api/v1/workshops/{draft}/participants"), Some(&facilitator)).await.expect(404);
+    assert_eq!(get(&app, &uri, Some(&ana)).await.json()["my_registration"]["state"], "registered");
+
+    // The organiser cancels Ana's place: Eva, first on the list, gets it at once.
+    let cancelled = call(&app, "DELETE", &format!("{uri}/participants/{}", ana_user.id), Some(&token), None).await;
+    assert!(cancelled.expect(204).body.is_empty());
+    assert!(get(&app, &uri, Some(&ana)).await.expect(200).json().get("my_registration").is_none());
+    let promoted = get(&app, &uri, Some(&eva)).await.expect(200).json();
+    assert_eq!(promoted["my_registration"], json!({"state": "registered", "promoted": true, "attended": null}));
+    assert_eq!(promoted["online_url"], LINK, "a place brings the link");
+    let still = get(&app, &uri, Some(&luis)).await.expect(200).json();
+    assert_eq!(
+        (still["my_registration"]["state"].as_str(), still["my_registration"]["place"].as_i64()),
+        (Some("waiting"), Some(1))
+    );
+    let list = get(&app, &format!("{uri}/participants"), Some(&token)).await.expect(200).json();
+    assert_eq!(list["registered"][0]["id"], eva_user.id);
+    assert_eq!(
+        (list["waiting"][0]["id"].as_i64(), list["waiting"][0]["place"].as_i64()),
+        (Some(luis_user.id), Some(1))
+    );
+
+    // Nothing left to cancel is said so; so is an id that is not one.
+    let again = call(&app, "DELETE", &format!("{uri}/participants/{}", ana_user.id), Some(&token), None).await;
+    assert_eq!(again.expect(404).json()["error"]["code"], "not_found");
+    call(&app, "DELETE", &format!("{uri}/participants/ana"), Some(&token), None).await.expect(404);
+    assert_eq!(
+        audited_accounts(&app, &slug).await,
+        [("workshop.registration_changed".to_string(), Some(organiser.id), Some(ana_user.id))],
+        "the organiser's cancellation is audited; people's own registrations are not"
+    );
+
+    // Once it has started, nobody's place is cancelled.
+    sqlx::query("update workshops set starts_at = now() - interval '1 hour' where slug = $1")
+        .bind(&slug)
+        .execute(&app.db.pool)
+        .await
+        .expect("start it");
+    let late = call(&app, "DELETE", &format!("{uri}/participants/{}", eva_user.id), Some(&token), None).await;
+    assert_eq!(late.expect(409).json()["error"]["code"], "registration_closed");
+    assert_eq!(get(&app, &uri, Some(&eva)).await.json()["my_registration"]["state"], "registered");
+}
+
+#[tokio::test]
+async fn api_organisers_mark_attendance_after_the_start_and_manage_co_organisers() {
+    let app = TestApp::new().await;
+    let (organiser, token) = with_token(&app, "org@x.gob.pe", "Organizadora", Role::Facilitator).await;
+    let slug = workshop(&app, &organiser, "Taller con asistencia", in_a_month(), None).await;
+    publish(&app, &organiser, &slug).await;
+    let (ana_user, ana) = with_token(&app, "ana@x.gob.pe", "Ana", Role::Member).await;
+    let (eva_user, eva) = with_token(&app, "eva@x.gob.pe", "Eva", Role::Member).await;
+    let (luis_user, _) = with_token(&app, "luis@x.gob.pe", "Luis", Role::Member).await;
+    let (co_user, co) = with_token(&app, "co@x.gob.pe", "Coorganizadora", Role::Member).await;
+    let uri = format!("/api/v1/workshops/{slug}");
+    for person in [&ana, &eva] {
+        call(&app, "POST", &format!("{uri}/registration"), Some(person), None).await.expect(200);
+    }
+    let attendance = format!("{uri}/attendance");
+
+    // Not before it starts, as on the page.
+    let early = call(&app, "PUT", &attendance, Some(&token), Some(json!({"attended": [ana_user.id]}))).await;
+    assert_eq!(early.expect(403).json()["error"]["code"], "forbidden");
+
+    // Co-organisers, by the email of their account as typed.
+    let organisers = format!("{uri}/organisers");
+    call(&app, "POST", &organisers, Some(&ana), Some(json!({"email": "co@x.gob.pe"}))).await.expect(403);
+    get(&app, &format!("{uri}/participants"), Some(&co)).await.expect(403);
+    let added = call(&app, "POST", &organisers, Some(&token), Some(json!({"email": "  Co@X.gob.pe "}))).await;
+    assert_eq!(
+        added.expect(200).json()["organisers"],
+        json!([{"id": organiser.id, "name": "Organizadora"}, {"id": co_user.id, "name": "Coorganizadora"}])
+    );
+    let theirs = get(&app, &format!("{uri}/participants"), Some(&co)).await.expect(200).json();
+    assert_eq!(theirs["registered"].as_array().map(Vec::len), Some(2), "a co-organiser sees the list");
+    let unknown = call(&app, "POST", &organisers, Some(&token), Some(json!({"email": "nadie@x.gob.pe"}))).await;
+    assert_eq!(fields(&unknown.expect(422).json()), ["email"]);
+    let empty = call(&app, "POST", &organisers, Some(&token), Some(json!({"email": " "}))).await;
+    assert_eq!(fields(&empty.expect(422).json()), ["email"]);
+    call(&app, "POST", &organisers, Some(&token), Some(json!({"mail": "co@x.gob.pe"}))).await.expect(400);
+    let read = get(&app, &uri, None).await.expect(200).json();
+    assert_eq!(read["organisers"], json!(["Organizadora", "Coorganizadora"]));
+
+    // The co-organiser removes the first; the last one stays; a non-organiser is not one.
+    call(&app, "DELETE", &format!("{organisers}/{}", organiser.id), Some(&co), None).await.expect(204);
+    get(&app, &format!("{uri}/participants"), Some(&token)).await.expect(403);
+    let last = call(&app, "DELETE", &format!("{organisers}/{}", co_user.id), Some(&co), None).await;
+    assert_eq!(last.expect(403).json()["error"]["code"], "forbidden");
+    call(&app, "DELETE", &format!("{organisers}/{}", luis_user.id), Some(&co), None).await.expect(404);
+    assert_eq!(get(&app, &uri, None).await.json()["organisers"], json!(["Coorganizadora"]));
+
+    // The workshop takes place; the co-organiser marks who came.
+    sqlx::query("update workshops set starts_at = now() - interval '1 day', ends_at = now() - interval '20 hours' where slug = $1")
+        .bind(&slug)
+        .execute(&app.db.pool)
+        .await
+        .expect("move to the past");
+    call(&app, "PUT", &attendance, Some(&eva), Some(json!({"attended": [eva_user.id]}))).await.expect(403);
+    call(&app, "PUT", &attendance, Some(&co), Some(json!({}))).await.expect(400);
+    let marked = call(&app, "PUT", &attendance, Some(&co), Some(json!({"attended": [ana_user.id]}))).await.expect(200);
+    assert_eq!(marked.header("cache-control"), "no-store");
+    let marks: Vec<(Option<i64>, Option<bool>)> = marked.json()["registered"]
+        .as_array()
+        .expect("registered")
+        .iter()
+        .map(|p| (p["id"].as_i64(), p["attended"].as_bool()))
+        .collect();
+    assert_eq!(marks, [(Some(ana_user.id), Some(true)), (Some(eva_user.id), Some(false))]);
+    // Someone without a place is a mistake, and nothing is marked.
+    let wrong = call(&app, "PUT", &attendance, Some(&co), Some(json!({"attended": [eva_user.id, luis_user.id]}))).await;
+    assert_eq!(fields(&wrong.expect(422).json()), ["attended"]);
+    assert_eq!(get(&app, &uri, Some(&ana)).await.json()["my_registration"]["attended"], true);
+    assert_eq!(get(&app, &uri, Some(&eva)).await.json()["my_registration"]["attended"], false);
+
+    assert_eq!(
+        audited(&app, &slug).await,
+        [
+            "workshop.created",
+            "workshop.published",
+            "workshop.organiser_added",
+            "workshop.organiser_removed",
+            "workshop.attendance_marked",
+        ],
+        "every organiser action, once"
+    );
+    assert_eq!(
+        audited_accounts(&app, &slug).await,
+        [
+            ("workshop.organiser_added".to_string(), Some(organiser.id), Some(co_user.id)),
+            ("workshop.organiser_removed".to_string(), Some(co_user.id), Some(organiser.id)),
+        ]
+    );
+}

@@ -363,7 +363,6 @@ pub async fn cancel(
     Ok(Json(detail(&state, w, Some(user)).await?))
 }
 
-/// The item `id` of the agenda as it now stands.
 /// Adds an agenda item.
 #[utoipa::path(
     post,

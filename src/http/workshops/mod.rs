@@ -4,6 +4,7 @@
 
 mod agenda;
 mod api;
+mod api_participants;
 mod api_write;
 mod certificate;
 mod feed;
@@ -26,9 +27,10 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use super::{gate::checked_slug, guarded, guarded_api, kept, AppState};
 use crate::{
     domain::{
-        account::User,
+        account::{normalise_email, User},
         permission::{may, WorkshopAction},
-        workshop::{RegistrationState, WorkshopDraft},
+        workshop::{check_attendance, RegistrationState, WorkshopDraft},
+        FieldError, FieldProblem,
     },
     error::{AppError, AppResult},
     store::workshops::{MyRegistration, Provenance, WorkshopRecord},
@@ -81,6 +83,11 @@ pub fn api(state: &AppState) -> OpenApiRouter<AppState> {
         .routes(guarded_api(state, routes!(api_write::cancel)))
         .routes(guarded_api(state, routes!(api::register)))
         .routes(guarded_api(state, routes!(api::unregister)))
+        .routes(routes!(api_participants::list))
+        .routes(guarded_api(state, routes!(api_participants::attendance)))
+        .routes(guarded_api(state, routes!(api_participants::cancel)))
+        .routes(guarded_api(state, routes!(api_participants::add_organiser)))
+        .routes(guarded_api(state, routes!(api_participants::remove_organiser)))
         .routes(guarded_api(state, routes!(api_write::agenda_create)))
         .routes(routes!(api::agenda_item))
         .routes(guarded_api(state, routes!(api_write::agenda_update)))
@@ -144,6 +151,43 @@ pub(crate) async fn save_workshop(
     draft.illustrative = w.draft.illustrative;
     let html = state.renderer.render(draft.description_markdown.clone()).await?;
     state.store.update_workshop(w.id, &draft, &html, Some(user)).await
+}
+
+/// Makes the account with this email (as typed) a co-organiser of `w` (the form and the
+/// API). `Ok(Err(..))`: no email, or no active account has it.
+pub(crate) async fn add_co_organiser(
+    state: &AppState,
+    w: &WorkshopRecord,
+    email: &str,
+    user: &User,
+) -> AppResult<Result<(), FieldProblem>> {
+    let email = normalise_email(email);
+    if email.is_empty() {
+        return Ok(Err(FieldProblem::Missing));
+    }
+    let added = state.store.add_organiser(w.id, &w.slug, &email, user).await?;
+    Ok(if added { Ok(()) } else { Err(FieldProblem::Unknown) })
+}
+
+/// Marks who attended `w` (the form and the API): `attended` may name only people who
+/// hold a place (422 otherwise); every other registered person is marked absent.
+pub(crate) async fn mark_attendance(
+    state: &AppState,
+    w: &WorkshopRecord,
+    attended: &[i64],
+    user: &User,
+) -> AppResult<()> {
+    let registered: Vec<i64> = state
+        .store
+        .participants(w.id)
+        .await?
+        .into_iter()
+        .filter(|p| p.state == RegistrationState::Registered)
+        .map(|p| p.user_id)
+        .collect();
+    check_attendance(attended, &registered)
+        .map_err(|problem| AppError::InvalidFields(vec![FieldError { field: "attended", problem }]))?;
+    state.store.mark_attendance(w.id, &w.slug, attended, user).await
 }
 
 /// The online link for a viewer who organises the workshop or holds a place in it (not

@@ -11,7 +11,7 @@ use time::OffsetDateTime;
 use tower_sessions::Session;
 
 use crate::{
-    domain::{account::normalise_email, permission::WorkshopAction, workshop::RegistrationState},
+    domain::{permission::WorkshopAction, workshop::RegistrationState},
     error::{AppError, AppResult},
     http::{
         extract::{FormPairs, Params, Ui},
@@ -23,7 +23,7 @@ use crate::{
     store::workshops::{Participant, WorkshopRecord},
 };
 
-use super::{number, started_workshop, workshop_for};
+use super::{add_co_organiser, mark_attendance, number, started_workshop, workshop_for};
 
 #[derive(Template)]
 #[template(path = "workshop_participants.html")]
@@ -91,7 +91,7 @@ pub async fn attendance(
 ) -> AppResult<Redirect> {
     let w = started_workshop(&state, &slug, &user).await?;
     let attended: Vec<i64> = form.all("attended").iter().filter_map(|id| id.parse().ok()).collect();
-    state.store.mark_attendance(w.id, &w.slug, &attended, &user).await?;
+    mark_attendance(&state, &w, &attended, &user).await?;
     Ok(back(&w.slug, WorkshopDone::Attendance))
 }
 
@@ -114,8 +114,7 @@ pub async fn add_organiser(
     form: FormPairs,
 ) -> AppResult<Redirect> {
     let w = workshop_for(&state, &slug, Some(&user), WorkshopAction::Organise).await?;
-    let email = normalise_email(&form.one("email"));
-    if email.is_empty() || !state.store.add_organiser(w.id, &w.slug, &email, &user).await? {
+    if add_co_organiser(&state, &w, &form.one("email"), &user).await?.is_err() {
         return Ok(Redirect::to(&format!("/workshops/{}/participants?organiser=unknown#organisers", w.slug)));
     }
     Ok(back(&w.slug, WorkshopDone::Organisers))

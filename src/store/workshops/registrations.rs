@@ -122,6 +122,7 @@ impl Store {
     /// Cancels `account`'s registration or place on the list; a freed place goes to the
     /// first person waiting at once. `by` is an organiser acting for someone else (audited),
     /// or None when people cancel their own. Refused once the workshop has started.
+    /// `false`: they had neither, and nothing changed.
     pub async fn cancel_registration(
         &self,
         workshop: i64,
@@ -129,7 +130,7 @@ impl Store {
         account: i64,
         by: Option<&User>,
         now: OffsetDateTime,
-    ) -> AppResult<()> {
+    ) -> AppResult<bool> {
         let mut tx = self.pool.begin().await?;
         let (_, capacity, starts_at, _) = lock(&mut tx, workshop).await?;
         if now >= starts_at {
@@ -146,7 +147,7 @@ impl Store {
         .bind(account)
         .fetch_optional(&mut *tx)
         .await?;
-        let Some(before) = before else { return Ok(()) };
+        let Some(before) = before else { return Ok(false) };
         promote(&mut tx, workshop, capacity).await?;
         if let Some(by) = by {
             let details = AuditDetails {
@@ -160,7 +161,7 @@ impl Store {
             audit(&mut tx, record).await?;
         }
         tx.commit().await?;
-        Ok(())
+        Ok(true)
     }
 
     /// The viewer's registration, with their place on the list; reading it marks a

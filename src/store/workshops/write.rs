@@ -289,7 +289,8 @@ impl Store {
         Ok(true)
     }
 
-    /// Removes a co-organiser; the last organiser stays (a workshop always has one).
+    /// Removes a co-organiser; the last organiser stays (a workshop always has one):
+    /// `Forbidden`. `NotFound`: `account` does not organise it.
     pub async fn remove_organiser(&self, id: i64, slug: &str, account: i64, actor: &User) -> AppResult<()> {
         let mut tx = self.pool.begin().await?;
         sqlx::query("select 1 from workshops where id = $1 for update").bind(id).execute(&mut *tx).await?;
@@ -303,7 +304,14 @@ impl Store {
         .await?
         .rows_affected();
         if removed == 0 {
-            return Err(AppError::Forbidden);
+            let organises: bool = sqlx::query_scalar(
+                "select exists (select 1 from workshop_organisers where workshop_id = $1 and user_id = $2)",
+            )
+            .bind(id)
+            .bind(account)
+            .fetch_one(&mut *tx)
+            .await?;
+            return Err(if organises { AppError::Forbidden } else { AppError::NotFound });
         }
         let details = AuditDetails { account: Some(account), ..AuditDetails::default() };
         audit(&mut tx, AuditRecord::new(Some(actor.id), AuditAction::OrganiserRemoved).on_workshop(slug).with(details))
