@@ -27,6 +27,8 @@ const CHROMIUM_ARGS = [
   '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync',
 ];
+// The seed's workshop of 14 July 2023, with its outcomes.
+const SEED_WORKSHOP = 'primer-taller-conjunto-integridad-publica-2023';
 const ADMIN = { email: 'admin@ayni.test', password: 'contraseña de prueba 123' };
 
 const tally = { passed: 0, failed: 0 };
@@ -353,6 +355,13 @@ await asRole('visitor', async (page) => {
   status = await open(page, await linkWithCases(page, '.theme-list a[href^="/themes/"]'));
   await checkPage(page, 'visitor-theme', status);
 
+  status = await open(page, '/workshops');
+  await checkPage(page, 'visitor-workshops', status);
+  status = await open(page, `/workshops/${SEED_WORKSHOP}`);
+  await checkPage(page, 'visitor-workshop', status);
+  status = await open(page, '/commitments');
+  await checkPage(page, 'visitor-commitments', status);
+
   const building = '.notice[role="status"]';
   status = await open(page, '/search?q=transparencia', building);
   await checkRefineFirst(page);
@@ -483,6 +492,14 @@ await asRole('admin', async (page) => {
   await checkPage(page, 'admin-user', status);
   status = await open(page, '/admin/audit');
   await checkPage(page, 'admin-audit', status);
+
+  // Workshops: an admin organises any of them, so every organiser's form is reachable.
+  status = await open(page, '/workshops/new');
+  await checkPage(page, 'admin-workshop-new', status);
+  for (const form of ['edit', 'agenda', 'participants', 'outcomes']) {
+    status = await open(page, `/workshops/${SEED_WORKSHOP}/${form}`);
+    await checkPage(page, `admin-workshop-${form}`, status);
+  }
 });
 
 // ---------------------------------------------------------------- summary
