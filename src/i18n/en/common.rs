@@ -24,7 +24,7 @@ pub const COMMON: Common = Common {
     error_title_bad_request: "There is a problem with the address",
     error_title_unavailable: "The service is unavailable for now",
     error_title_other: "Something went wrong",
-    error_not_found: "The address may be mistyped, or the case is no longer published.",
+    error_not_found: "The address may be mistyped, or what you are looking for is no longer published.",
     error_bad_parameter: "The parameter “{param}” is not valid: {problem}.",
     error_bad_request: "We could not read this request.",
     error_method_not_allowed: "This address does not accept that kind of request.",

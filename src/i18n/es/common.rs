@@ -24,7 +24,7 @@ pub const COMMON: Common = Common {
     error_title_bad_request: "Hay un problema con la dirección",
     error_title_unavailable: "El servicio no está disponible por ahora",
     error_title_other: "Algo salió mal",
-    error_not_found: "La dirección puede tener un error, o el caso ya no está publicado.",
+    error_not_found: "La dirección puede tener un error, o lo que busca ya no está publicado.",
     error_bad_parameter: "El parámetro «{param}» no es válido: {problem}.",
     error_bad_request: "No pudimos leer esta solicitud.",
     error_method_not_allowed: "Esta dirección no acepta ese tipo de solicitud.",
