@@ -69,8 +69,10 @@ pub fn pool_options() -> PgPoolOptions {
         .idle_timeout(Duration::from_secs(300))
 }
 
-/// Every connection gives up on a statement a little after the request would.
+/// Every connection gives up on a statement a little after the request would, and never
+/// compiles a plan with JIT: Ayni's queries are short, and compiling one cost 35–60 ms
+/// where running it cost a few (measured on `/commitments`, issue 11).
 pub fn with_session_settings(options: PgConnectOptions, request_timeout: Duration) -> PgConnectOptions {
     let statement_timeout = format!("{}ms", request_timeout.as_millis() + 1000);
-    options.application_name("ayni").options([("statement_timeout", statement_timeout.as_str())])
+    options.application_name("ayni").options([("statement_timeout", statement_timeout.as_str()), ("jit", "off")])
 }

@@ -65,3 +65,16 @@ async fn pages_answer_503_while_the_database_is_gone_and_recover_without_a_resta
     pool.close().await;
     cluster.stop().await.expect("stop");
 }
+
+/// Every connection stops a statement soon after its request would give up, and never
+/// spends tens of milliseconds compiling a short query's plan.
+#[tokio::test]
+async fn connections_carry_the_statement_limit_and_no_jit() {
+    let app = TestApp::new().await;
+    let (timeout, jit): (String, String) =
+        sqlx::query_as("select current_setting('statement_timeout'), current_setting('jit')")
+            .fetch_one(&app.db.pool)
+            .await
+            .expect("settings");
+    assert_eq!((timeout.as_str(), jit.as_str()), ("11s", "off"));
+}
