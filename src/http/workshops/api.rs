@@ -12,7 +12,7 @@ use serde::Serialize;
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 
-use super::{list::ListQuery, number, online_link, workshop_for};
+use super::{list::ListQuery, number, parts, workshop_for, Parts};
 use crate::{
     domain::{
         account::User,
@@ -20,7 +20,7 @@ use crate::{
         commitment::is_overdue,
         filter::Paging,
         lima,
-        permission::{may, WorkshopAction},
+        permission::WorkshopAction,
         region::RegionRef,
         workshop::{overlapping, phase, registration_open, Format, Phase, RegistrationState},
     },
@@ -264,26 +264,13 @@ pub struct WorkshopDetail {
 /// The JSON form of `w` as `user` may see it, read in a fixed number of statements.
 pub(crate) async fn detail(state: &AppState, w: WorkshopRecord, user: Option<&User>) -> AppResult<WorkshopDetail> {
     let now = OffsetDateTime::now_utc();
-    let (agenda, outcomes, commitments, mine) = tokio::try_join!(
-        state.store.agenda(w.id),
-        state.store.outcomes(w.id),
-        state.store.commitments_of(w.id),
-        async {
-            match user {
-                Some(user) => state.store.my_registration(w.id, user.id, false).await,
-                None => Ok(None),
-            }
-        }
-    )?;
-    let organiser = may(user, WorkshopAction::Organise, &w.access());
+    let Parts { agenda, outcomes, commitments, mine, link, .. } = parts(state, &w, user, false).await?;
     let today = lima::today(now);
-    // Commitments are public with the outcomes they belong to, as on the page.
-    let commitments = if outcomes.is_some() || organiser { commitments } else { Vec::new() };
     let d = &w.draft;
     Ok(WorkshopDetail {
         workshop: WorkshopItem::of_record(&state.public_url, &w, now),
         description_markdown: d.description_markdown.clone(),
-        online_url: online_link(&w, organiser, mine.as_ref()),
+        online_url: link,
         venue: d.venue.clone(),
         regions: w
             .region_names

@@ -33,7 +33,10 @@ use crate::{
         FieldError, FieldProblem,
     },
     error::{AppError, AppResult},
-    store::workshops::{MyRegistration, Provenance, WorkshopRecord},
+    store::{
+        commitments::CommitmentListing,
+        workshops::{AgendaItem, MyRegistration, Outcomes, Provenance, WorkshopRecord},
+    },
 };
 
 pub fn routes(state: &AppState) -> Router<AppState> {
@@ -190,10 +193,48 @@ pub(crate) async fn mark_attendance(
     state.store.mark_attendance(w.id, &w.slug, attended, user).await
 }
 
+/// What a workshop's page and its JSON show beyond the workshop itself, as `user` may see
+/// it: read in a fixed number of statements, however long the agenda or the list of
+/// commitments.
+pub(crate) struct Parts {
+    pub agenda: Vec<AgendaItem>,
+    pub outcomes: Option<Outcomes>,
+    /// Public with the outcomes they belong to; before that, for the organisers alone.
+    pub commitments: Vec<CommitmentListing>,
+    pub mine: Option<MyRegistration>,
+    pub organiser: bool,
+    pub link: Option<String>,
+}
+
+/// Reads [`Parts`]; `telling` as for `Store::my_registration` (the page tells a person once
+/// that a place came free for them).
+pub(crate) async fn parts(
+    state: &AppState,
+    w: &WorkshopRecord,
+    user: Option<&User>,
+    telling: bool,
+) -> AppResult<Parts> {
+    let (agenda, outcomes, commitments, mine) = tokio::try_join!(
+        state.store.agenda(w.id),
+        state.store.outcomes(w.id),
+        state.store.commitments_of(w.id),
+        async {
+            match user {
+                Some(user) => state.store.my_registration(w.id, user.id, telling).await,
+                None => Ok(None),
+            }
+        }
+    )?;
+    let organiser = may(user, WorkshopAction::Organise, &w.access());
+    let commitments = if outcomes.is_some() || organiser { commitments } else { Vec::new() };
+    let link = online_link(w, organiser, mine.as_ref());
+    Ok(Parts { agenda, outcomes, commitments, mine, organiser, link })
+}
+
 /// The online link for a viewer who organises the workshop or holds a place in it (not
 /// one on the waiting list); `None` for everyone else, and when there is no link. The
-/// page and the API both ask here.
-pub(crate) fn online_link(w: &WorkshopRecord, organiser: bool, mine: Option<&MyRegistration>) -> Option<String> {
+/// page and the API both ask here, through [`parts`].
+fn online_link(w: &WorkshopRecord, organiser: bool, mine: Option<&MyRegistration>) -> Option<String> {
     let registered = mine.is_some_and(|m| m.state == RegistrationState::Registered);
     (organiser || registered).then(|| w.draft.online_url.clone()).filter(|l| !l.is_empty())
 }

@@ -12,7 +12,7 @@ use tower_sessions::Session;
 use crate::{
     domain::{
         lima,
-        permission::{may, WorkshopAction},
+        permission::WorkshopAction,
         workshop::{next_turn, phase, registration_open, Phase, RegistrationState, WorkshopStatus},
     },
     error::AppResult,
@@ -30,7 +30,7 @@ use crate::{
     },
 };
 
-use super::{online_link, workshop_for};
+use super::{parts, workshop_for, Parts};
 
 #[derive(Template)]
 #[template(path = "workshop.html")]
@@ -87,21 +87,8 @@ pub async fn show(
     let user = ui.viewer.user.clone();
     let w = workshop_for(&state, &slug, user.as_deref(), WorkshopAction::View).await?;
     let now = OffsetDateTime::now_utc();
-    // A fixed number of statements, however long the agenda or the list of commitments.
-    let (agenda, outcomes, commitments, mine) = tokio::try_join!(
-        state.store.agenda(w.id),
-        state.store.outcomes(w.id),
-        state.store.commitments_of(w.id),
-        async {
-            match &user {
-                Some(user) => state.store.my_registration(w.id, user.id, true).await,
-                None => Ok(None),
-            }
-        }
-    )?;
-    let access = w.access();
-    let organiser = may(user.as_deref(), WorkshopAction::Organise, &access);
-    let link = online_link(&w, organiser, mine.as_ref());
+    let Parts { agenda, outcomes, commitments, mine, organiser, link } =
+        parts(&state, &w, user.as_deref(), true).await?;
     let csrf = if user.is_some() { session::csrf_token(&session).await? } else { String::new() };
     let t = ui.t;
     let page = WorkshopPage {
@@ -116,8 +103,7 @@ pub async fn show(
         csrf,
         done: query.done.as_deref().and_then(WorkshopDone::parse),
         agenda,
-        // Commitments are public with the outcomes they belong to.
-        commitments: if outcomes.is_some() || organiser { commitments } else { Vec::new() },
+        commitments,
         outcomes,
         today: lima::today(now),
         started: now >= w.draft.starts_at,
