@@ -8,16 +8,18 @@ use ayni::{
     domain::{
         account::{Role, User},
         lima,
-        workshop::{Format, WorkshopDraft},
+        workshop::WorkshopDraft,
     },
     store::workshops::Provenance,
 };
 use serde_json::{json, Value};
-use time::{macros::time, Duration, OffsetDateTime};
+use time::{Duration, OffsetDateTime};
 
-use crate::support::{http::TestResponse, TestApp};
+use crate::{
+    support::{http::TestResponse, TestApp},
+    workshops::{online_draft, LINK},
+};
 
-const LINK: &str = "https://meet.example.org/taller-api";
 const SEEDED: &str = "primer-taller-conjunto-integridad-publica-2023";
 
 async fn call(app: &TestApp, method: &str, uri: &str, token: Option<&str>, body: Option<Value>) -> TestResponse {
@@ -51,25 +53,8 @@ async fn with_token(app: &TestApp, email: &str, name: &str, role: Role) -> (User
 /// published unless `draft`.
 async fn workshop(app: &TestApp, organiser: &User, title: &str, day: time::Date, capacity: Option<i32>) -> String {
     let store = app.db.store();
-    let start = lima::from_lima(day, time!(09:00));
-    let draft = WorkshopDraft {
-        title: title.into(),
-        summary: "Intercambio de prácticas.".into(),
-        description_markdown: "Revisar la **agenda**.".into(),
-        starts_at: start,
-        ends_at: start + Duration::hours(4),
-        all_day: false,
-        format: Format::Online,
-        venue: String::new(),
-        city: String::new(),
-        online_url: LINK.into(),
-        capacity,
-        registration_deadline: None,
-        regions: vec!["cusco".into()],
-        region_count: None,
-        cases: Vec::new(),
-        illustrative: false,
-    };
+    let draft =
+        WorkshopDraft { description_markdown: "Revisar la **agenda**.".into(), ..online_draft(title, day, capacity) };
     store
         .create_workshop(Some(organiser), &draft, "<p>Revisar la <strong>agenda</strong>.</p>", Provenance::App)
         .await

@@ -50,13 +50,10 @@ pub(crate) fn in_a_month() -> time::Date {
     lima::today(OffsetDateTime::now_utc()) + Duration::days(30)
 }
 
-/// A published workshop made through the store, organised by a new facilitator.
-pub(crate) async fn published(app: &TestApp, title: &str, capacity: Option<i32>) -> (String, i64, i64) {
-    let store = app.db.store();
-    let organiser_id = app.account(&format!("org-{}@x.gob.pe", title.len()), "Organizadora", Role::Facilitator).await;
-    let organiser = store.active_user(organiser_id).await.expect("load").expect("active");
-    let start = lima::from_lima(in_a_month(), time!(09:00));
-    let draft = WorkshopDraft {
+/// An online workshop in Cusco with [`LINK`], four hours from 09:00 in Lima on `day`.
+pub(crate) fn online_draft(title: &str, day: time::Date, capacity: Option<i32>) -> WorkshopDraft {
+    let start = lima::from_lima(day, time!(09:00));
+    WorkshopDraft {
         title: title.into(),
         summary: "Resumen.".into(),
         description_markdown: String::new(),
@@ -73,7 +70,15 @@ pub(crate) async fn published(app: &TestApp, title: &str, capacity: Option<i32>)
         region_count: None,
         cases: Vec::new(),
         illustrative: false,
-    };
+    }
+}
+
+/// A published workshop made through the store, organised by a new facilitator.
+pub(crate) async fn published(app: &TestApp, title: &str, capacity: Option<i32>) -> (String, i64, i64) {
+    let store = app.db.store();
+    let organiser_id = app.account(&format!("org-{}@x.gob.pe", title.len()), "Organizadora", Role::Facilitator).await;
+    let organiser = store.active_user(organiser_id).await.expect("load").expect("active");
+    let draft = online_draft(title, in_a_month(), capacity);
     let slug = store.create_workshop(Some(&organiser), &draft, "", Provenance::App).await.expect("create");
     let id = store.find_workshop(&slug).await.expect("find").expect("found").id;
     store.publish_workshop(id, &organiser).await.expect("publish");
