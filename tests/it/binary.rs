@@ -27,6 +27,35 @@ fn get(port: u16, path: &str) -> Option<(u16, String)> {
     Some((code, body))
 }
 
+/// A running `ayni serve` that is killed if a failed assertion leaves it behind.
+struct Server(Child);
+
+impl std::ops::Deref for Server {
+    type Target = Child;
+    fn deref(&self) -> &Child {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Server {
+    fn deref_mut(&mut self) -> &mut Child {
+        &mut self.0
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Ok(None) = self.0.try_wait() {
+            self.0.kill().ok();
+            self.0.wait().ok();
+        }
+    }
+}
+
+fn start(command: &mut Command) -> Server {
+    Server(command.spawn().expect("start ayni"))
+}
+
 fn wait_ready(child: &mut Child, port: u16) {
     let deadline = Instant::now() + Duration::from_secs(120);
     while Instant::now() < deadline {
@@ -55,17 +84,17 @@ fn serve_runs_its_own_postgres_loads_the_seed_and_stops_cleanly() {
     let data_dir = scratch_dir("serve");
     let port = free_port();
     let spawn = || {
-        Command::new(env!("CARGO_BIN_EXE_ayni"))
-            .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
-            .arg("--data-dir")
-            .arg(&data_dir)
-            .arg("--content")
-            .arg(content_dir())
-            .env_remove("DATABASE_URL")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start ayni")
+        start(
+            Command::new(env!("CARGO_BIN_EXE_ayni"))
+                .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
+                .arg("--data-dir")
+                .arg(&data_dir)
+                .arg("--content")
+                .arg(content_dir())
+                .env_remove("DATABASE_URL")
+                .stdout(Stdio::null())
+                .stderr(Stdio::null()),
+        )
     };
     let mut child = spawn();
     wait_ready(&mut child, port);
@@ -107,15 +136,15 @@ fn serve_runs_its_own_postgres_loads_the_seed_and_stops_cleanly() {
 }
 
 /// `ayni serve` against a shared database, with its own data dir (and so its own index).
-fn serve_on(url: &str, data_dir: &Path, port: u16) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_ayni"))
-        .args(["serve", "--database-url", url, "--bind", &format!("127.0.0.1:{port}")])
-        .arg("--data-dir")
-        .arg(data_dir)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start ayni")
+fn serve_on(url: &str, data_dir: &Path, port: u16) -> Server {
+    start(
+        Command::new(env!("CARGO_BIN_EXE_ayni"))
+            .args(["serve", "--database-url", url, "--bind", &format!("127.0.0.1:{port}")])
+            .arg("--data-dir")
+            .arg(data_dir)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null()),
+    )
 }
 
 fn json(port: u16, path: &str) -> serde_json::Value {
@@ -219,18 +248,18 @@ fn the_private_postgres_is_restarted_and_the_log_is_for_operators() {
     let port = free_port();
     let log_path = data_dir.join("ayni.log");
     let log = std::fs::File::create(&log_path).expect("log file");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_ayni"))
-        .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
-        .arg("--data-dir")
-        .arg(&data_dir)
-        .arg("--content")
-        .arg(content_dir())
-        .env("DATABASE_URL", "")
-        .env_remove("RUST_LOG")
-        .stdout(Stdio::null())
-        .stderr(log)
-        .spawn()
-        .expect("start ayni");
+    let mut child = start(
+        Command::new(env!("CARGO_BIN_EXE_ayni"))
+            .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
+            .arg("--data-dir")
+            .arg(&data_dir)
+            .arg("--content")
+            .arg(content_dir())
+            .env("DATABASE_URL", "")
+            .env_remove("RUST_LOG")
+            .stdout(Stdio::null())
+            .stderr(log),
+    );
     wait_ready(&mut child, port);
     assert_eq!(get(port, "/cases").map(|(code, _)| code), Some(200));
 
