@@ -459,7 +459,7 @@ impl RawAgendaItem {
             return Err(errors);
         };
         let item_start = lima::from_lima(day, clock);
-        if item_start < starts_at || item_start + Duration::minutes(duration.into()) > ends_at {
+        if !within_hours(item_start, duration, starts_at, ends_at) {
             fail("time", FieldProblem::OutsideHours);
         }
         if !errors.is_empty() {
@@ -475,6 +475,23 @@ impl RawAgendaItem {
             cases,
         })
     }
+}
+
+/// Whether an agenda item starting at `start` for `minutes` fits the workshop's hours.
+fn within_hours(start: OffsetDateTime, minutes: i32, starts_at: OffsetDateTime, ends_at: OffsetDateTime) -> bool {
+    start >= starts_at && start + Duration::minutes(minutes.into()) <= ends_at
+}
+
+/// Agenda items (indexes into `items`) that no longer fit the workshop's hours: a new item
+/// outside them is refused, but moving the workshop can leave earlier ones outside, and
+/// its organisers are told so.
+pub fn outside_hours(
+    items: &[(OffsetDateTime, i32)],
+    starts_at: OffsetDateTime,
+    ends_at: OffsetDateTime,
+) -> Vec<usize> {
+    let fits = |(start, minutes): &(OffsetDateTime, i32)| within_hours(*start, *minutes, starts_at, ends_at);
+    items.iter().enumerate().filter(|(_, item)| !fits(item)).map(|(i, _)| i).collect()
 }
 
 /// Agenda items that overlap the one before them (indexes into `items`, sorted by start):
@@ -627,6 +644,11 @@ mod tests {
         let at = |h: i64| start + Duration::hours(h);
         assert_eq!(overlapping(&[(at(0), 90), (at(1), 30), (at(2), 30)]), vec![1]);
         assert!(overlapping(&[(at(0), 60), (at(1), 60)]).is_empty());
+        // Moved a day later, the workshop leaves its 09:00 and 12:30 items behind.
+        let items = [(at(0), 30), (at(3) + Duration::minutes(30), 30)];
+        assert!(outside_hours(&items, start, end).is_empty());
+        assert_eq!(outside_hours(&items, start + Duration::DAY, end + Duration::DAY), vec![0, 1]);
+        assert_eq!(outside_hours(&items, start, end - Duration::minutes(15)), vec![1]);
     }
 
     #[test]

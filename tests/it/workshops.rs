@@ -294,6 +294,22 @@ async fn agenda_items_outside_the_hours_are_refused_and_overlaps_only_warned() {
     let at = |t: &str| public.find(t).unwrap_or_else(|| panic!("{t} missing"));
     assert!(at("Apertura") < at("Mesa paralela") && at("Mesa paralela") < at("Acuerdos"));
     assert!(public.contains("10:00") && public.contains("90 min"));
+    assert!(!public.contains("fuera del horario"), "every item fits");
+
+    // Moved to start an hour later, the workshop leaves its 09:00 item outside its hours:
+    // its organisers are told, on the workshop and on the agenda; visitors are not.
+    let mut moved = form("Taller con agenda", in_a_month());
+    moved.retain(|(k, _)| k != "start_time");
+    moved.push(("start_time".into(), "10:00".into()));
+    facilitator.post(&format!("/workshops/{slug}/edit"), &pairs(&moved)).await.expect(303);
+    let own = facilitator.get(&format!("/workshops/{slug}")).await.expect(200).body;
+    assert!(own.contains("Hay puntos de la agenda fuera del horario del taller (1)"), "{own}");
+    let page = facilitator.get(&agenda).await.expect(200).body;
+    assert_eq!(page.matches("quedó fuera del horario del taller").count(), 1);
+    let before = page.find("quedó fuera del horario").unwrap_or_default();
+    assert!(page[..before].contains("Apertura") && !page[..before].contains("Mesa paralela"), "on the 09:00 item");
+    facilitator.post(&format!("/workshops/{slug}/publish"), &[]).await.expect(303);
+    assert!(!app.get(&format!("/workshops/{slug}")).await.expect(200).body.contains("fuera del horario"));
 }
 
 #[tokio::test]

@@ -14,7 +14,7 @@ use crate::{
     domain::{
         lima,
         permission::WorkshopAction,
-        workshop::{format_clock, overlapping, RawAgendaItem},
+        workshop::{format_clock, outside_hours, overlapping, RawAgendaItem},
         FieldError,
     },
     error::{AppError, AppResult},
@@ -30,6 +30,15 @@ use crate::{
 
 use super::{number, workshop_for};
 
+/// An item as the organisers' list shows it, with what is worth a warning.
+struct AgendaLine {
+    item: AgendaItem,
+    /// It overlaps the one before (parallel sessions happen).
+    overlaps: bool,
+    /// The workshop was moved and this item no longer fits its hours.
+    outside: bool,
+}
+
 #[derive(Template)]
 #[template(path = "workshop_agenda.html")]
 struct AgendaPage {
@@ -38,8 +47,7 @@ struct AgendaPage {
     csrf: String,
     errors: FormErrors,
     slug: String,
-    /// Each item, and whether it overlaps the one before.
-    items: Vec<(AgendaItem, bool)>,
+    items: Vec<AgendaLine>,
     /// The item being changed; `None` for the add form.
     editing: Option<i64>,
     form: RawAgendaItem,
@@ -89,6 +97,7 @@ async fn page(
     let agenda = state.store.agenda(w.id).await?;
     let spans: Vec<_> = agenda.iter().map(|i| (i.starts_at, i.duration_minutes)).collect();
     let overlaps = overlapping(&spans);
+    let outside = outside_hours(&spans, w.draft.starts_at, w.draft.ends_at);
     let mut form_errors = FormErrors::default();
     for e in errors {
         form_errors.add(e.field, t.field_problem(field_label(t, e.field), e.problem));
@@ -101,7 +110,11 @@ async fn page(
         csrf,
         errors: form_errors,
         slug: w.slug.clone(),
-        items: agenda.into_iter().enumerate().map(|(i, item)| (item, overlaps.contains(&i))).collect(),
+        items: agenda
+            .into_iter()
+            .enumerate()
+            .map(|(i, item)| AgendaLine { item, overlaps: overlaps.contains(&i), outside: outside.contains(&i) })
+            .collect(),
         editing,
         form,
         when: t.workshop_when(&w.draft.starts_at, &w.draft.ends_at, &w.draft.all_day),

@@ -13,7 +13,7 @@ use crate::{
     domain::{
         lima,
         permission::WorkshopAction,
-        workshop::{next_turn, phase, registration_open, Phase, RegistrationState, WorkshopStatus},
+        workshop::{next_turn, outside_hours, phase, registration_open, Phase, RegistrationState, WorkshopStatus},
     },
     error::AppResult,
     http::{
@@ -47,6 +47,8 @@ struct WorkshopPage {
     started: bool,
     phase: Phase,
     organiser: bool,
+    /// For organisers: how many agenda items the workshop's hours no longer hold.
+    outside: usize,
     signed_in: bool,
     mine: Option<MyRegistration>,
     /// The online link, for those who may see it.
@@ -89,6 +91,8 @@ pub async fn show(
     let now = OffsetDateTime::now_utc();
     let Parts { agenda, outcomes, commitments, mine, organiser, link } =
         parts(&state, &w, user.as_deref(), true).await?;
+    let spans: Vec<_> = agenda.iter().map(|i| (i.starts_at, i.duration_minutes)).collect();
+    let outside = if organiser { outside_hours(&spans, w.draft.starts_at, w.draft.ends_at).len() } else { 0 };
     let csrf = if user.is_some() { session::csrf_token(&session).await? } else { String::new() };
     let t = ui.t;
     let page = WorkshopPage {
@@ -97,6 +101,7 @@ pub async fn show(
         phase: phase(w.status, w.draft.ends_at, now),
         open: registration_open(w.status, w.draft.starts_at, w.draft.registration_deadline, now),
         organiser,
+        outside,
         signed_in: user.is_some(),
         mine,
         link,

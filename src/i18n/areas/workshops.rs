@@ -261,4 +261,6 @@ pub struct Workshops {
     pub feed_title: &'static str,
     pub feed_subtitle: &'static str,
     pub feed_link: &'static str,
+    pub agenda_outside: &'static str,
+    pub agenda_outside_count: &'static str,
 }

@@ -258,4 +258,6 @@ pub const WORKSHOPS: Workshops = Workshops {
     feed_title: "Ayni: workshop outcomes",
     feed_subtitle: "What public integrity workshops in Peru's regions concluded and agreed",
     feed_link: "Workshop outcomes (Atom)",
+    agenda_outside: "This item is now outside the workshop's hours: change its time or the workshop's.",
+    agenda_outside_count: "Some agenda items are outside the workshop's hours ({n}): check the agenda.",
 };

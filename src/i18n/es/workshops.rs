@@ -258,4 +258,6 @@ pub const WORKSHOPS: Workshops = Workshops {
     feed_title: "Ayni: resultados de talleres",
     feed_subtitle: "Lo que se concluyó y acordó en los talleres de integridad pública de las regiones del Perú",
     feed_link: "Resultados de talleres (Atom)",
+    agenda_outside: "Este punto quedó fuera del horario del taller: cambie su hora o el horario del taller.",
+    agenda_outside_count: "Hay puntos de la agenda fuera del horario del taller ({n}): revise la agenda.",
 };
