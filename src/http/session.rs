@@ -64,6 +64,11 @@ impl Viewer {
     pub fn user(&self) -> Option<&User> {
         self.user.as_deref()
     }
+
+    /// The signed-in user, or 401 for a write that needs one (the API's answer).
+    pub fn signed_in(&self) -> Result<&User, AppError> {
+        self.user().ok_or(AppError::SignInRequired)
+    }
 }
 
 fn session_error(err: tower_sessions::session::Error) -> AppError {

@@ -102,10 +102,6 @@ impl CaseInput {
     }
 }
 
-fn signed_in(viewer: &Viewer) -> AppResult<&User> {
-    viewer.user().ok_or(AppError::SignInRequired)
-}
-
 /// `keep_illustrative`: the flag a case already has (false for a new one).
 async fn validate(
     state: &AppState,
@@ -188,7 +184,7 @@ pub async fn create(
     viewer: Viewer,
     JsonBody(input): JsonBody<CaseInput>,
 ) -> AppResult<Response> {
-    let user = signed_in(&viewer)?;
+    let user = viewer.signed_in()?;
     if !may(Some(user), LibraryAction::Propose, &Library) {
         return Err(AppError::Forbidden);
     }
@@ -231,7 +227,7 @@ pub async fn update(
     Path(slug): Path<String>,
     JsonBody(input): JsonBody<CaseInput>,
 ) -> AppResult<Response> {
-    let user = signed_in(&viewer)?;
+    let user = viewer.signed_in()?;
     if crate::domain::slug::validate(&slug).is_ok() {
         if let Lookup::Moved(current) = state.store.find_case(&slug).await? {
             return moved(&state, &current, Some(user)).await;

@@ -387,10 +387,6 @@ pub(super) async fn agenda_entry(state: &AppState, workshop: i64, id: i64) -> Ap
     entries.into_iter().find(|e| e.id == id).ok_or(AppError::NotFound)
 }
 
-pub(crate) fn signed_in(viewer: &Viewer) -> AppResult<&User> {
-    viewer.user().ok_or(AppError::SignInRequired)
-}
-
 /// Registers the caller, or puts them on the waiting list when the workshop is full.
 /// Registering again changes nothing.
 #[utoipa::path(
@@ -408,7 +404,7 @@ pub(crate) fn signed_in(viewer: &Viewer) -> AppResult<&User> {
     security(("api_token" = []))
 )]
 pub async fn register(State(state): State<AppState>, viewer: Viewer, Path(slug): Path<String>) -> AppResult<Response> {
-    let user = signed_in(&viewer)?;
+    let user = viewer.signed_in()?;
     let w = workshop_for(&state, &slug, Some(user), WorkshopAction::Register).await?;
     state.store.register(w.id, user, OffsetDateTime::now_utc()).await?;
     let mine = state.store.my_registration(w.id, user.id, false).await?.ok_or(AppError::NotFound)?;
@@ -436,7 +432,7 @@ pub async fn unregister(
     viewer: Viewer,
     Path(slug): Path<String>,
 ) -> AppResult<StatusCode> {
-    let user = signed_in(&viewer)?;
+    let user = viewer.signed_in()?;
     let w = workshop_for(&state, &slug, Some(user), WorkshopAction::Register).await?;
     state.store.cancel_registration(w.id, &w.slug, user.id, None, OffsetDateTime::now_utc()).await?;
     Ok(StatusCode::NO_CONTENT)

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 
-use super::{add_co_organiser, api::signed_in, mark_attendance, number, started_workshop, workshop_for};
+use super::{add_co_organiser, mark_attendance, number, started_workshop, workshop_for};
 use crate::{
     domain::{permission::WorkshopAction, workshop::RegistrationState, FieldError},
     error::{AppError, AppResult},
@@ -136,7 +136,7 @@ async fn participant_list(state: &AppState, w: &WorkshopRecord) -> AppResult<Res
     security(("api_token" = []))
 )]
 pub async fn list(State(state): State<AppState>, viewer: Viewer, Path(slug): Path<String>) -> AppResult<Response> {
-    let user = signed_in(&viewer)?;
+    let user = viewer.signed_in()?;
     let w = workshop_for(&state, &slug, Some(user), WorkshopAction::Organise).await?;
     participant_list(&state, &w).await
 }
@@ -164,7 +164,7 @@ pub async fn attendance(
     Path(slug): Path<String>,
     JsonBody(input): JsonBody<AttendanceInput>,
 ) -> AppResult<Response> {
-    let user = signed_in(&viewer)?;
+    let user = viewer.signed_in()?;
     let w = started_workshop(&state, &slug, user).await?;
     mark_attendance(&state, &w, &input.attended, user).await?;
     participant_list(&state, &w).await
@@ -194,7 +194,7 @@ pub async fn cancel(
     viewer: Viewer,
     Path((slug, id)): Path<(String, String)>,
 ) -> AppResult<StatusCode> {
-    let user = signed_in(&viewer)?;
+    let user = viewer.signed_in()?;
     let w = workshop_for(&state, &slug, Some(user), WorkshopAction::Organise).await?;
     let account = number(&id)?;
     let now = OffsetDateTime::now_utc();
@@ -227,7 +227,7 @@ pub async fn add_organiser(
     Path(slug): Path<String>,
     JsonBody(input): JsonBody<OrganiserInput>,
 ) -> AppResult<Json<OrganiserList>> {
-    let user = signed_in(&viewer)?;
+    let user = viewer.signed_in()?;
     let w = workshop_for(&state, &slug, Some(user), WorkshopAction::Organise).await?;
     add_co_organiser(&state, &w, &input.email, user)
         .await?
@@ -258,7 +258,7 @@ pub async fn remove_organiser(
     viewer: Viewer,
     Path((slug, id)): Path<(String, String)>,
 ) -> AppResult<StatusCode> {
-    let user = signed_in(&viewer)?;
+    let user = viewer.signed_in()?;
     let w = workshop_for(&state, &slug, Some(user), WorkshopAction::Organise).await?;
     state.store.remove_organiser(w.id, &w.slug, number(&id)?, user).await?;
     Ok(StatusCode::NO_CONTENT)

@@ -13,7 +13,7 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::{
-    api::{agenda_entry, detail, signed_in, AgendaEntry, WorkshopDetail, WorkshopOutcomes},
+    api::{agenda_entry, detail, AgendaEntry, WorkshopDetail, WorkshopOutcomes},
     create_workshop, number, save_workshop, started_workshop, workshop_for,
 };
 use crate::{
@@ -263,7 +263,7 @@ pub async fn create(
     viewer: Viewer,
     JsonBody(input): JsonBody<WorkshopInput>,
 ) -> AppResult<Response> {
-    let user = signed_in(&viewer)?;
+    let user = viewer.signed_in()?;
     if !may(Some(user), WorkshopsAction::Create, &Workshops) {
         return Err(AppError::Forbidden);
     }
@@ -297,7 +297,7 @@ pub async fn update(
     Path(slug): Path<String>,
     JsonBody(input): JsonBody<WorkshopInput>,
 ) -> AppResult<Json<WorkshopDetail>> {
-    let user = signed_in(&viewer)?;
+    let user = viewer.signed_in()?;
     let w = workshop_for(&state, &slug, Some(user), WorkshopAction::Organise).await?;
     let draft = input.check(&state, &w.draft.cases).await?;
     save_workshop(&state, &w, draft, user).await?;
@@ -324,7 +324,7 @@ pub async fn publish(
     viewer: Viewer,
     Path(slug): Path<String>,
 ) -> AppResult<Json<WorkshopDetail>> {
-    let user = signed_in(&viewer)?;
+    let user = viewer.signed_in()?;
     let w = workshop_for(&state, &slug, Some(user), WorkshopAction::Organise).await?;
     state.store.publish_workshop(w.id, user).await?;
     let w = workshop_for(&state, &w.slug, Some(user), WorkshopAction::View).await?;
@@ -354,7 +354,7 @@ pub async fn cancel(
     Path(slug): Path<String>,
     JsonBody(input): JsonBody<CancelInput>,
 ) -> AppResult<Json<WorkshopDetail>> {
-    let user = signed_in(&viewer)?;
+    let user = viewer.signed_in()?;
     let w = workshop_for(&state, &slug, Some(user), WorkshopAction::Organise).await?;
     let reason =
         check_cancel_reason(&input.reason).map_err(|problem| refused(vec![FieldError { field: "reason", problem }]))?;
@@ -386,7 +386,7 @@ pub async fn agenda_create(
     Path(slug): Path<String>,
     JsonBody(input): JsonBody<AgendaInput>,
 ) -> AppResult<Response> {
-    let user = signed_in(&viewer)?;
+    let user = viewer.signed_in()?;
     let w = workshop_for(&state, &slug, Some(user), WorkshopAction::Organise).await?;
     let raw = input.raw();
     let draft = state.store.check_agenda_item(&raw, w.draft.starts_at, w.draft.ends_at, &[]).await?.map_err(refused)?;
@@ -421,7 +421,7 @@ pub async fn agenda_update(
     Path((slug, item)): Path<(String, String)>,
     JsonBody(input): JsonBody<AgendaInput>,
 ) -> AppResult<Json<AgendaEntry>> {
-    let user = signed_in(&viewer)?;
+    let user = viewer.signed_in()?;
     let w = workshop_for(&state, &slug, Some(user), WorkshopAction::Organise).await?;
     let item = number(&item)?;
     // Cases it already links stay linkable after being unpublished, as on the form.
@@ -456,7 +456,7 @@ pub async fn agenda_delete(
     viewer: Viewer,
     Path((slug, item)): Path<(String, String)>,
 ) -> AppResult<StatusCode> {
-    let user = signed_in(&viewer)?;
+    let user = viewer.signed_in()?;
     let w = workshop_for(&state, &slug, Some(user), WorkshopAction::Organise).await?;
     state.store.delete_agenda_item(w.id, &w.slug, number(&item)?, user).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -486,7 +486,7 @@ pub async fn outcomes_update(
     Path(slug): Path<String>,
     JsonBody(input): JsonBody<OutcomesInput>,
 ) -> AppResult<Json<WorkshopOutcomes>> {
-    let user = signed_in(&viewer)?;
+    let user = viewer.signed_in()?;
     let w = started_workshop(&state, &slug, user).await?;
     let draft = input.raw().validate().map_err(refused)?;
     let html = state.renderer.render(draft.conclusions_markdown.clone()).await?;
@@ -518,7 +518,7 @@ pub async fn commitment_create(
     Path(slug): Path<String>,
     JsonBody(input): JsonBody<CommitmentInput>,
 ) -> AppResult<Response> {
-    let user = signed_in(&viewer)?;
+    let user = viewer.signed_in()?;
     let w = started_workshop(&state, &slug, user).await?;
     let draft = state.store.check_commitment(&input.raw(), &[]).await?.map_err(refused)?;
     let id = state.store.add_commitment(w.id, &w.slug, &draft, Some(user)).await?;
@@ -551,7 +551,7 @@ pub async fn commitment_update(
     Path((slug, id)): Path<(String, String)>,
     JsonBody(input): JsonBody<CommitmentInput>,
 ) -> AppResult<Json<CommitmentDetail>> {
-    let user = signed_in(&viewer)?;
+    let user = viewer.signed_in()?;
     let w = started_workshop(&state, &slug, user).await?;
     let id = number(&id)?;
     let record = state.store.commitment(id).await?.filter(|c| c.workshop_id == w.id).ok_or(AppError::NotFound)?;
@@ -582,7 +582,7 @@ pub async fn commitment_delete(
     viewer: Viewer,
     Path((slug, id)): Path<(String, String)>,
 ) -> AppResult<StatusCode> {
-    let user = signed_in(&viewer)?;
+    let user = viewer.signed_in()?;
     let w = started_workshop(&state, &slug, user).await?;
     state.store.delete_commitment(w.id, &w.slug, number(&id)?, user).await?;
     Ok(StatusCode::NO_CONTENT)
