@@ -31,15 +31,21 @@ create trigger workshops_log_change_on_update after update on workshops
         or old.illustrative is distinct from new.illustrative)
     execute function workshops_log_change();
 
--- The agenda and the participating regions are part of a workshop's document.
+-- The agenda and the participating regions are part of a workshop's document; the regions
+-- are its outcomes' too.
 create function workshop_parts_log_change() returns trigger language plpgsql as $$
+declare
+    workshop bigint;
 begin
-    if tg_op in ('INSERT', 'UPDATE') then
-        perform log_change('workshop', new.workshop_id::text);
-    end if;
-    if tg_op in ('DELETE', 'UPDATE') then
-        perform log_change('workshop', old.workshop_id::text);
-    end if;
+    foreach workshop in array array_remove(array[
+        case when tg_op in ('INSERT', 'UPDATE') then new.workshop_id end,
+        case when tg_op in ('DELETE', 'UPDATE') then old.workshop_id end], null)
+    loop
+        perform log_change('workshop', workshop::text);
+        if tg_table_name = 'workshop_regions' then
+            perform log_change('outcome', workshop::text);
+        end if;
+    end loop;
     return null;
 end
 $$;
@@ -82,6 +88,25 @@ $$;
 
 create trigger commitments_log_change after insert or update or delete on commitments
     for each row execute function commitments_log_change();
+
+-- A region moved in the tree changes the regions above everything in it: the trigger of
+-- 0008 re-logs its cases, and now its workshops, their outcomes and its commitments.
+create or replace function regions_log_change() returns trigger language plpgsql as $$
+begin
+    if new.parent_id is distinct from old.parent_id then
+        perform log_case_change(c.id)
+        from cases c
+        where c.region_id in (select region_and_below(new.id));
+        perform log_change('workshop', wr.workshop_id::text), log_change('outcome', wr.workshop_id::text)
+        from workshop_regions wr
+        where wr.region_id in (select region_and_below(new.id));
+        perform log_change('commitment', c.id::text)
+        from commitments c
+        where c.region_id in (select region_and_below(new.id));
+    end if;
+    return null;
+end
+$$;
 
 -- Workshops already written are logged once, so that a running index picks them up.
 select log_change('workshop', id::text), log_change('outcome', id::text) from workshops;

@@ -156,11 +156,18 @@ async fn kept_workshop_pages_follow_registrations_and_the_clock() {
     for _ in 0..2 {
         assert!(app.get(&page).await.expect(200).body.contains("Quedan 5 de 5 cupos."));
     }
-    let member = app.account("m@x.gob.pe", "Miembro", Role::Member).await;
+    let (mut member, member_id) = app.browser_as("m@x.gob.pe", "Miembro", Role::Member).await;
     let store = app.db.store();
-    let user = store.active_user(member).await.expect("load").expect("active");
+    let user = store.active_user(member_id).await.expect("load").expect("active");
     store.register(workshop, &user, time::OffsetDateTime::now_utc()).await.expect("register");
     assert!(app.get(&page).await.expect(200).body.contains("Quedan 4 de 5 cupos."), "a registration shows at once");
+    // Reading writes nothing: a signed-in view leaves every kept page kept.
+    let before = store.versions().await.expect("versions");
+    for _ in 0..2 {
+        member.get(&page).await.expect(200);
+        member.get(&format!("{page}/certificate")).await;
+    }
+    assert_eq!(store.versions().await.expect("versions"), before);
 
     // The deadline is a second away: the page kept now says registration is open…
     sqlx::query("update workshops set registration_deadline = now() + interval '1 second' where id = $1")

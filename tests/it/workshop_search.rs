@@ -106,6 +106,17 @@ async fn workshops_outcomes_and_commitments_are_found_by_type_and_drafts_never()
 
     let outcomes = search(&app, "q=interoperabilidad").await;
     assert_eq!(found(&outcomes), [("outcome".to_string(), format!("/workshops/{held}#outcomes"))], "{outcomes}");
+    // The outcomes are found under the workshop's regions, as they change.
+    assert_eq!(search(&app, "q=interoperabilidad&region=cusco").await["total"], 1);
+    sqlx::query(
+        "update workshop_regions set region_id = (select id from regions where slug = 'piura') where workshop_id = $1",
+    )
+    .bind(held_id)
+    .execute(&app.db.pool)
+    .await
+    .expect("move the workshop to Piura");
+    assert_eq!(search(&app, "q=interoperabilidad&region=cusco").await["total"], 0);
+    assert_eq!(search(&app, "q=interoperabilidad&region=piura").await["total"], 1);
     let commitments = search(&app, "q=directiva+conflictos&type=commitment").await;
     assert_eq!(found(&commitments), [("commitment".to_string(), format!("/commitments/{commitment}"))]);
     assert_eq!(

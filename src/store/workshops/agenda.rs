@@ -1,7 +1,7 @@
 //! A workshop's agenda: its items in order, each with speakers (named, or accounts) and
 //! linked cases, read in one statement however long the agenda is.
 
-use sqlx::{FromRow, Postgres, Transaction};
+use sqlx::{FromRow, PgConnection, Postgres, Transaction};
 use time::OffsetDateTime;
 
 use crate::{
@@ -62,6 +62,13 @@ async fn set_item_links(tx: &mut Transaction<'_, Postgres>, item: i64, draft: &A
     Ok(())
 }
 
+/// Every agenda change locks its workshop's row before anything else: the change log's
+/// lock (taken by the triggers) then always comes after it, as for registrations.
+async fn lock_workshop(conn: &mut PgConnection, workshop: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("select 1 from workshops where id = $1 for update").bind(workshop).execute(conn).await?;
+    Ok(())
+}
+
 impl Store {
     /// The agenda in order: by start, then in the order items were added.
     pub async fn agenda(&self, workshop: i64) -> AppResult<Vec<AgendaItem>> {
@@ -97,7 +104,7 @@ impl Store {
         actor: &User,
     ) -> AppResult<i64> {
         let mut tx = self.pool.begin().await?;
-        sqlx::query("select 1 from workshops where id = $1 for update").bind(workshop).execute(&mut *tx).await?;
+        lock_workshop(&mut tx, workshop).await?;
         let count: i64 = sqlx::query_scalar("select count(*) from agenda_items where workshop_id = $1")
             .bind(workshop)
             .fetch_one(&mut *tx)
@@ -137,6 +144,7 @@ impl Store {
         actor: &User,
     ) -> AppResult<()> {
         let mut tx = self.pool.begin().await?;
+        lock_workshop(&mut tx, workshop).await?;
         let updated = sqlx::query(
             "update agenda_items set starts_at = $3, duration_minutes = $4, title = $5, speakers = $6, description = $7
              where id = $2 and workshop_id = $1",
@@ -164,6 +172,7 @@ impl Store {
     /// Removes an item of this workshop's.
     pub async fn delete_agenda_item(&self, workshop: i64, slug: &str, item: i64, actor: &User) -> AppResult<()> {
         let mut tx = self.pool.begin().await?;
+        lock_workshop(&mut tx, workshop).await?;
         let deleted = sqlx::query("delete from agenda_items where id = $2 and workshop_id = $1")
             .bind(workshop)
             .bind(item)

@@ -170,27 +170,30 @@ impl Store {
     /// place came free for them, and that news is marked as given; other readers (the API,
     /// the certificate) leave it for the page.
     pub async fn my_registration(&self, workshop: i64, user: i64, telling: bool) -> AppResult<Option<MyRegistration>> {
+        // A plain read: a write here, even of no rows, would fire the registrations' triggers
+        // on every signed-in view.
         let row: Option<(String, Option<i64>, bool, Option<bool>)> = sqlx::query_as(
-            "with mine as (select id, state, arrival, promotion_seen, attended from registrations
-                           where workshop_id = $1 and user_id = $2),
-                  told as (update registrations r set promotion_seen = true
-                           from mine where $3 and r.id = mine.id and not mine.promotion_seen)
-             select state,
+            "select state,
                     case when state = 'waiting' then
                         (select count(*) from registrations q
                          where q.workshop_id = $1 and q.state = 'waiting' and q.arrival <= mine.arrival) end,
                     not promotion_seen, attended
-             from mine",
+             from registrations mine where workshop_id = $1 and user_id = $2",
         )
         .bind(workshop)
         .bind(user)
-        .bind(telling)
         .fetch_optional(&self.pool)
         .await?;
-        Ok(row.and_then(|(state, place, promoted, attended)| {
-            let state = RegistrationState::parse(&state)?;
-            (state != RegistrationState::Cancelled).then_some(MyRegistration { state, place, promoted, attended })
-        }))
+        let Some((state, place, promoted, attended)) = row else { return Ok(None) };
+        if telling && promoted {
+            sqlx::query("update registrations set promotion_seen = true where workshop_id = $1 and user_id = $2")
+                .bind(workshop)
+                .bind(user)
+                .execute(&self.pool)
+                .await?;
+        }
+        let Some(state) = RegistrationState::parse(&state) else { return Ok(None) };
+        Ok((state != RegistrationState::Cancelled).then_some(MyRegistration { state, place, promoted, attended }))
     }
 
     /// Everyone registered or waiting, registered first, each in arrival order.
