@@ -18,6 +18,7 @@ use super::{
 };
 use crate::{
     domain::{
+        account::User,
         case::Source,
         draft::format_sources,
         outcome::{RawCommitment, RawOutcomes},
@@ -238,6 +239,13 @@ fn refused(errors: Vec<FieldError>) -> AppError {
     AppError::InvalidFields(errors)
 }
 
+/// The workshop as a write left it, for the answer: read again, since the write may have
+/// changed its state, counts or organisers.
+async fn as_saved(state: &AppState, slug: &str, user: &User) -> AppResult<WorkshopDetail> {
+    let w = workshop_for(state, slug, Some(user), WorkshopAction::View).await?;
+    detail(state, w, Some(user)).await
+}
+
 fn created(location: String, body: impl serde::Serialize) -> Response {
     (StatusCode::CREATED, [(header::LOCATION, location)], Json(body)).into_response()
 }
@@ -269,8 +277,7 @@ pub async fn create(
     }
     let draft = input.check(&state, &[]).await?;
     let slug = create_workshop(&state, user, &draft).await?;
-    let w = workshop_for(&state, &slug, Some(user), WorkshopAction::View).await?;
-    Ok(created(format!("/api/v1/workshops/{slug}"), detail(&state, w, Some(user)).await?))
+    Ok(created(format!("/api/v1/workshops/{slug}"), as_saved(&state, &slug, user).await?))
 }
 
 /// Saves new details over the workshop's.
@@ -301,8 +308,7 @@ pub async fn update(
     let w = workshop_for(&state, &slug, Some(user), WorkshopAction::Organise).await?;
     let draft = input.check(&state, &w.draft.cases).await?;
     save_workshop(&state, &w, draft, user).await?;
-    let w = workshop_for(&state, &w.slug, Some(user), WorkshopAction::View).await?;
-    Ok(Json(detail(&state, w, Some(user)).await?))
+    Ok(Json(as_saved(&state, &w.slug, user).await?))
 }
 
 /// Publishes a draft.
@@ -327,8 +333,7 @@ pub async fn publish(
     let user = viewer.signed_in()?;
     let w = workshop_for(&state, &slug, Some(user), WorkshopAction::Organise).await?;
     state.store.publish_workshop(w.id, user).await?;
-    let w = workshop_for(&state, &w.slug, Some(user), WorkshopAction::View).await?;
-    Ok(Json(detail(&state, w, Some(user)).await?))
+    Ok(Json(as_saved(&state, &w.slug, user).await?))
 }
 
 /// Cancels a published workshop; its page and calendars keep it, with the reason.
@@ -359,8 +364,7 @@ pub async fn cancel(
     let reason =
         check_cancel_reason(&input.reason).map_err(|problem| refused(vec![FieldError { field: "reason", problem }]))?;
     state.store.cancel_workshop(w.id, reason, user).await?;
-    let w = workshop_for(&state, &w.slug, Some(user), WorkshopAction::View).await?;
-    Ok(Json(detail(&state, w, Some(user)).await?))
+    Ok(Json(as_saved(&state, &w.slug, user).await?))
 }
 
 /// Adds an agenda item.
