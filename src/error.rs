@@ -3,7 +3,8 @@
 //! Handlers return `AppError`, and so does the store: its failures (a missing row, an edit
 //! conflict, a database that is away) are the ones requests answer with, and a second type
 //! would only be mapped onto this one. The rule: the store builds only the variants that
-//! describe data (`NotFound`, `Gone`, `EditConflict`, `RegistrationClosed`, `Forbidden` for a rule the data
+//! describe data (`NotFound`, `Gone`, `EditConflict`, `RegistrationClosed`, `TooManyComments`,
+//! `ThreadLocked`, `Forbidden` for a rule the data
 //! enforces, and those `From<sqlx::Error>` makes); it never builds one about the request
 //! (`SignInRequired`, `Forgery`, `BadParam`…). The domain's own violations (`BadParam`,
 //! `FieldError`) are domain types that convert into this one. Search and the importer,
@@ -37,6 +38,8 @@ crate::domain::text_enum!(
         Gone => "gone",
         LinkExpired => "link_expired",
         TooManyAttempts => "too_many_attempts",
+        TooManyComments => "too_many_comments",
+        ThreadLocked => "thread_locked",
         EditConflict => "edit_conflict",
         RegistrationClosed => "registration_closed",
         InvalidFields => "invalid_fields",
@@ -75,6 +78,10 @@ pub enum AppError {
     LinkExpired,
     #[error("too many attempts")]
     TooManyAttempts,
+    #[error("too many comments in a short time")]
+    TooManyComments,
+    #[error("the thread is locked")]
+    ThreadLocked,
     #[error("the case changed since it was loaded")]
     EditConflict,
     #[error("registration for this workshop is closed")]
@@ -114,7 +121,8 @@ impl AppError {
             AppError::SignInRequired | AppError::BadToken => StatusCode::UNAUTHORIZED,
             AppError::Forbidden | AppError::Forgery => StatusCode::FORBIDDEN,
             AppError::Gone | AppError::LinkExpired => StatusCode::GONE,
-            AppError::TooManyAttempts => StatusCode::TOO_MANY_REQUESTS,
+            AppError::TooManyAttempts | AppError::TooManyComments => StatusCode::TOO_MANY_REQUESTS,
+            AppError::ThreadLocked => StatusCode::FORBIDDEN,
             AppError::EditConflict | AppError::RegistrationClosed => StatusCode::CONFLICT,
             AppError::InvalidFields(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Timeout | AppError::Busy | AppError::DatabaseUnavailable(_) | AppError::SessionStore(_) => {
@@ -141,6 +149,8 @@ impl AppError {
             AppError::Gone => ErrorCode::Gone,
             AppError::LinkExpired => ErrorCode::LinkExpired,
             AppError::TooManyAttempts => ErrorCode::TooManyAttempts,
+            AppError::TooManyComments => ErrorCode::TooManyComments,
+            AppError::ThreadLocked => ErrorCode::ThreadLocked,
             AppError::EditConflict => ErrorCode::EditConflict,
             AppError::RegistrationClosed => ErrorCode::RegistrationClosed,
             AppError::InvalidFields(_) => ErrorCode::InvalidFields,

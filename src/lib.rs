@@ -7,7 +7,8 @@
 //! - `http`: the router, grouped by feature (`cases`, `search`, `browse`, `accounts`,
 //!   `admin`, `site`), each with its pages, JSON API and routes;
 //! - `i18n`: the interface strings, which `http` words pages with;
-//! - `search`: the tantivy index, derived from the database;
+//! - `search`: the tantivy index, derived from the database; `outbox`: the worker that
+//!   turns events into notifications;
 //! - `store`: every SQL statement, grouped by feature;
 //! - `content` (the content directory format), `markdown` (rendering and sanitizing),
 //!   `auth` (passwords and secrets);
@@ -27,5 +28,6 @@ pub mod error;
 pub mod http;
 pub mod i18n;
 pub mod markdown;
+pub mod outbox;
 pub mod search;
 pub mod store;

@@ -66,14 +66,33 @@ impl Renderer {
     /// [`render`], off the async workers. The core stays taken until the render ends, even
     /// when the request that asked for it has timed out meanwhile.
     pub async fn render(&self, markdown: String) -> Result<String, RenderError> {
+        self.run(move || render(&markdown)).await
+    }
+
+    /// [`render_comment`], off the async workers, with its text without markup.
+    pub async fn render_comment(
+        &self,
+        markdown: String,
+        people: HashMap<String, i64>,
+    ) -> Result<(String, String), RenderError> {
+        self.run(move || (render_comment(&markdown, &people), plain_text(&markdown))).await
+    }
+
+    /// The handles a comment mentions ([`mentions`]) and whether it links anywhere
+    /// ([`has_links`]), off the async workers.
+    pub async fn scan_comment(&self, markdown: String) -> Result<(Vec<String>, bool), RenderError> {
+        self.run(move || (mentions(&markdown), has_links(&markdown))).await
+    }
+
+    async fn run<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> Result<T, RenderError> {
         let permit = tokio::time::timeout(QUEUE_WAIT, self.permits.clone().acquire_owned())
             .await
             .map_err(|_| RenderError::Busy)?
             .map_err(|_| RenderError::Busy)?;
         Ok(tokio::task::spawn_blocking(move || {
-            let html = render(&markdown);
+            let out = work();
             drop(permit);
-            html
+            out
         })
         .await?)
     }
@@ -88,6 +107,122 @@ pub fn render(markdown: &str) -> String {
     let mut html = String::with_capacity(markdown.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
     sanitize(&html)
+}
+
+/// Renders a comment like [`render`], without heading anchors (many comments share a
+/// page), each mention of a handle in `people` (as typed, folded to lower case, to the
+/// account's id) becoming a link to that person's page. CPU-bound.
+pub fn render_comment(markdown: &str, people: &HashMap<String, i64>) -> String {
+    let source = escape_unclosed_raw_text(markdown);
+    let parsed = pulldown_cmark::TextMergeStream::new(Parser::new_ext(&source, OPTIONS)).map(task_marker_as_text);
+    let events = bounded(with_mention_links(parsed, people).into_iter());
+    let mut html = String::with_capacity(markdown.len() * 3 / 2);
+    pulldown_cmark::html::push_html(&mut html, events.into_iter());
+    sanitize(&html)
+}
+
+/// The handles a comment mentions (`@ana_quispe`), folded to lower case, in order of first
+/// mention and without repeats. Mentions in code spans, code blocks and raw HTML never
+/// count; neither does the `@` of an email address.
+pub fn mentions(markdown: &str) -> Vec<String> {
+    let source = escape_unclosed_raw_text(markdown);
+    let mut found: Vec<String> = Vec::new();
+    let mut in_code = 0_usize;
+    for event in pulldown_cmark::TextMergeStream::new(Parser::new_ext(&source, OPTIONS)) {
+        match event {
+            Event::Start(Tag::CodeBlock(_)) => in_code += 1,
+            Event::End(TagEnd::CodeBlock) => in_code = in_code.saturating_sub(1),
+            Event::Text(text) if in_code == 0 => {
+                for (_, handle) in mention_spans(&text) {
+                    let handle = handle.to_ascii_lowercase();
+                    if !found.contains(&handle) {
+                        found.push(handle);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    found
+}
+
+/// Whether a comment links anywhere: a link or image, an autolink, or an address typed
+/// out (`https://…`, `www.…`) that readers would copy.
+pub fn has_links(markdown: &str) -> bool {
+    let source = escape_unclosed_raw_text(markdown);
+    Parser::new_ext(&source, OPTIONS).any(|event| match event {
+        Event::Start(Tag::Link { .. } | Tag::Image { .. }) => true,
+        Event::Text(text) | Event::Code(text) | Event::Html(text) | Event::InlineHtml(text) => {
+            let lower = text.to_ascii_lowercase();
+            lower.contains("http://") || lower.contains("https://") || lower.contains("www.")
+        }
+        _ => false,
+    })
+}
+
+/// Where `@handle` mentions start in `text` (byte offset of the `@`) and the handle as
+/// typed: 3 to 30 of `A-Za-z0-9_`, after the start or a character that is not part of a
+/// word or an address.
+fn mention_spans(text: &str) -> Vec<(usize, &str)> {
+    let bytes = text.as_bytes();
+    let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    let mut spans = Vec::new();
+    for (at, _) in text.match_indices('@') {
+        if at > 0 && (word(bytes[at - 1]) || matches!(bytes[at - 1], b'@' | b'.' | b'/' | b'-')) {
+            continue;
+        }
+        let len = bytes[at + 1..].iter().take_while(|b| word(**b)).count();
+        if (3..=30).contains(&len) {
+            spans.push((at, &text[at + 1..at + 1 + len]));
+        }
+    }
+    spans
+}
+
+/// Turns mentions of known people into links, outside code and outside other links.
+fn with_mention_links<'a>(events: impl Iterator<Item = Event<'a>>, people: &HashMap<String, i64>) -> Vec<Event<'a>> {
+    let mut in_code = 0_usize;
+    let mut in_link = 0_usize;
+    events
+        .flat_map(|event| {
+            match &event {
+                Event::Start(Tag::CodeBlock(_)) => in_code += 1,
+                Event::End(TagEnd::CodeBlock) => in_code = in_code.saturating_sub(1),
+                Event::Start(Tag::Link { .. } | Tag::Image { .. }) => in_link += 1,
+                Event::End(TagEnd::Link | TagEnd::Image) => in_link = in_link.saturating_sub(1),
+                Event::Text(text) if in_code == 0 && in_link == 0 && !people.is_empty() => {
+                    return link_mentions(text, people);
+                }
+                _ => {}
+            }
+            vec![event]
+        })
+        .collect()
+}
+
+fn link_mentions<'a>(text: &str, people: &HashMap<String, i64>) -> Vec<Event<'a>> {
+    let mut out = Vec::new();
+    let mut from = 0;
+    for (at, handle) in mention_spans(text) {
+        let Some(id) = people.get(&handle.to_ascii_lowercase()) else { continue };
+        if at > from {
+            out.push(Event::Text(CowStr::from(text[from..at].to_string())));
+        }
+        let end = at + 1 + handle.len();
+        out.push(Event::Start(Tag::Link {
+            link_type: pulldown_cmark::LinkType::Inline,
+            dest_url: CowStr::from(format!("/people/{id}")),
+            title: CowStr::Borrowed(""),
+            id: CowStr::Borrowed(""),
+        }));
+        out.push(Event::Text(CowStr::from(text[at..end].to_string())));
+        out.push(Event::End(TagEnd::Link));
+        from = end;
+    }
+    if from < text.len() {
+        out.push(Event::Text(CowStr::from(text[from..].to_string())));
+    }
+    out
 }
 
 /// Task-list checkboxes become characters: no form controls reach the page.
@@ -286,6 +421,31 @@ pub fn plain_text(markdown: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn mentions_skip_code_addresses_and_repeats() {
+        let text = "Hola @Ana_Quispe y @luis, ver `@no_code` y ana@region.gob.pe; otra vez @ana_quispe.\n\n```\n@bloque\n```\n";
+        assert_eq!(mentions(text), vec!["ana_quispe".to_string(), "luis".to_string()]);
+        assert!(mentions("@ab y @x").is_empty(), "handles have at least three characters");
+    }
+
+    #[test]
+    fn mentions_of_known_people_link_to_them_and_others_stay_text() {
+        let people = HashMap::from([("ana_quispe".to_string(), 7)]);
+        let html = render_comment("Gracias @Ana_Quispe y @nadie. `@ana_quispe`", &people);
+        assert!(html.contains(r#"<a href="/people/7" rel="noopener noreferrer nofollow">@Ana_Quispe</a>"#), "{html}");
+        assert!(html.contains("@nadie") && html.contains("<code>@ana_quispe</code>"), "{html}");
+        let hostile = render_comment("@ana_quispe <script>alert(1)</script><img src=x onerror=alert(1)>", &people);
+        assert!(!hostile.contains("<script") && !hostile.contains("onerror"), "{hostile}");
+    }
+
+    #[test]
+    fn links_are_seen_in_every_form() {
+        assert!(has_links("ver [esto](https://x.pe)"));
+        assert!(has_links("<https://x.pe>"));
+        assert!(has_links("escriba a www.ejemplo.pe"));
+        assert!(!has_links("sin enlaces, solo texto y un correo: ana@x.pe"));
+    }
 
     #[test]
     fn renders_the_extensions() {

@@ -211,6 +211,7 @@ async fn serve(config: &Config, db: &Database) -> anyhow::Result<()> {
     store.watch_catalog();
     let search = Search::start(store.clone(), config.data_dir.join("search"));
     tokio::spawn(delete_expired(store.clone()));
+    crate::outbox::start(store.clone());
     let state = AppState::new(store.clone(), search, config);
     let renderer = state.renderer.clone();
     let app = http::router(state);

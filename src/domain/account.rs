@@ -24,6 +24,8 @@ pub struct User {
     pub id: i64,
     pub email: String,
     pub display_name: String,
+    /// What others mention them by (`@handle`), unique; they can change it.
+    pub handle: String,
     pub organisation: String,
     /// Slug of the region the person works in, if they said.
     pub region: Option<String>,
@@ -190,6 +192,7 @@ mod tests {
             editor_regions: regions.iter().map(|r| r.to_string()).collect(),
             language: Lang::Es,
             session_epoch: 0,
+            handle: "editor".into(),
         }
     }
 

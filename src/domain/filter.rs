@@ -191,7 +191,7 @@ fn present<'a>(name: &'static str, value: &'a Option<String>) -> Result<Option<&
     }
 }
 
-fn slug_value(name: &'static str, value: &Option<String>) -> Result<Option<String>, BadParam> {
+pub(crate) fn slug_value(name: &'static str, value: &Option<String>) -> Result<Option<String>, BadParam> {
     match present(name, value)? {
         None => Ok(None),
         Some(v) if super::slug::validate(v).is_ok() => Ok(Some(v.to_string())),

@@ -6,6 +6,7 @@ pub mod account;
 pub mod case;
 pub mod commitment;
 pub mod diff;
+pub mod discussion;
 pub mod draft;
 pub mod filter;
 pub mod lang;

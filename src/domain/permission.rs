@@ -215,6 +215,157 @@ impl Subject for CommitmentAccess {
     }
 }
 
+/// Where a thread hangs, with what decides who sees it, moderates it and accepts answers.
+#[derive(Debug, Clone)]
+pub enum ThreadHome {
+    /// A case's discussion, seen while the case is published. Editors of its region
+    /// moderate it; its author may accept an answer.
+    Case { published: bool, author_id: Option<i64>, region_path: Vec<String> },
+    /// A workshop's discussion, seen unless the workshop is a draft; its organisers
+    /// moderate it and accept answers.
+    Workshop { draft: bool, organisers: Vec<i64> },
+    /// A thread of its own: editors of its region (if it has one) moderate it.
+    Standalone { region_path: Vec<String> },
+}
+
+/// The facts about a thread that decide who may act on it.
+#[derive(Debug, Clone)]
+pub struct ThreadAccess {
+    pub home: ThreadHome,
+    /// Who started it (a free-standing thread).
+    pub author_id: Option<i64>,
+    pub locked: bool,
+    pub hidden: bool,
+}
+
+/// What is being done to a thread.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ThreadAction {
+    View,
+    /// Post a comment (a reply included).
+    Comment,
+    /// Mark one comment as the accepted answer, or take the mark away.
+    Accept,
+    /// Hide and restore its comments, lock and unlock it, handle its reports, let held
+    /// comments through.
+    Moderate,
+    Report,
+    Follow,
+}
+
+impl ThreadAccess {
+    /// Whether the case or workshop it belongs to is public: when it is not, the thread
+    /// is seen by nobody, and comes back with it.
+    fn home_public(&self) -> bool {
+        match &self.home {
+            ThreadHome::Case { published, .. } => *published,
+            ThreadHome::Workshop { draft, .. } => !draft,
+            ThreadHome::Standalone { .. } => true,
+        }
+    }
+
+    /// Admins, editors of the case's (or thread's) region, a workshop's organisers.
+    pub fn moderated_by(&self, user: Option<&User>) -> bool {
+        let Some(user) = user else { return false };
+        user.is_admin()
+            || match &self.home {
+                ThreadHome::Case { region_path, .. } => user.edits_region(region_path),
+                ThreadHome::Workshop { organisers, .. } => organisers.contains(&user.id),
+                ThreadHome::Standalone { region_path } => !region_path.is_empty() && user.edits_region(region_path),
+            }
+    }
+
+    fn answers_for(&self, user: &User) -> bool {
+        user.is_admin()
+            || match &self.home {
+                ThreadHome::Case { author_id, .. } => *author_id == Some(user.id),
+                ThreadHome::Workshop { organisers, .. } => organisers.contains(&user.id),
+                ThreadHome::Standalone { .. } => self.author_id == Some(user.id),
+            }
+    }
+}
+
+impl Subject for ThreadAccess {
+    type Action = ThreadAction;
+
+    fn allows(&self, user: Option<&User>, action: ThreadAction) -> bool {
+        if !self.home_public() {
+            return false;
+        }
+        let moderator = self.moderated_by(user);
+        let author = user.is_some_and(|u| self.author_id == Some(u.id));
+        let seen = !self.hidden || moderator || author;
+        let Some(user) = user else {
+            return action == ThreadAction::View && !self.hidden;
+        };
+        match action {
+            ThreadAction::View => seen,
+            ThreadAction::Comment => !self.hidden && !self.locked,
+            ThreadAction::Accept => seen && self.answers_for(user),
+            ThreadAction::Moderate => moderator,
+            ThreadAction::Report | ThreadAction::Follow => !self.hidden,
+        }
+    }
+}
+
+/// Where a comment stands, beyond its thread.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct CommentState {
+    /// Waiting for a moderator (a new account's first comment with links).
+    pub held: bool,
+    pub hidden: bool,
+    pub deleted: bool,
+}
+
+impl CommentState {
+    /// Seen by everyone who sees the thread.
+    pub fn public(self) -> bool {
+        !self.held && !self.hidden && !self.deleted
+    }
+}
+
+/// The facts about a comment that decide who may act on it.
+#[derive(Debug, Clone)]
+pub struct CommentAccess {
+    pub thread: ThreadAccess,
+    pub author_id: Option<i64>,
+    pub state: CommentState,
+}
+
+/// What is being done to a comment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CommentAction {
+    /// Read its text (its author and moderators read a held or hidden one).
+    Read,
+    Edit,
+    Delete,
+    Reply,
+    /// Mark it useful (never one's own).
+    Vote,
+    Report,
+}
+
+impl Subject for CommentAccess {
+    type Action = CommentAction;
+
+    fn allows(&self, user: Option<&User>, action: CommentAction) -> bool {
+        if !may(user, ThreadAction::View, &self.thread) || self.state.deleted {
+            return false;
+        }
+        let public = self.state.public();
+        let author = user.is_some_and(|u| self.author_id == Some(u.id));
+        let moderator = self.thread.moderated_by(user);
+        match action {
+            CommentAction::Read => public || author || moderator,
+            _ if user.is_none() => false,
+            CommentAction::Edit => author && !self.state.hidden && !self.thread.locked,
+            CommentAction::Delete => author,
+            CommentAction::Reply => public && may(user, ThreadAction::Comment, &self.thread),
+            CommentAction::Vote | CommentAction::Report => public && !author,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -225,6 +376,7 @@ mod tests {
             id,
             email: format!("{id}@x.pe"),
             display_name: id.to_string(),
+            handle: format!("user{id}"),
             organisation: String::new(),
             region: None,
             role,
@@ -310,5 +462,78 @@ mod tests {
         from_cusco.region = Some("cusco".into());
         assert!(!note(Some(&from_cusco)), "a profile's region grants nothing");
         assert!(!note(None));
+    }
+
+    fn thread(home: ThreadHome) -> ThreadAccess {
+        ThreadAccess { home, author_id: Some(7), locked: false, hidden: false }
+    }
+
+    #[test]
+    fn a_case_discussion_follows_its_case_and_its_region_editors_moderate_it() {
+        let on_case = |published| {
+            thread(ThreadHome::Case { published, author_id: Some(1), region_path: vec!["cusco".into(), "peru".into()] })
+        };
+        let member = user(2, Role::Member, &[]);
+        let case_author = user(1, Role::Member, &[]);
+        let editor = user(3, Role::Editor, &["cusco"]);
+        let far_editor = user(4, Role::Editor, &["piura"]);
+        let admin = user(5, Role::Admin, &[]);
+        let open = on_case(true);
+        assert!(may(None, ThreadAction::View, &open) && !may(None, ThreadAction::Comment, &open));
+        assert!(may(Some(&member), ThreadAction::Comment, &open));
+        assert!(
+            !may(Some(&member), ThreadAction::Accept, &open) && may(Some(&case_author), ThreadAction::Accept, &open)
+        );
+        assert!(
+            may(Some(&editor), ThreadAction::Moderate, &open) && !may(Some(&far_editor), ThreadAction::Moderate, &open)
+        );
+        assert!(may(Some(&admin), ThreadAction::Moderate, &open));
+        let unpublished = on_case(false);
+        assert!(!may(Some(&admin), ThreadAction::View, &unpublished), "it goes with its case");
+        let locked = ThreadAccess { locked: true, ..open };
+        assert!(!may(Some(&member), ThreadAction::Comment, &locked) && may(Some(&member), ThreadAction::View, &locked));
+    }
+
+    #[test]
+    fn organisers_moderate_their_workshop_discussion_and_hidden_threads_are_for_few() {
+        let organiser = user(1, Role::Facilitator, &[]);
+        let other = user(2, Role::Facilitator, &[]);
+        let on_workshop = thread(ThreadHome::Workshop { draft: false, organisers: vec![1] });
+        assert!(may(Some(&organiser), ThreadAction::Moderate, &on_workshop));
+        assert!(!may(Some(&other), ThreadAction::Moderate, &on_workshop));
+        assert!(!may(None, ThreadAction::View, &thread(ThreadHome::Workshop { draft: true, organisers: vec![1] })));
+        let standalone = ThreadAccess { hidden: true, ..thread(ThreadHome::Standalone { region_path: vec![] }) };
+        assert!(!may(None, ThreadAction::View, &standalone) && !may(Some(&other), ThreadAction::View, &standalone));
+        assert!(may(Some(&user(7, Role::Member, &[])), ThreadAction::View, &standalone), "its author still sees it");
+        assert!(may(Some(&user(9, Role::Admin, &[])), ThreadAction::View, &standalone));
+        let no_region = thread(ThreadHome::Standalone { region_path: vec![] });
+        assert!(!may(Some(&user(3, Role::Editor, &["cusco"])), ThreadAction::Moderate, &no_region));
+        assert!(may(Some(&user(7, Role::Member, &[])), ThreadAction::Accept, &no_region));
+    }
+
+    #[test]
+    fn comments_are_edited_by_their_author_and_voted_on_by_others() {
+        let comment = |state| CommentAccess {
+            thread: thread(ThreadHome::Standalone { region_path: vec!["cusco".into()] }),
+            author_id: Some(1),
+            state,
+        };
+        let author = user(1, Role::Member, &[]);
+        let other = user(2, Role::Member, &[]);
+        let editor = user(3, Role::Editor, &["cusco"]);
+        let public = comment(CommentState::default());
+        assert!(may(Some(&author), CommentAction::Edit, &public) && !may(Some(&other), CommentAction::Edit, &public));
+        assert!(!may(Some(&author), CommentAction::Vote, &public) && may(Some(&other), CommentAction::Vote, &public));
+        assert!(!may(None, CommentAction::Vote, &public) && may(None, CommentAction::Read, &public));
+        let held = comment(CommentState { held: true, ..CommentState::default() });
+        assert!(!may(None, CommentAction::Read, &held) && !may(Some(&other), CommentAction::Read, &held));
+        assert!(may(Some(&author), CommentAction::Read, &held) && may(Some(&editor), CommentAction::Read, &held));
+        assert!(!may(Some(&other), CommentAction::Reply, &held));
+        let hidden = comment(CommentState { hidden: true, ..CommentState::default() });
+        assert!(
+            !may(Some(&author), CommentAction::Edit, &hidden) && may(Some(&author), CommentAction::Delete, &hidden)
+        );
+        let deleted = comment(CommentState { deleted: true, ..CommentState::default() });
+        assert!(!may(Some(&author), CommentAction::Read, &deleted));
     }
 }

@@ -16,7 +16,14 @@ text_enum!(
 text_enum!(
     /// What an audit entry is about. Its key is the account's id, the case's or the
     /// workshop's slug, or the commitment's id.
-    SubjectKind { Account => "account", Case => "case", Workshop => "workshop", Commitment => "commitment" }
+    SubjectKind {
+        Account => "account",
+        Case => "case",
+        Workshop => "workshop",
+        Commitment => "commitment",
+        Thread => "thread",
+        Comment => "comment",
+    }
 );
 
 text_enum!(
@@ -53,6 +60,14 @@ text_enum!(
         CommitmentUpdated => "commitment.updated",
         CommitmentDeleted => "commitment.deleted",
         CommitmentStatusChanged => "commitment.status_changed",
+        CommentHidden => "comment.hidden",
+        CommentRestored => "comment.restored",
+        CommentApproved => "comment.approved",
+        ThreadLocked => "thread.locked",
+        ThreadUnlocked => "thread.unlocked",
+        ThreadHidden => "thread.hidden",
+        ThreadRestored => "thread.restored",
+        ReportDismissed => "report.dismissed",
     }
 );
 
@@ -97,7 +112,11 @@ pub struct AuditDetails {
     pub state_from: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state_to: Option<String>,
-    /// `workshop.cancelled`: the reason given; `workshop.updated`: what changed.
+    /// `report.dismissed`, and moderation that handled reports: the report's id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub report: Option<i64>,
+    /// `workshop.cancelled`: the reason given; `workshop.updated`: what changed;
+    /// `comment.hidden`, `thread.hidden`: the moderator's reason.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     /// `case.draft` when sent back: the editor's note.
@@ -137,6 +156,16 @@ impl AuditRecord {
 
     pub fn on_commitment(mut self, id: i64) -> Self {
         self.subject = Some((SubjectKind::Commitment, id.to_string()));
+        self
+    }
+
+    pub fn on_thread(mut self, id: i64) -> Self {
+        self.subject = Some((SubjectKind::Thread, id.to_string()));
+        self
+    }
+
+    pub fn on_comment(mut self, id: i64) -> Self {
+        self.subject = Some((SubjectKind::Comment, id.to_string()));
         self
     }
 

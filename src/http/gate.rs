@@ -1,16 +1,19 @@
-//! The gate: what a request may do to a case. Pages and the JSON API both ask here, and
+//! The gate: what a request may do to a case or a workshop. Pages and the JSON API both ask here, and
 //! it asks `domain::permission`, so the answer (404, 403, 410) is the same for both.
 
 use crate::{
     domain::{
         account::User,
         draft::CaseDraft,
-        permission::{may, CaseAccess, CaseAction},
+        permission::{may, CaseAccess, CaseAction, WorkshopAction},
         slug,
     },
     error::{AppError, AppResult},
     http::AppState,
-    store::cases::{CaseRecord, Lookup},
+    store::{
+        cases::{CaseRecord, Lookup},
+        workshops::WorkshopRecord,
+    },
 };
 
 /// A path segment that cannot be a slug cannot name anything: 404 without a query.
@@ -51,4 +54,24 @@ pub async fn may_move(state: &AppState, user: &User, record: &CaseRecord, draft:
     let region_path = state.store.region_path(&draft.region).await?;
     let after = CaseAccess { author_id: record.author_id, status: record.status, region_path };
     Ok(may(Some(user), CaseAction::Edit, &after))
+}
+
+/// The workshop `slug` if `user` may do `action` to it: 404 when they may not even see it
+/// (a draft stays secret), 403 when they see it but may not act.
+pub async fn workshop_for(
+    state: &AppState,
+    slug: &str,
+    user: Option<&User>,
+    action: WorkshopAction,
+) -> AppResult<WorkshopRecord> {
+    let slug = checked_slug(slug)?;
+    let record = state.store.find_workshop(slug).await?.ok_or(AppError::NotFound)?;
+    let access = record.access();
+    if !may(user, WorkshopAction::View, &access) {
+        return Err(AppError::NotFound);
+    }
+    if !may(user, action, &access) {
+        return Err(AppError::Forbidden);
+    }
+    Ok(record)
 }

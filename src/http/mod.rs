@@ -10,11 +10,13 @@ mod client;
 mod commitments;
 mod cpu;
 mod csrf;
+pub(crate) mod discussions;
 mod extract;
 mod gate;
 mod health;
 mod lang;
 mod middleware;
+mod notifications;
 mod openapi;
 mod page_cache;
 mod search;
@@ -86,6 +88,8 @@ pub fn router(state: AppState) -> Router {
         .merge(site::routes())
         .merge(workshops::routes(&state))
         .merge(commitments::routes(&state))
+        .merge(discussions::routes(&state))
+        .merge(notifications::routes(&state))
         .route("/language/{code}", get(lang::switch))
         .route("/api/v1/openapi.json", get(move || openapi::openapi_json(openapi.clone())));
     // Liveness and the stylesheet never wait for the database, session cookie or not: the

@@ -58,6 +58,8 @@ pub struct Viewer {
     pub csrf: Option<String>,
     /// Signed in with an API token rather than a browser session.
     pub via_token: bool,
+    /// Unread notifications (up to 100), for the header of a signed-in page.
+    pub unread: i64,
 }
 
 impl Viewer {
@@ -110,7 +112,7 @@ async fn viewer_of(
     if let Some(auth) = authorization {
         let token = auth.to_str().ok().and_then(|v| v.strip_prefix("Bearer ")).ok_or(AppError::BadToken)?;
         let user = store.user_by_token(&secret::digest(token.trim())).await?.ok_or(AppError::BadToken)?;
-        return Ok(Viewer { user: Some(Arc::new(user)), csrf: None, via_token: true });
+        return Ok(Viewer { user: Some(Arc::new(user)), csrf: None, via_token: true, unread: 0 });
     }
     let Some(session) = session else {
         return Ok(Viewer::default());
@@ -131,7 +133,11 @@ async fn viewer_of(
         }
     }
     let csrf: Option<String> = session.get(CSRF_KEY).await.map_err(session_error)?;
-    Ok(Viewer { user, csrf, via_token: false })
+    let unread = match &user {
+        Some(u) => store.unread_count(u.id).await?,
+        None => 0,
+    };
+    Ok(Viewer { user, csrf, via_token: false, unread })
 }
 
 /// The session's form token, issued on first need (pages with a form call this).

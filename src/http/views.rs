@@ -51,6 +51,10 @@ pub struct AccountNav {
     pub csrf: String,
     pub reviews: bool,
     pub admin: bool,
+    /// Unread notifications, up to 100.
+    pub unread: i64,
+    /// Editors, facilitators and admins may moderate some discussions.
+    pub moderates: bool,
 }
 
 impl Chrome {
@@ -103,6 +107,8 @@ impl Chrome {
             csrf: viewer.csrf.clone().unwrap_or_default(),
             reviews: user.reviews(),
             admin: user.is_admin(),
+            unread: viewer.unread,
+            moderates: user.role != crate::domain::account::Role::Member,
         });
         self
     }

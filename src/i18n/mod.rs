@@ -3,6 +3,7 @@
 //! that no catalogue has.
 
 pub mod areas;
+mod discussions;
 pub mod done;
 mod en;
 mod es;
@@ -11,7 +12,7 @@ mod workshops;
 use time::{Date, OffsetDateTime};
 
 use self::{
-    areas::{Accounts, Admin, Browse, Cases, Common, SearchText, Workshops},
+    areas::{Accounts, Admin, Browse, Cases, Common, Discussions, SearchText, Workshops},
     done::{AdminDone, CaseDone, ProfileDone},
 };
 
@@ -46,6 +47,7 @@ pub struct Catalog {
     pub accounts: Accounts,
     pub admin: Admin,
     pub workshops: Workshops,
+    pub discussions: Discussions,
 }
 
 /// Replaces each `{key}` in `template` with its value.
@@ -193,6 +195,14 @@ impl Catalog {
             AuditAction::CommitmentUpdated => self.workshops.audit_commitment_updated,
             AuditAction::CommitmentDeleted => self.workshops.audit_commitment_deleted,
             AuditAction::CommitmentStatusChanged => self.workshops.audit_commitment_status_changed,
+            AuditAction::CommentHidden => self.discussions.audit_comment_hidden,
+            AuditAction::CommentRestored => self.discussions.audit_comment_restored,
+            AuditAction::CommentApproved => self.discussions.audit_comment_approved,
+            AuditAction::ThreadLocked => self.discussions.audit_thread_locked,
+            AuditAction::ThreadUnlocked => self.discussions.audit_thread_unlocked,
+            AuditAction::ThreadHidden => self.discussions.audit_thread_hidden,
+            AuditAction::ThreadRestored => self.discussions.audit_thread_restored,
+            AuditAction::ReportDismissed => self.discussions.audit_report_dismissed,
         }
     }
 
@@ -336,6 +346,8 @@ impl Catalog {
             ErrorCode::MethodNotAllowed
             | ErrorCode::PayloadTooLarge
             | ErrorCode::TooManyAttempts
+            | ErrorCode::TooManyComments
+            | ErrorCode::ThreadLocked
             | ErrorCode::EditConflict
             | ErrorCode::RegistrationClosed
             | ErrorCode::InvalidFields
@@ -370,6 +382,8 @@ impl Catalog {
             ErrorCode::Gone => self.common.error_gone.to_string(),
             ErrorCode::LinkExpired => self.accounts.error_reset_gone.to_string(),
             ErrorCode::TooManyAttempts => self.common.error_too_many_attempts.to_string(),
+            ErrorCode::TooManyComments => self.discussions.error_too_many_comments.to_string(),
+            ErrorCode::ThreadLocked => self.discussions.error_thread_locked.to_string(),
             ErrorCode::EditConflict => self.common.error_edit_conflict.to_string(),
             ErrorCode::RegistrationClosed => self.common.error_registration_closed.to_string(),
             ErrorCode::InvalidFields => {

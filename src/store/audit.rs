@@ -77,6 +77,8 @@ fn subject_link(kind: Option<SubjectKind>, key: Option<String>) -> Option<(Strin
         SubjectKind::Case => Some((format!("/cases/{key}"), key)),
         SubjectKind::Workshop => Some((format!("/workshops/{key}"), key)),
         SubjectKind::Commitment => Some((format!("/commitments/{key}"), format!("#{key}"))),
+        SubjectKind::Thread => Some((format!("/discussions/{key}"), format!("#{key}"))),
+        SubjectKind::Comment => Some((format!("/comments/{key}"), format!("#{key}"))),
     }
 }
 

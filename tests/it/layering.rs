@@ -17,7 +17,7 @@ const LAYERS: &[&[&str]] = &[
     &["config", "db", "error"],
     &["content", "markdown", "auth"],
     &["store"],
-    &["search"],
+    &["search", "outbox"],
     &["i18n"],
     &["http"],
     &["cli"],

@@ -11,6 +11,7 @@ mod authoring;
 mod bad_input;
 mod binary;
 mod caching;
+mod discussions;
 mod faults;
 mod getting_started;
 mod import;

@@ -40,11 +40,13 @@ enum Actor {
     RegionMember,
     /// The facilitator who organises the row's workshop.
     Organiser,
+    /// A member who wrote the row's comment (and, on a free-standing thread, started it).
+    Commenter,
 }
 
 use Actor::{
-    Admin as ADMIN, Anonymous as ANON, AnotherMember as OTHER, EditorElsewhere as FAR_EDITOR, EditorHere as EDITOR,
-    Facilitator as FACIL, Member as MEMBER, Organiser as ORG, RegionMember as REGION_MEMBER,
+    Admin as ADMIN, Anonymous as ANON, AnotherMember as OTHER, Commenter as AUTHOR, EditorElsewhere as FAR_EDITOR,
+    EditorHere as EDITOR, Facilitator as FACIL, Member as MEMBER, Organiser as ORG, RegionMember as REGION_MEMBER,
 };
 
 impl Actor {
@@ -52,7 +54,7 @@ impl Actor {
     fn role(self) -> Option<(Role, &'static [&'static str])> {
         match self {
             Actor::Anonymous => None,
-            Actor::Member | Actor::AnotherMember | Actor::RegionMember => Some((Role::Member, &[])),
+            Actor::Member | Actor::AnotherMember | Actor::RegionMember | Actor::Commenter => Some((Role::Member, &[])),
             Actor::Organiser => Some((Role::Facilitator, &[])),
             Actor::EditorElsewhere => Some((Role::Editor, &["piura"])),
             Actor::EditorHere => Some((Role::Editor, &["cusco"])),
@@ -70,11 +72,29 @@ struct Row {
     case: Option<Status>,
     /// For workshop routes: the stage of the (organiser's, Cusco) workshop it acts on.
     workshop: Option<Stage>,
+    /// For discussion routes: where the thread it acts on lives.
+    thread: Option<Place>,
     expected: &'static [(Actor, u16)],
 }
 
 const fn row(method: &'static str, path: &'static str, case: Option<Status>, expected: &'static [(Actor, u16)]) -> Row {
-    Row { method, path, case, workshop: None, expected }
+    Row { method, path, case, workshop: None, thread: None, expected }
+}
+
+/// Where a discussion row's thread lives. Each holds one comment by the commenter, which
+/// someone else has reported; the member (the case's author) has been notified of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Place {
+    /// The member's published case in Cusco: its moderators are Cusco's editors and admins.
+    Case,
+    /// The organiser's open workshop: its moderators are its organisers and admins.
+    Workshop,
+    /// A free-standing thread in Cusco, started by the commenter.
+    Standalone,
+}
+
+const fn drow(method: &'static str, path: &'static str, place: Place, expected: &'static [(Actor, u16)]) -> Row {
+    Row { method, path, case: None, workshop: None, thread: Some(place), expected }
 }
 
 /// Where the row's workshop stands.
@@ -88,7 +108,7 @@ enum Stage {
 }
 
 const fn wrow(method: &'static str, path: &'static str, stage: Stage, expected: &'static [(Actor, u16)]) -> Row {
-    Row { method, path, case: None, workshop: Some(stage), expected }
+    Row { method, path, case: None, workshop: Some(stage), thread: None, expected }
 }
 
 use Status::{Draft, Published, Submitted, Unpublished};
@@ -193,6 +213,38 @@ const TABLE: &[Row] = &[
     wrow("POST", "/api/v1/workshops/{slug}/organisers", Stage::Draft, &[(ANON, 401), (MEMBER, 404), (REGION_MEMBER, 404), (EDITOR, 404), (ORG, 200), (FACIL, 404), (ADMIN, 200)]),
     wrow("DELETE", "/api/v1/workshops/{slug}/organisers/{id}", Stage::Open, &[(ANON, 401), (MEMBER, 403), (REGION_MEMBER, 403), (EDITOR, 403), (ORG, 204), (FACIL, 403), (ADMIN, 204)]),
     wrow("POST", "/api/v1/commitments/{id}/notes", Stage::Over, &[(ANON, 401), (MEMBER, 403), (REGION_MEMBER, 403), (EDITOR, 201), (ORG, 201), (FACIL, 403), (ADMIN, 201)]),
+    // Discussions. "Moderator" is whoever moderates the row's thread: Cusco's editors on a
+    // case or a Cusco thread, the organisers on a workshop, and admins everywhere.
+    drow("POST", "/cases/{slug}/discussion", Place::Case, &[(ANON, 401), (MEMBER, 303), (AUTHOR, 303), (OTHER, 303), (FAR_EDITOR, 303), (EDITOR, 303), (ADMIN, 303)]),
+    drow("POST", "/workshops/{slug}/discussion", Place::Workshop, &[(ANON, 401), (AUTHOR, 303), (OTHER, 303), (EDITOR, 303), (ORG, 303), (ADMIN, 303)]),
+    drow("POST", "/discussions/new", Place::Standalone, &[(ANON, 401), (MEMBER, 303), (OTHER, 303), (EDITOR, 303), (ORG, 303), (ADMIN, 303)]),
+    drow("POST", "/discussions/{id}", Place::Standalone, &[(ANON, 401), (MEMBER, 303), (AUTHOR, 303), (OTHER, 303), (EDITOR, 303), (ADMIN, 303)]),
+    // Only its author edits or deletes a comment; moderators hide it instead.
+    drow("POST", "/comments/{id}/edit", Place::Case, &[(ANON, 401), (MEMBER, 403), (AUTHOR, 303), (OTHER, 403), (EDITOR, 403), (ADMIN, 403)]),
+    drow("POST", "/comments/{id}/delete", Place::Case, &[(ANON, 401), (MEMBER, 403), (AUTHOR, 303), (OTHER, 403), (EDITOR, 403), (ADMIN, 403)]),
+    // Nobody finds their own comment useful, nor reports it.
+    drow("POST", "/comments/{id}/useful", Place::Case, &[(ANON, 401), (MEMBER, 303), (AUTHOR, 403), (OTHER, 303), (EDITOR, 303), (ADMIN, 303)]),
+    drow("POST", "/comments/{id}/report", Place::Case, &[(ANON, 401), (MEMBER, 303), (AUTHOR, 403), (OTHER, 303), (EDITOR, 303), (ADMIN, 303)]),
+    drow("POST", "/discussions/{id}/report", Place::Standalone, &[(ANON, 401), (MEMBER, 303), (OTHER, 303), (FAR_EDITOR, 303), (ADMIN, 303)]),
+    // The accepted answer: the case's author, a workshop's organisers, a thread's starter.
+    drow("POST", "/comments/{id}/accept", Place::Case, &[(ANON, 401), (MEMBER, 303), (AUTHOR, 403), (OTHER, 403), (EDITOR, 403), (ADMIN, 303)]),
+    drow("POST", "/comments/{id}/accept", Place::Workshop, &[(ANON, 401), (MEMBER, 403), (AUTHOR, 403), (EDITOR, 403), (ORG, 303), (ADMIN, 303)]),
+    drow("POST", "/comments/{id}/accept", Place::Standalone, &[(ANON, 401), (MEMBER, 403), (AUTHOR, 303), (OTHER, 403), (EDITOR, 403), (ADMIN, 303)]),
+    drow("POST", "/comments/{id}/hide", Place::Case, &[(ANON, 401), (MEMBER, 403), (AUTHOR, 403), (OTHER, 403), (FAR_EDITOR, 403), (ORG, 403), (EDITOR, 303), (ADMIN, 303)]),
+    drow("POST", "/comments/{id}/hide", Place::Workshop, &[(ANON, 401), (MEMBER, 403), (AUTHOR, 403), (EDITOR, 403), (ORG, 303), (ADMIN, 303)]),
+    drow("POST", "/comments/{id}/restore", Place::Case, &[(ANON, 401), (MEMBER, 403), (AUTHOR, 403), (OTHER, 403), (FAR_EDITOR, 403), (EDITOR, 303), (ADMIN, 303)]),
+    drow("POST", "/comments/{id}/approve", Place::Workshop, &[(ANON, 401), (MEMBER, 403), (AUTHOR, 403), (EDITOR, 403), (ORG, 303), (ADMIN, 303)]),
+    drow("POST", "/discussions/{id}/lock", Place::Standalone, &[(ANON, 401), (MEMBER, 403), (AUTHOR, 403), (OTHER, 403), (FAR_EDITOR, 403), (EDITOR, 303), (ADMIN, 303)]),
+    drow("POST", "/discussions/{id}/hide", Place::Standalone, &[(ANON, 401), (MEMBER, 403), (AUTHOR, 403), (OTHER, 403), (FAR_EDITOR, 403), (EDITOR, 303), (ADMIN, 303)]),
+    drow("POST", "/discussions/{id}/restore", Place::Standalone, &[(ANON, 401), (MEMBER, 403), (AUTHOR, 403), (FAR_EDITOR, 403), (EDITOR, 303), (ADMIN, 303)]),
+    drow("POST", "/moderation/reports/{id}/dismiss", Place::Case, &[(ANON, 401), (MEMBER, 403), (AUTHOR, 403), (OTHER, 403), (FAR_EDITOR, 403), (ORG, 403), (EDITOR, 303), (ADMIN, 303)]),
+    drow("POST", "/moderation/reports/{id}/dismiss", Place::Workshop, &[(ANON, 401), (EDITOR, 403), (ORG, 303), (ADMIN, 303)]),
+    // Following and one's own notifications: anyone signed in, about themselves alone.
+    drow("POST", "/follows", Place::Case, &[(ANON, 401), (MEMBER, 303), (AUTHOR, 303), (OTHER, 303), (EDITOR, 303), (ADMIN, 303)]),
+    drow("POST", "/notifications/{id}/read", Place::Case, &[(ANON, 401), (MEMBER, 303), (AUTHOR, 404), (OTHER, 404), (EDITOR, 404), (ADMIN, 404)]),
+    drow("POST", "/notifications/read-all", Place::Case, &[(ANON, 401), (MEMBER, 303), (OTHER, 303), (ADMIN, 303)]),
+    drow("POST", "/notifications/feed", Place::Case, &[(ANON, 401), (MEMBER, 200), (OTHER, 200), (ADMIN, 200)]),
+    drow("POST", "/notifications/feed/revoke", Place::Case, &[(ANON, 401), (MEMBER, 303), (OTHER, 303), (ADMIN, 303)]),
 ];
 
 /// A workshop's details as a form sends them: a morning a month from now, in Lima.
@@ -269,6 +321,11 @@ impl<'a> World<'a> {
                 .execute(&self.app.db.pool)
                 .await
                 .expect("profile region");
+        }
+        if actor == Actor::Commenter {
+            // An established member: the setup of each of the row's attempts posts as them,
+            // more often than a day-old account may.
+            crate::discussions::established(self.app, id).await;
         }
         // Each from an address of its own, as people are.
         let mut browser = Browser::from_address(self.app, &format!("198.51.100.{}:4000", n + 1));
@@ -376,16 +433,75 @@ impl<'a> World<'a> {
         (slug, item, commitment)
     }
 
+    /// The newest row's id, by `sql`.
+    async fn latest(&self, sql: &str) -> i64 {
+        sqlx::query_scalar::<_, Option<i64>>(sql).fetch_one(&self.app.db.pool).await.expect("id").unwrap_or(0)
+    }
+
+    /// A fresh thread at `place` holding one comment by the commenter, reported by someone
+    /// else, of which the member (following the case they wrote) has been notified; hidden
+    /// for the restore row, held for the approve row. Returns the slug of its case or
+    /// workshop (empty for a free-standing thread).
+    async fn discussion(&mut self, row: &Row, place: Place, n: usize, co: i64) -> String {
+        let (slug, path) = match place {
+            Place::Case => {
+                let slug = self.case(Published, n).await;
+                (slug.clone(), format!("/cases/{slug}/discussion"))
+            }
+            Place::Workshop => {
+                let (slug, _, _) = self.workshop(Stage::Open, n, co).await;
+                (slug.clone(), format!("/workshops/{slug}/discussion"))
+            }
+            Place::Standalone => (String::new(), "/discussions/new".to_string()),
+        };
+        let key = format!("setup-{n}");
+        let fields = [
+            ("title", "¿Cómo organizaron la oficina de integridad?"),
+            ("theme", "internal-control"),
+            ("region", "cusco"),
+            ("body", "¿Con cuántas personas empezaron?"),
+            ("key", key.as_str()),
+        ];
+        self.browser(AUTHOR).await.post(&path, &fields).await.expect(303);
+        let reporter = self.app.account(&format!("reporter{n}@x.gob.pe"), "Reporter", Role::Member).await;
+        let reporter = self.app.db.store().active_user(reporter).await.expect("load").expect("active");
+        let comment = self.latest("select max(id) from comments").await;
+        let thread = self.latest("select max(id) from threads").await;
+        let reason = ayni::domain::discussion::ReportReason::Spam;
+        self.app.db.store().report(thread, Some(comment), &reporter, reason, "Publicidad.").await.expect("report");
+        if row.path.ends_with("/restore") {
+            let admin = self.user(ADMIN).await;
+            self.app.db.store().hide_comment(comment, &admin, "Datos personales.").await.expect("hide");
+        }
+        if row.path.ends_with("/approve") {
+            sqlx::query("update comments set held = true where id = $1")
+                .bind(comment)
+                .execute(&self.app.db.pool)
+                .await
+                .expect("held");
+        }
+        self.app.wait_for_notifications().await;
+        slug
+    }
+
     /// Does `row` as `actor` and returns the status.
     async fn attempt(&mut self, row: &Row, actor: Actor, n: usize) -> u16 {
         let target = self.app.account(&format!("target{n}@x.gob.pe"), "Target", Role::Member).await;
-        let (slug, item, commitment) = match (row.case, row.workshop) {
-            (Some(status), _) => (self.case(status, n).await, 0, 0),
-            (None, Some(stage)) => self.workshop(stage, n, target).await,
-            (None, None) => (String::new(), 0, 0),
+        let (slug, item, commitment) = match (row.case, row.workshop, row.thread) {
+            (Some(status), _, _) => (self.case(status, n).await, 0, 0),
+            (None, Some(stage), _) => self.workshop(stage, n, target).await,
+            (None, None, Some(place)) => (self.discussion(row, place, n, target).await, 0, 0),
+            (None, None, None) => (String::new(), 0, 0),
         };
-        // `{id}` is an account, except on commitment routes.
-        let id = if row.path.contains("commitments/{id}") { commitment } else { target };
+        // `{id}` is an account, except on commitment and discussion routes.
+        let id = match row.path {
+            path if path.contains("commitments/{id}") => commitment,
+            path if path.starts_with("/discussions/") => self.latest("select max(id) from threads").await,
+            path if path.starts_with("/comments/") => self.latest("select max(id) from comments").await,
+            path if path.starts_with("/moderation/reports/") => self.latest("select max(id) from reports").await,
+            path if path.starts_with("/notifications/") => self.latest("select max(id) from notifications").await,
+            _ => target,
+        };
         let path = row
             .path
             .replace("{slug}", &slug)
@@ -446,6 +562,26 @@ impl<'a> World<'a> {
             ],
             "/commitments/{id}/notes" => {
                 vec![("note".into(), "Avance del 50 %.".into()), ("status".into(), "in_progress".into())]
+            }
+            "/cases/{slug}/discussion" | "/workshops/{slug}/discussion" | "/discussions/{id}" | "/discussions/new" => {
+                vec![
+                    ("title".into(), format!("Otra pregunta {n}")),
+                    ("theme".into(), "internal-control".into()),
+                    ("region".into(), "cusco".into()),
+                    ("body".into(), "Nosotros empezamos con dos personas.".into()),
+                    ("key".into(), format!("row-{n}")),
+                ]
+            }
+            "/comments/{id}/edit" => vec![("body".into(), "¿Con cuántas personas empezaron en 2023?".into())],
+            "/comments/{id}/useful" | "/comments/{id}/accept" | "/discussions/{id}/lock" => {
+                vec![("on".into(), "1".into())]
+            }
+            "/comments/{id}/report" | "/discussions/{id}/report" => {
+                vec![("reason".into(), "off_topic".into()), ("note".into(), "No trata del caso.".into())]
+            }
+            "/comments/{id}/hide" | "/discussions/{id}/hide" => vec![("reason".into(), "Datos personales.".into())],
+            "/follows" => {
+                vec![("kind".into(), "region".into()), ("key".into(), "cusco".into()), ("on".into(), "1".into())]
             }
             _ => Vec::new(),
         };

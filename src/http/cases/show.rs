@@ -17,6 +17,7 @@ use crate::{
     },
     error::{AppError, AppResult},
     http::{
+        discussions::{case_discussion, view::Discussion},
         extract::{Params, Ui},
         gate::{case_for, checked_slug},
         session,
@@ -45,6 +46,8 @@ struct CasePage {
     csrf: String,
     errors: FormErrors,
     note: String,
+    /// The discussion under a published case: its newest comments and the form.
+    discussion: Option<Discussion>,
 }
 
 /// The workflow buttons the viewer may use on this case.
@@ -151,7 +154,8 @@ pub async fn case_page(
     let actions = CaseActions::for_viewer(user, &record);
     // Only published cases have peers in the index.
     let similar = if record.status == Status::Published { peer_cases(state, &record.slug).await? } else { Vec::new() };
-    let csrf = if actions.any() { session::csrf_token(session).await? } else { String::new() };
+    let csrf = if actions.any() || user.is_some() { session::csrf_token(session).await? } else { String::new() };
+    let discussion = case_discussion(state, ui.t, user, &record).await?;
     Ok(RenderedCase(CasePage {
         chrome: Chrome::for_ui(ui, case.summary.title.clone(), "cases").about(
             if case.summary.illustrative {
@@ -172,6 +176,7 @@ pub async fn case_page(
         csrf,
         errors,
         note: note.to_string(),
+        discussion,
     }))
 }
 

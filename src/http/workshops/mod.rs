@@ -1,6 +1,6 @@
 //! Workshops: the list, a workshop's page, the organisers' forms (details, agenda,
 //! participants, co-organisers), registration and the certificate of attendance. Who may
-//! do what is asked of `domain::permission` through [`workshop_for`].
+//! do what is asked of `domain::permission` through `gate::workshop_for`.
 
 mod agenda;
 mod api;
@@ -24,7 +24,10 @@ use axum::{
 
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use super::{gate::checked_slug, guarded, guarded_api, kept, AppState};
+use super::{
+    gate::{checked_slug, workshop_for},
+    guarded, guarded_api, kept, AppState,
+};
 use crate::{
     domain::{
         account::{normalise_email, User},
@@ -104,26 +107,6 @@ pub fn api(state: &AppState) -> OpenApiRouter<AppState> {
 /// `{item}` and `{id}` in addresses are numbers; anything else names nothing.
 fn number(text: &str) -> AppResult<i64> {
     text.parse().map_err(|_| AppError::NotFound)
-}
-
-/// The workshop `slug` if `user` may do `action` to it: 404 when they may not even see it
-/// (a draft stays secret), 403 when they see it but may not act.
-pub(crate) async fn workshop_for(
-    state: &AppState,
-    slug: &str,
-    user: Option<&User>,
-    action: WorkshopAction,
-) -> AppResult<WorkshopRecord> {
-    let slug = checked_slug(slug)?;
-    let record = state.store.find_workshop(slug).await?.ok_or(AppError::NotFound)?;
-    let access = record.access();
-    if !may(user, WorkshopAction::View, &access) {
-        return Err(AppError::NotFound);
-    }
-    if !may(user, action, &access) {
-        return Err(AppError::Forbidden);
-    }
-    Ok(record)
 }
 
 /// The workshop `slug` for its organiser `user`, once it has started: attendance and

@@ -17,6 +17,7 @@ use crate::{
     },
     error::AppResult,
     http::{
+        discussions::{view::Discussion, workshop_discussion},
         extract::{Params, Ui},
         page_cache::KeptUntil,
         session,
@@ -56,6 +57,8 @@ struct WorkshopPage {
     open: bool,
     csrf: String,
     done: Option<WorkshopDone>,
+    /// The discussion under a workshop that is not a draft.
+    discussion: Option<Discussion>,
 }
 
 impl WorkshopPage {
@@ -94,6 +97,7 @@ pub async fn show(
     let spans: Vec<_> = agenda.iter().map(|i| (i.starts_at, i.duration_minutes)).collect();
     let outside = if organiser { outside_hours(&spans, w.draft.starts_at, w.draft.ends_at).len() } else { 0 };
     let csrf = if user.is_some() { session::csrf_token(&session).await? } else { String::new() };
+    let discussion = workshop_discussion(&state, ui.t, user.as_deref(), &w).await?;
     let t = ui.t;
     let page = WorkshopPage {
         chrome: Chrome::for_ui(&ui, &w.draft.title, "workshops").about(&w.draft.summary, "website"),
@@ -107,6 +111,7 @@ pub async fn show(
         link,
         csrf,
         done: query.done.as_deref().and_then(WorkshopDone::parse),
+        discussion,
         agenda,
         commitments,
         outcomes,

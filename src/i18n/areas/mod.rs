@@ -6,10 +6,11 @@ mod admin;
 mod browse;
 mod cases;
 mod common;
+mod discussions;
 mod search;
 mod workshops;
 
 pub use self::{
-    accounts::Accounts, admin::Admin, browse::Browse, cases::Cases, common::Common, search::SearchText,
-    workshops::Workshops,
+    accounts::Accounts, admin::Admin, browse::Browse, cases::Cases, common::Common, discussions::Discussions,
+    search::SearchText, workshops::Workshops,
 };

@@ -5,6 +5,7 @@ mod admin;
 mod browse;
 mod cases;
 mod common;
+mod discussions;
 mod search;
 mod workshops;
 
@@ -19,4 +20,5 @@ pub static CATALOG: Catalog = Catalog {
     accounts: accounts::ACCOUNTS,
     admin: admin::ADMIN,
     workshops: workshops::WORKSHOPS,
+    discussions: discussions::DISCUSSIONS,
 };

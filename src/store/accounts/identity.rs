@@ -14,7 +14,7 @@ use crate::{
 
 /// Columns of [`UserRow`], over `users u left join regions r on r.id = u.region_id`.
 const USER_COLUMNS: &str = "
-    u.id, u.email, u.display_name, u.organisation, r.slug as region, u.role, u.edits_all_regions,
+    u.id, u.email, u.display_name, coalesce(u.handle, '') as handle, u.organisation, r.slug as region, u.role, u.edits_all_regions,
     coalesce((select array_agg(er_r.slug order by er_r.slug)
               from editor_regions er join regions er_r on er_r.id = er.region_id
               where er.user_id = u.id), '{}') as editor_regions,
@@ -25,6 +25,7 @@ struct UserRow {
     id: i64,
     email: Option<String>,
     display_name: String,
+    handle: String,
     organisation: String,
     region: Option<String>,
     #[sqlx(try_from = "String")]
@@ -41,6 +42,7 @@ impl From<UserRow> for User {
             id: row.id,
             email: row.email.unwrap_or_default(),
             display_name: row.display_name,
+            handle: row.handle,
             organisation: row.organisation,
             region: row.region,
             role: row.role,

@@ -78,7 +78,7 @@ impl Store {
     pub async fn close_account(&self, user: &User) -> AppResult<()> {
         let mut tx = self.pool.begin().await?;
         sqlx::query(
-            "update users set email = null, password_hash = null, display_name = '', organisation = '',
+            "update users set email = null, password_hash = null, display_name = '', handle = null, organisation = '',
                     region_id = null, closed_at = now(), session_epoch = session_epoch + 1
              where id = $1",
         )
@@ -86,7 +86,14 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         sqlx::query("delete from api_tokens where user_id = $1").bind(user.id).execute(&mut *tx).await?;
-        sqlx::query("delete from editor_regions where user_id = $1").bind(user.id).execute(&mut *tx).await?;
+        for sql in [
+            "delete from editor_regions where user_id = $1",
+            "delete from follows where user_id = $1",
+            "delete from notifications where user_id = $1",
+            "delete from feed_tokens where user_id = $1",
+        ] {
+            sqlx::query(sql).bind(user.id).execute(&mut *tx).await?;
+        }
         audit(&mut tx, AuditRecord::new(Some(user.id), AuditAction::AccountClosed).on_account(user.id)).await?;
         tx.commit().await?;
         Ok(())

@@ -257,6 +257,7 @@ impl TestApp {
         let search = Search::start(db.store(), index_dir.path().join("search"));
         let store = db.store();
         store.watch_catalog();
+        ayni::outbox::start(store.clone());
         let router = app_router(store, search.clone(), request_timeout);
         let app = TestApp { db, router, search, index_dir };
         app.wait_for_index().await;
@@ -266,6 +267,23 @@ impl TestApp {
     /// Waits until the index reflects every change in the database so far.
     pub async fn wait_for_index(&self) {
         wait_for_index(&self.db, &self.search).await;
+    }
+}
+
+impl TestApp {
+    /// Waits until the outbox worker has fanned out every event written so far.
+    pub async fn wait_for_notifications(&self) {
+        for _ in 0..200 {
+            let pending: i64 = sqlx::query_scalar("select count(*) from events where notified_at is null")
+                .fetch_one(&self.db.pool)
+                .await
+                .expect("pending events");
+            if pending == 0 {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("the outbox worker left events pending for 10 s");
     }
 }
 

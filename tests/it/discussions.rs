@@ -1,0 +1,255 @@
+//! Discussions: comments under a case (Markdown sanitized, mentions, replies with quotes,
+//! edits with history, the delete placeholder), useful votes and the accepted answer,
+//! free-standing threads and their list, and a discussion that goes and comes back with
+//! its case.
+
+use ayni::domain::account::Role;
+
+use crate::support::{
+    browser::{Browser, PASSWORD},
+    http::TestResponse,
+    TestApp,
+};
+
+pub(crate) const HOSTILE: &str = "Hola <script>alert('x')</script><img src=x onerror=alert(1)> \
+    [clic](javascript:alert(1)) <a href=\"#\" onclick=\"alert(1)\">aquí</a> **bien**";
+
+/// A published seed case, with `author` as its author.
+pub(crate) async fn case_by(app: &TestApp, author: Option<i64>) -> (i64, String) {
+    let (id, slug): (i64, String) =
+        sqlx::query_as("select id, slug from cases where status = 'published' order by slug limit 1")
+            .fetch_one(&app.db.pool)
+            .await
+            .expect("a published case");
+    sqlx::query("update cases set author_id = $2 where id = $1")
+        .bind(id)
+        .bind(author)
+        .execute(&app.db.pool)
+        .await
+        .expect("set the author");
+    (id, slug)
+}
+
+/// Makes an account a month old: older accounts post more often, and their first comment
+/// with links is not held for a moderator.
+pub(crate) async fn established(app: &TestApp, id: i64) {
+    sqlx::query("update users set created_at = now() - interval '1 month' where id = $1")
+        .bind(id)
+        .execute(&app.db.pool)
+        .await
+        .expect("an older account");
+}
+
+/// Posts a comment through the form and returns its id (from the redirect to it).
+pub(crate) async fn comment(browser: &mut Browser<'_>, url: &str, body: &str, reply_to: Option<i64>) -> i64 {
+    let reply = reply_to.map(|r| r.to_string()).unwrap_or_default();
+    let answer = browser.post(url, &[("body", body), ("reply_to", &reply)]).await.expect(303);
+    comment_id(&answer)
+}
+
+pub(crate) fn comment_id(answer: &TestResponse) -> i64 {
+    let location = answer.header("location");
+    location
+        .strip_prefix("/comments/")
+        .and_then(|id| id.parse().ok())
+        .unwrap_or_else(|| panic!("not a comment's address: {location}"))
+}
+
+/// Follows a comment's permalink to the page that shows it.
+pub(crate) async fn open(browser: &mut Browser<'_>, comment: i64) -> TestResponse {
+    let answer = browser.get(&format!("/comments/{comment}")).await.expect(303);
+    let location = answer.header("location");
+    assert!(location.ends_with(&format!("#comment-{comment}")), "{location}");
+    let page = location.split('#').next().unwrap_or_default().to_string();
+    browser.get(&page).await.expect(200)
+}
+
+#[tokio::test]
+async fn comments_under_a_case_are_sanitized_quoted_edited_and_deleted_with_a_placeholder() {
+    let app = TestApp::new().await;
+    let (_, slug) = case_by(&app, None).await;
+    let url = format!("/cases/{slug}/discussion");
+    // Visitors read the discussion and are asked to sign in to take part.
+    let page = Browser::new(&app).get(&format!("/cases/{slug}")).await.expect(200);
+    assert!(page.body.contains("id=\"discussion\"") && page.body.contains("/signin?next="), "{}", page.body);
+
+    let (mut ana, ana_id) = app.browser_as("ana@region.gob.pe", "Ana Quispe", Role::Member).await;
+    let (mut luis, _) = app.browser_as("luis@region.gob.pe", "Luis Mamani", Role::Member).await;
+    established(&app, ana_id).await;
+    let handle: String = sqlx::query_scalar("select handle from users where id = $1")
+        .bind(ana_id)
+        .fetch_one(&app.db.pool)
+        .await
+        .expect("handle");
+    assert_eq!(handle, "ana_quispe", "handles come from names");
+
+    let first = comment(&mut ana, &url, HOSTILE, None).await;
+    let page = open(&mut ana, first).await;
+    assert!(page.body.contains("<strong>bien</strong>"), "{}", page.body);
+    for bad in ["<script>alert", "onerror", "javascript:", "onclick"] {
+        assert!(!page.body.contains(bad), "{bad} reached the thread page");
+    }
+    // The case page shows the newest comments, sanitized too.
+    let case_page = Browser::new(&app).get(&format!("/cases/{slug}")).await.expect(200);
+    assert!(
+        case_page.body.contains(&format!("id=\"comment-{first}\"")) && !case_page.body.contains("onerror"),
+        "{}",
+        case_page.body
+    );
+
+    // A reply, then a reply to the reply: shown under the top comment, quoting the reply.
+    let reply = comment(&mut luis, &url, &format!("Gracias @{handle}, ¿con cuántas personas?"), Some(first)).await;
+    let page = open(&mut luis, reply).await;
+    assert!(page.body.contains(&format!("<a href=\"/people/{ana_id}\"")), "the mention links to Ana");
+    let second = comment(&mut ana, &url, "Con dos personas.", Some(reply)).await;
+    let page = open(&mut ana, second).await;
+    let at = page.body.find(&format!("id=\"comment-{second}\"")).expect("the reply to the reply");
+    let shown = &page.body[at..];
+    assert!(shown.contains("¿con cuántas personas?"), "it quotes the reply it answers");
+    let parent: Option<i64> = sqlx::query_scalar("select parent_id from comments where id = $1")
+        .bind(second)
+        .fetch_one(&app.db.pool)
+        .await
+        .expect("parent");
+    assert_eq!(parent, Some(first), "nested one level, under the top comment");
+
+    // Only the author edits; every edit is kept and the comment says so.
+    luis.post(&format!("/comments/{first}/edit"), &[("body", "No es mío")]).await.expect(403);
+    ana.post(&format!("/comments/{first}/edit"), &[("body", "Texto **corregido**")]).await.expect(303);
+    let page = open(&mut ana, first).await;
+    assert!(
+        page.body.contains("<strong>corregido</strong>") && page.body.contains(&format!("/comments/{first}/history"))
+    );
+    let history = Browser::new(&app).get(&format!("/comments/{first}/history")).await.expect(200);
+    assert!(history.body.contains("<strong>corregido</strong>") && history.body.contains("<strong>bien</strong>"));
+    assert!(!history.body.contains("onerror"), "history is sanitized");
+
+    // Deleting a comment with replies leaves a placeholder; the quote shows it is gone.
+    luis.post(&format!("/comments/{reply}/delete"), &[]).await.expect(303);
+    let page = open(&mut ana, second).await;
+    assert!(page.body.contains("Comentario eliminado."), "{}", page.body);
+    assert!(!page.body.contains("¿con cuántas personas?"), "a deleted comment does not live on in a quote");
+    // Without replies it goes altogether.
+    ana.post(&format!("/comments/{second}/delete"), &[]).await.expect(303);
+    let page = Browser::new(&app).get(&url).await.expect(200);
+    assert!(!page.body.contains(&format!("id=\"comment-{second}\"")));
+    Browser::new(&app).get(&format!("/comments/{second}/history")).await.expect(404);
+}
+
+#[tokio::test]
+async fn one_useful_vote_per_person_and_the_case_author_accepts_an_answer() {
+    let app = TestApp::new().await;
+    let (mut author, author_id) = app.browser_as("autora@region.gob.pe", "Autora Caso", Role::Member).await;
+    let (_, slug) = case_by(&app, Some(author_id)).await;
+    let url = format!("/cases/{slug}/discussion");
+    let (mut asker, _) = app.browser_as("pregunta@region.gob.pe", "Quien Pregunta", Role::Member).await;
+    let (mut voter, _) = app.browser_as("vota@region.gob.pe", "Quien Vota", Role::Member).await;
+    let question = comment(&mut asker, &url, "¿Cómo lo organizaron?", None).await;
+    let answer = comment(&mut voter, &url, "Así lo hicimos nosotros.", None).await;
+
+    asker.post(&format!("/comments/{answer}/useful"), &[("on", "1")]).await.expect(303);
+    asker.post(&format!("/comments/{answer}/useful"), &[("on", "1")]).await.expect(303);
+    voter.post(&format!("/comments/{answer}/useful"), &[("on", "1")]).await.expect(403);
+    let useful: i32 = sqlx::query_scalar("select useful_count from comments where id = $1")
+        .bind(answer)
+        .fetch_one(&app.db.pool)
+        .await
+        .expect("count");
+    assert_eq!(useful, 1, "one vote per person, none on one's own comment");
+    let page = open(&mut asker, answer).await;
+    assert!(page.body.contains("1 persona lo encontró útil"));
+
+    // Neither the asker nor the voter may accept an answer; the case's author may.
+    asker.post(&format!("/comments/{answer}/accept"), &[("on", "1")]).await.expect(403);
+    author.post(&format!("/comments/{answer}/accept"), &[("on", "1")]).await.expect(303);
+    let page = Browser::new(&app).get(&url).await.expect(200);
+    let accepted = page.body.find("Respuesta aceptada</h3>").expect("the accepted answer is shown");
+    let first_comment = page.body.find(&format!("id=\"comment-{question}\"")).expect("the question");
+    assert!(accepted < first_comment, "the accepted answer comes first");
+}
+
+#[tokio::test]
+async fn free_standing_threads_are_listed_filtered_and_sorted() {
+    let app = TestApp::new().await;
+    let (mut ana, _) = app.browser_as("ana@region.gob.pe", "Ana Quispe", Role::Member).await;
+    let themes: Vec<String> = sqlx::query_scalar("select slug from themes order by slug limit 2")
+        .fetch_all(&app.db.pool)
+        .await
+        .expect("themes");
+    // A refused form keeps what was typed and says what is wrong.
+    let refused = ana.post("/discussions/new", &[("title", ""), ("theme", "atlantis"), ("body", "Texto")]).await;
+    let refused = refused.expect(422);
+    assert!(refused.body.contains("error-summary") && refused.body.contains("Texto"));
+    let created = ana
+        .post(
+            "/discussions/new",
+            &[
+                ("title", "¿Oficina de integridad con dos personas?"),
+                ("theme", &themes[0]),
+                ("region", "cusco"),
+                ("body", "Cuéntenme."),
+            ],
+        )
+        .await
+        .expect(303);
+    let thread_url = created.header("location");
+    let page = Browser::new(&app).get(&thread_url).await.expect(200);
+    assert!(page.body.contains("¿Oficina de integridad con dos personas?") && page.body.contains("Cuéntenme."));
+    ana.post(
+        "/discussions/new",
+        &[("title", "Presupuesto participativo"), ("theme", &themes[1]), ("body", "¿Experiencias?")],
+    )
+    .await
+    .expect(303);
+
+    let list = Browser::new(&app).get("/discussions").await.expect(200);
+    assert!(list.body.contains("¿Oficina de integridad") && list.body.contains("Presupuesto participativo"));
+    let by_theme = Browser::new(&app).get(&format!("/discussions?theme={}", themes[1])).await.expect(200);
+    assert!(!by_theme.body.contains("¿Oficina de integridad") && by_theme.body.contains("Presupuesto participativo"));
+    let by_region = Browser::new(&app).get("/discussions?region=cusco").await.expect(200);
+    assert!(by_region.body.contains("¿Oficina de integridad") && !by_region.body.contains("Presupuesto participativo"));
+    let answered = Browser::new(&app).get("/discussions?answered=yes").await.expect(200);
+    assert!(!answered.body.contains("¿Oficina de integridad"));
+    Browser::new(&app).get("/discussions?sort=loudest").await.expect(400);
+    Browser::new(&app).get("/discussions?theme=atlantis").await.expect(400);
+    let newest = Browser::new(&app).get("/discussions?sort=newest").await.expect(200);
+    let (a, b) = (newest.body.find("Presupuesto participativo"), newest.body.find("¿Oficina de integridad"));
+    assert!(a < b, "newest first");
+}
+
+#[tokio::test]
+async fn a_case_discussion_goes_and_comes_back_with_its_case() {
+    let app = TestApp::new().await;
+    let (case_id, slug) = case_by(&app, None).await;
+    let url = format!("/cases/{slug}/discussion");
+    let (mut ana, _) = app.browser_as("ana@region.gob.pe", "Ana Quispe", Role::Member).await;
+    let id = comment(&mut ana, &url, "Un comentario visible", None).await;
+    sqlx::query("update cases set status = 'unpublished' where id = $1")
+        .bind(case_id)
+        .execute(&app.db.pool)
+        .await
+        .expect("unpublish");
+    Browser::new(&app).get(&url).await.expect(404);
+    ana.get(&format!("/comments/{id}")).await.expect(404);
+    ana.post(&url, &[("body", "otro")]).await.expect(404);
+    sqlx::query("update cases set status = 'published' where id = $1")
+        .bind(case_id)
+        .execute(&app.db.pool)
+        .await
+        .expect("publish again");
+    let page = open(&mut ana, id).await;
+    assert!(page.body.contains("Un comentario visible"));
+}
+
+#[tokio::test]
+async fn a_closed_account_becomes_a_former_member_and_its_comments_stay() {
+    let app = TestApp::new().await;
+    let (_, slug) = case_by(&app, None).await;
+    let url = format!("/cases/{slug}/discussion");
+    let (mut ana, _) = app.browser_as("ana@region.gob.pe", "Ana Quispe", Role::Member).await;
+    let id = comment(&mut ana, &url, "Mi experiencia en Cusco", None).await;
+    ana.post("/profile/close", &[("close_password", PASSWORD)]).await.expect(303);
+    let page = open(&mut Browser::new(&app), id).await;
+    assert!(page.body.contains("Mi experiencia en Cusco") && page.body.contains("Exmiembro"));
+    assert!(!page.body.contains("Ana Quispe") && !page.body.contains("ana_quispe"), "{}", page.body);
+}
