@@ -31,8 +31,13 @@ pub async fn time_limit(State(limit): State<Duration>, request: Request, next: N
 pub fn request_span(request: &Request) -> tracing::Span {
     let id = request.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
     let path = request.uri().path();
-    // A reset link is a secret for days: logs get its route, not the token.
-    let path = if path.starts_with("/reset/") { "/reset/…" } else { path };
+    // A reset link and a personal feed's address are secrets: logs get their route, not
+    // the token.
+    let path = match path {
+        p if p.starts_with("/reset/") => "/reset/…",
+        p if p.starts_with("/feeds/notifications/") => "/feeds/notifications/…",
+        p => p,
+    };
     tracing::info_span!("request", request_id = %id, method = %request.method(), path = %path)
 }
 

@@ -253,3 +253,65 @@ async fn a_closed_account_becomes_a_former_member_and_its_comments_stay() {
     assert!(page.body.contains("Mi experiencia en Cusco") && page.body.contains("Exmiembro"));
     assert!(!page.body.contains("Ana Quispe") && !page.body.contains("ana_quispe"), "{}", page.body);
 }
+
+#[tokio::test]
+async fn mentions_and_follows_notify_and_the_private_feed_carries_them_until_revoked() {
+    let app = TestApp::new().await;
+    let (mut author, author_id) = app.browser_as("autora@region.gob.pe", "Autora Caso", Role::Member).await;
+    let (_, slug) = case_by(&app, Some(author_id)).await;
+    let url = format!("/cases/{slug}/discussion");
+    let (mut ana, ana_id) = app.browser_as("ana@region.gob.pe", "Ana Quispe", Role::Member).await;
+    let (mut luis, luis_id) = app.browser_as("luis@region.gob.pe", "Luis Mamani", Role::Member).await;
+    established(&app, luis_id).await;
+
+    // Ana asks; the case's author follows the discussion of the case she wrote.
+    comment(&mut ana, &url, "¿Cómo organizaron la oficina con solo dos personas?", None).await;
+    // Luis answers with a hostile text that mentions Ana, and once more inside code.
+    let hostile = format!("{HOSTILE} @ana_quispe y `@ana_quispe`");
+    comment(&mut luis, &url, &hostile, None).await;
+    app.wait_for_notifications().await;
+    let reasons: Vec<(i64, String)> =
+        sqlx::query_as("select user_id, reason from notifications order by user_id, event_id")
+            .fetch_all(&app.db.pool)
+            .await
+            .expect("notifications");
+    assert!(reasons.contains(&(ana_id, "mention".to_string())), "{reasons:?}");
+    assert_eq!(reasons.iter().filter(|(u, _)| *u == ana_id).count(), 1, "once, of the mention: {reasons:?}");
+    assert_eq!(reasons.iter().filter(|(u, _)| *u == author_id).count(), 2, "the author hears of both: {reasons:?}");
+
+    // The page and the header say so, sanitized.
+    let page = ana.get("/notifications").await.expect(200);
+    assert!(page.body.contains("Luis Mamani le mencionó en"), "{}", page.body);
+    assert!(page.body.contains("(1 sin leer)"), "the header shows the unread count");
+    for bad in ["<script>alert", "onerror=", "javascript:", "onclick="] {
+        assert!(!page.body.contains(bad), "{bad} reached the notifications page");
+    }
+    let id: i64 = sqlx::query_scalar("select id from notifications where user_id = $1")
+        .bind(ana_id)
+        .fetch_one(&app.db.pool)
+        .await
+        .expect("id");
+    ana.post(&format!("/notifications/{id}/read"), &[]).await.expect(303);
+    assert!(!ana.get("/notifications").await.expect(200).body.contains("sin leer)"));
+    author.post("/notifications/read-all", &[]).await.expect(303);
+    assert!(!author.get("/notifications").await.expect(200).body.contains("sin leer)"));
+
+    // The private feed: shown once, valid Atom with the text escaped, gone when revoked.
+    let made = ana.post("/notifications/feed", &[]).await.expect(200);
+    let start = made.body.find("/feeds/notifications/").expect("the feed's address is shown");
+    let path: String = made.body[start..].chars().take_while(|c| *c != '<').collect();
+    let feed = Browser::new(&app).get(&path).await.expect(200);
+    assert!(feed.header("content-type").starts_with("application/atom+xml"), "{}", feed.header("content-type"));
+    assert!(feed.header("cache-control").contains("no-store"));
+    assert!(feed.body.starts_with("<?xml") && feed.body.contains("<feed xmlns=\"http://www.w3.org/2005/Atom\""));
+    assert_eq!(feed.body.matches("<entry>").count(), 1, "{}", feed.body);
+    assert!(!feed.body.contains("<script") && !feed.body.contains("<img"), "no raw markup: {}", feed.body);
+    let stored: String = sqlx::query_scalar("select token_hash from feed_tokens where user_id = $1")
+        .bind(ana_id)
+        .fetch_one(&app.db.pool)
+        .await
+        .expect("a stored token");
+    assert!(!path.contains(&stored), "the token is stored hashed");
+    ana.post("/notifications/feed/revoke", &[]).await.expect(303);
+    Browser::new(&app).get(&path).await.expect(404);
+}
