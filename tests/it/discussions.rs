@@ -315,3 +315,101 @@ async fn mentions_and_follows_notify_and_the_private_feed_carries_them_until_rev
     ana.post("/notifications/feed/revoke", &[]).await.expect(303);
     Browser::new(&app).get(&path).await.expect(404);
 }
+
+#[tokio::test]
+async fn reports_reach_moderators_who_hide_restore_and_lock_with_the_audit_log() {
+    let app = TestApp::new().await;
+    let (_, slug) = case_by(&app, None).await;
+    let url = format!("/cases/{slug}/discussion");
+    let (mut writer, _) = app.browser_as("escribe@region.gob.pe", "Quien Escribe", Role::Member).await;
+    let (mut reporter, _) = app.browser_as("reporta@region.gob.pe", "Quien Reporta", Role::Member).await;
+    let (mut editor, editor_id) = app.browser_as("editora@region.gob.pe", "Editora Región", Role::Member).await;
+    let region: String =
+        sqlx::query_scalar("select r.slug from cases c join regions r on r.id = c.region_id where c.slug = $1")
+            .bind(&slug)
+            .fetch_one(&app.db.pool)
+            .await
+            .expect("the case's region");
+    app.make_editor(editor_id, &[region.as_str()]).await;
+    let bad = comment(&mut writer, &url, "Llame al 999 888 777 de Juan Pérez.", None).await;
+
+    reporter
+        .post(&format!("/comments/{bad}/report"), &[("reason", "personal_data"), ("note", "Un teléfono privado.")])
+        .await
+        .expect(303);
+    let queue = editor.get("/moderation").await.expect(200);
+    assert!(queue.body.contains("Un teléfono privado.") && queue.body.contains("999 888 777"), "{}", queue.body);
+    let theirs = reporter.get("/moderation").await.expect(200);
+    assert!(!theirs.body.contains("999 888 777"), "a queue shows only the threads one moderates");
+
+    editor.post(&format!("/comments/{bad}/hide"), &[("reason", "Datos personales de un tercero.")]).await.expect(303);
+    let public = Browser::new(&app).get(&url).await.expect(200);
+    assert!(public.body.contains("Ocultado por los moderadores.") && !public.body.contains("999 888 777"));
+    let own = writer.get(&url).await.expect(200);
+    assert!(own.body.contains("Datos personales de un tercero."), "the author sees why");
+    app.wait_for_notifications().await;
+    let told = reporter.get("/notifications").await.expect(200);
+    assert!(told.body.contains("Los moderadores atendieron su reporte"), "{}", told.body);
+    assert!(!editor.get("/moderation").await.expect(200).body.contains("Un teléfono privado."), "handled");
+
+    editor.post(&format!("/comments/{bad}/restore"), &[]).await.expect(303);
+    assert!(Browser::new(&app).get(&url).await.expect(200).body.contains("999 888 777"));
+    let thread: i64 = sqlx::query_scalar("select thread_id from comments where id = $1")
+        .bind(bad)
+        .fetch_one(&app.db.pool)
+        .await
+        .expect("thread");
+    editor.post(&format!("/discussions/{thread}/lock"), &[("on", "1")]).await.expect(303);
+    let locked = writer.get(&url).await.expect(200);
+    assert!(locked.body.contains("Los moderadores cerraron esta conversación"));
+    writer.post(&url, &[("body", "¿Y ahora?"), ("reply_to", "")]).await.expect(403);
+    writer.post(&format!("/comments/{bad}/edit"), &[("body", "Otro texto.")]).await.expect(403);
+    editor.post(&format!("/discussions/{thread}/lock"), &[("on", "0")]).await.expect(303);
+    comment(&mut writer, &url, "Gracias por abrirla de nuevo.", None).await;
+
+    let actions: Vec<(String, String, String)> =
+        sqlx::query_as("select action, subject_kind, subject_key from audit_log where actor_id = $1 order by id")
+            .bind(editor_id)
+            .fetch_all(&app.db.pool)
+            .await
+            .expect("audit");
+    let (bad_key, thread_key) = (bad.to_string(), thread.to_string());
+    assert_eq!(
+        actions,
+        vec![
+            ("comment.hidden".to_string(), "comment".to_string(), bad_key.clone()),
+            ("comment.restored".to_string(), "comment".to_string(), bad_key),
+            ("thread.locked".to_string(), "thread".to_string(), thread_key.clone()),
+            ("thread.unlocked".to_string(), "thread".to_string(), thread_key),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn new_accounts_post_five_comments_in_ten_minutes_and_their_first_link_waits() {
+    let app = TestApp::new().await;
+    let (_, slug) = case_by(&app, None).await;
+    let url = format!("/cases/{slug}/discussion");
+    let (mut newcomer, _) = app.browser_as("nueva@region.gob.pe", "Cuenta Nueva", Role::Member).await;
+    let held = comment(&mut newcomer, &url, "Vean [mi sitio](https://example.org/oferta).", None).await;
+    assert!(newcomer.get(&url).await.expect(200).body.contains("Espera la revisión de un moderador"));
+    assert!(!Browser::new(&app).get(&url).await.expect(200).body.contains("example.org/oferta"), "others see nothing");
+    for n in 2..=5 {
+        comment(&mut newcomer, &url, &format!("Comentario {n}."), None).await;
+    }
+    let refused = newcomer.post(&url, &[("body", "Uno más."), ("reply_to", "")]).await.expect(429);
+    assert!(refused.body.contains("Publicó muchos comentarios"), "{}", refused.body);
+
+    let (mut admin, _) = app.browser_as("admin@region.gob.pe", "Admin", Role::Admin).await;
+    assert!(admin.get("/moderation").await.expect(200).body.contains("example.org/oferta"));
+    admin.post(&format!("/comments/{held}/approve"), &[]).await.expect(303);
+    assert!(Browser::new(&app).get(&url).await.expect(200).body.contains("example.org/oferta"));
+
+    // An older account may post thirty.
+    let (mut known, known_id) = app.browser_as("conocida@region.gob.pe", "Cuenta Conocida", Role::Member).await;
+    established(&app, known_id).await;
+    for n in 1..=30 {
+        comment(&mut known, &url, &format!("Aporte {n} con [enlace](https://example.org/{n})."), None).await;
+    }
+    known.post(&url, &[("body", "Uno más."), ("reply_to", "")]).await.expect(429);
+}
