@@ -413,3 +413,47 @@ async fn new_accounts_post_five_comments_in_ten_minutes_and_their_first_link_wai
     }
     known.post(&url, &[("body", "Uno más."), ("reply_to", "")]).await.expect(429);
 }
+
+#[tokio::test]
+async fn a_retried_post_makes_one_comment_and_a_hundred_at_once_all_land_in_order() {
+    let app = TestApp::new().await;
+    let (_, slug) = case_by(&app, None).await;
+    let url = format!("/cases/{slug}/discussion");
+
+    // A double click: the same form, with the same key, twice.
+    let (mut ana, _) = app.browser_as("ana@region.gob.pe", "Ana Quispe", Role::Member).await;
+    let form = [("body", "¿Cómo lo hicieron?"), ("reply_to", ""), ("key", "clave-del-formulario")];
+    let first = comment_id(&ana.post(&url, &form).await.expect(303));
+    let again = comment_id(&ana.post(&url, &form).await.expect(303));
+    assert_eq!(first, again, "the retried post answers with the first comment");
+
+    // A hundred people, each signed in from their own address, post at the same moment.
+    let mut people = Vec::new();
+    for n in 0..100 {
+        let email = format!("persona{n}@region.gob.pe");
+        app.account(&email, &format!("Persona {n}"), Role::Member).await;
+        let mut browser = Browser::from_address(&app, &format!("198.51.{}.{}:4000", 100 + n / 200, 1 + n % 200));
+        browser.sign_in(&email, PASSWORD).await.expect(303);
+        people.push(browser);
+    }
+    let answers = futures_util::future::join_all(people.iter_mut().enumerate().map(|(n, browser)| {
+        let url = url.clone();
+        async move {
+            let body = format!("Aporte número {n}.");
+            browser.post(&url, &[("body", body.as_str()), ("reply_to", "")]).await.status.as_u16()
+        }
+    }))
+    .await;
+    assert!(answers.iter().all(|s| *s == 303), "every post lands: {answers:?}");
+    let numbers: Vec<i32> = sqlx::query_scalar(
+        "select c.number from comments c join threads t on t.id = c.thread_id
+         join cases k on k.id = t.case_id where k.slug = $1 order by c.number",
+    )
+    .bind(&slug)
+    .fetch_all(&app.db.pool)
+    .await
+    .expect("numbers");
+    assert_eq!(numbers, (1..=101).collect::<Vec<i32>>(), "numbered 1 to 101 without gaps or twins");
+    let page = Browser::new(&app).get(&format!("{url}?page=3")).await.expect(200);
+    assert!(page.body.contains("Aporte número"), "the last page shows the hundredth");
+}
