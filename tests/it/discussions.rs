@@ -457,3 +457,61 @@ async fn a_retried_post_makes_one_comment_and_a_hundred_at_once_all_land_in_orde
     let page = Browser::new(&app).get(&format!("{url}?page=3")).await.expect(200);
     assert!(page.body.contains("Aporte número"), "the last page shows the hundredth");
 }
+
+#[tokio::test]
+async fn a_worker_killed_mid_batch_still_delivers_every_notification_exactly_once() {
+    let app = TestApp::new().await;
+    let (_, slug) = case_by(&app, None).await;
+    let url = format!("/cases/{slug}/discussion");
+    // Twenty people follow the discussion (commenting follows it).
+    let mut followers = Vec::new();
+    for n in 0..20 {
+        let (mut browser, id) =
+            app.browser_as(&format!("sigue{n}@region.gob.pe"), &format!("Sigue {n}"), Role::Member).await;
+        comment(&mut browser, &url, &format!("Sigo esta conversación ({n})."), None).await;
+        followers.push(id);
+    }
+    app.wait_for_notifications().await;
+
+    // Hold the last follower's row, so that the worker's batch stops inside its insert
+    // (the foreign key check waits for the lock), then post.
+    let mut holder = app.db.pool.begin().await.expect("begin");
+    sqlx::query("select 1 from users where id = $1 for update")
+        .bind(followers[19])
+        .execute(&mut *holder)
+        .await
+        .expect("hold the row");
+    let (mut poster, _) = app.browser_as("publica@region.gob.pe", "Quien Publica", Role::Member).await;
+    let posted = comment(&mut poster, &url, "Una novedad para todos.", None).await;
+
+    // End the worker's connection while it waits in the middle of the batch.
+    let mut killed = false;
+    for _ in 0..200 {
+        killed = sqlx::query_scalar::<_, Option<bool>>(
+            "select bool_or(pg_terminate_backend(pid)) from pg_stat_activity
+             where query ilike '%insert into notifications%' and wait_event_type = 'Lock' and pid <> pg_backend_pid()",
+        )
+        .fetch_one(&mut *holder)
+        .await
+        .expect("look for the worker")
+        .unwrap_or(false);
+        if killed {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    assert!(killed, "the worker's batch never reached the held row");
+    holder.rollback().await.expect("let go");
+
+    app.wait_for_notifications().await;
+    let received: Vec<(i64, i64)> = sqlx::query_as(
+        "select n.user_id, count(*) from notifications n join events e on e.id = n.event_id
+         where e.comment_id = $1 group by n.user_id order by n.user_id",
+    )
+    .bind(posted)
+    .fetch_all(&app.db.pool)
+    .await
+    .expect("notifications");
+    let expected: Vec<(i64, i64)> = followers.iter().map(|id| (*id, 1)).collect();
+    assert_eq!(received, expected, "every follower, exactly once");
+}
