@@ -333,9 +333,22 @@ pub async fn show(
         };
         return Ok(Redirect::to(&url).into_response());
     }
-    let info = HomeInfo { notice: query.notice(ui.t), ..standalone_info(&state, ui.t, &thread).await? };
+    let info = standalone_info(&state, ui.t, &thread).await?;
+    show_as_asked(&state, &ui, &session, Some(&thread), info, &query).await
+}
+
+/// A thread's page as its address asks: which page, the reply form open, a notice.
+async fn show_as_asked(
+    state: &AppState,
+    ui: &Ui,
+    session: &Session,
+    thread: Option<&ThreadRecord>,
+    info: HomeInfo,
+    query: &ThreadQuery,
+) -> AppResult<Response> {
+    let info = HomeInfo { notice: query.notice(ui.t), ..info };
     let form = FormState::empty(reply_number(query.reply.as_deref()));
-    thread_page(&state, &ui, &session, Some(&thread), info, page_number(query.page.as_deref()), form).await
+    thread_page(state, ui, session, thread, info, page_number(query.page.as_deref()), form).await
 }
 
 pub async fn show_case(
@@ -347,9 +360,7 @@ pub async fn show_case(
 ) -> AppResult<Response> {
     let case = discussed_case(&state, &slug, ui.viewer.user()).await?;
     let thread = state.store.thread_of_case(case.id).await?;
-    let form = FormState::empty(reply_number(query.reply.as_deref()));
-    let info = HomeInfo { notice: query.notice(ui.t), ..case_info(ui.t, &case) };
-    thread_page(&state, &ui, &session, thread.as_ref(), info, page_number(query.page.as_deref()), form).await
+    show_as_asked(&state, &ui, &session, thread.as_ref(), case_info(ui.t, &case), &query).await
 }
 
 pub async fn show_workshop(
@@ -361,9 +372,7 @@ pub async fn show_workshop(
 ) -> AppResult<Response> {
     let w = discussed_workshop(&state, &slug, ui.viewer.user()).await?;
     let thread = state.store.thread_of_workshop(w.id).await?;
-    let form = FormState::empty(reply_number(query.reply.as_deref()));
-    let info = HomeInfo { notice: query.notice(ui.t), ..workshop_info(ui.t, &w) };
-    thread_page(&state, &ui, &session, thread.as_ref(), info, page_number(query.page.as_deref()), form).await
+    show_as_asked(&state, &ui, &session, thread.as_ref(), workshop_info(ui.t, &w), &query).await
 }
 
 pub async fn post(
