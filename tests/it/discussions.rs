@@ -515,3 +515,45 @@ async fn a_worker_killed_mid_batch_still_delivers_every_notification_exactly_onc
     let expected: Vec<(i64, i64)> = followers.iter().map(|id| (*id, 1)).collect();
     assert_eq!(received, expected, "every follower, exactly once");
 }
+
+#[tokio::test]
+async fn people_follow_a_region_from_its_page_and_hear_of_its_new_cases() {
+    let app = TestApp::new().await;
+    let (mut ana, ana_id) = app.browser_as("ana@region.gob.pe", "Ana Quispe", Role::Member).await;
+    assert!(!Browser::new(&app).get("/regions/cusco").await.expect(200).body.contains("action=\"/follows\""));
+    let page = ana.get("/regions/cusco").await.expect(200);
+    assert!(page.body.contains("action=\"/follows\"") && page.body.contains(">Seguir</button>"), "{}", page.body);
+    let followed =
+        ana.post("/follows", &[("kind", "region"), ("key", "cusco"), ("on", "1"), ("next", "/regions/cusco")]);
+    assert_eq!(followed.await.expect(303).header("location"), "/regions/cusco");
+    assert!(ana.get("/regions/cusco").await.expect(200).body.contains(">Dejar de seguir</button>"));
+    ana.post("/follows", &[("kind", "region"), ("key", "no-existe"), ("on", "1")]).await.expect(404);
+
+    // Luis proposes a case of Cusco; an editor of Cusco publishes it.
+    let (mut luis, _) = app.browser_as("luis@region.gob.pe", "Luis Mamani", Role::Member).await;
+    let form = crate::support::browser::case_form("Oficina de integridad en Cusco", "cusco");
+    let slug = luis
+        .post("/cases/new", &form)
+        .await
+        .expect(303)
+        .header("location")
+        .trim_start_matches("/cases/")
+        .split(['/', '?'])
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    luis.post(&format!("/cases/{slug}/submit"), &[]).await.expect(303);
+    let (mut editor, editor_id) = app.browser_as("editor@region.gob.pe", "Editor Cusco", Role::Member).await;
+    app.make_editor(editor_id, &["cusco"]).await;
+    editor.post(&format!("/cases/{slug}/publish"), &[]).await.expect(303);
+
+    app.wait_for_notifications().await;
+    let told = ana.get("/notifications").await.expect(200);
+    assert!(told.body.contains("Nuevo caso publicado: «Oficina de integridad en Cusco»"), "{}", told.body);
+    let reason: String = sqlx::query_scalar("select reason from notifications where user_id = $1")
+        .bind(ana_id)
+        .fetch_one(&app.db.pool)
+        .await
+        .expect("one notification");
+    assert_eq!(reason, "region");
+}

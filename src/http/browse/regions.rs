@@ -4,9 +4,12 @@ use axum::{
     response::Html,
 };
 
+use tower_sessions::Session;
+
 use crate::{
     domain::{
         case::CaseSummary,
+        discussion::FollowKind,
         filter::{Filters, Paging, DEFAULT_PER_PAGE},
         lima,
         region::{grouped, Region, RegionGroup},
@@ -15,6 +18,7 @@ use crate::{
     http::{
         extract::Ui,
         gate::checked_slug,
+        notifications::FollowButton,
         urls::link,
         views::{render, Chrome},
         AppState,
@@ -55,12 +59,21 @@ struct RegionPage {
     commitments: Vec<CommitmentListing>,
     commitments_total: i64,
     today: Date,
+    /// For people signed in: follow the region to hear of its new cases and workshops.
+    follow: Option<FollowButton>,
 }
 
-pub async fn show(State(state): State<AppState>, ui: Ui, Path(slug): Path<String>) -> AppResult<Html<String>> {
+pub async fn show(
+    State(state): State<AppState>,
+    ui: Ui,
+    session: Session,
+    Path(slug): Path<String>,
+) -> AppResult<Html<String>> {
     let slug = checked_slug(&slug)?;
     let regions = state.store.regions().await?;
     let region = regions.iter().find(|r| r.slug == slug).cloned().ok_or(AppError::NotFound)?;
+    let next = format!("/regions/{slug}");
+    let follow = FollowButton::by_slug(&state, &session, ui.viewer.user(), FollowKind::Region, slug, next).await?;
     let filter = Filters { region: Some(region.slug.clone()), ..Filters::default() };
     let today = lima::today(OffsetDateTime::now_utc());
     let commitments_filter = CommitmentFilter { region: Some(region.slug.clone()), ..CommitmentFilter::default() };
@@ -81,5 +94,6 @@ pub async fn show(State(state): State<AppState>, ui: Ui, Path(slug): Path<String
         commitments,
         commitments_total,
         today,
+        follow,
     })
 }

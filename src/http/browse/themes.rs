@@ -4,9 +4,12 @@ use axum::{
     response::Html,
 };
 
+use tower_sessions::Session;
+
 use crate::{
     domain::{
         case::CaseSummary,
+        discussion::FollowKind,
         filter::{Filters, Paging, DEFAULT_PER_PAGE},
         theme::{sort_by_name, Theme},
     },
@@ -14,6 +17,7 @@ use crate::{
     http::{
         extract::Ui,
         gate::checked_slug,
+        notifications::FollowButton,
         urls::link,
         views::{render, Chrome},
         AppState,
@@ -44,11 +48,20 @@ struct ThemePage {
     cases: Vec<CaseSummary>,
     total: i64,
     all_url: String,
+    /// For people signed in: follow the theme to hear of its new cases.
+    follow: Option<FollowButton>,
 }
 
-pub async fn show(State(state): State<AppState>, ui: Ui, Path(slug): Path<String>) -> AppResult<Html<String>> {
+pub async fn show(
+    State(state): State<AppState>,
+    ui: Ui,
+    session: Session,
+    Path(slug): Path<String>,
+) -> AppResult<Html<String>> {
     let slug = checked_slug(&slug)?;
     let theme = state.store.themes().await?.into_iter().find(|th| th.slug == slug).ok_or(AppError::NotFound)?;
+    let next = format!("/themes/{slug}");
+    let follow = FollowButton::by_slug(&state, &session, ui.viewer.user(), FollowKind::Theme, slug, next).await?;
     let filter = Filters { theme: Some(theme.slug.clone()), ..Filters::default() };
     let (cases, total) = state.store.list_cases(&filter, Paging { page: 1, per_page: DEFAULT_PER_PAGE }, None).await?;
     render(ThemePage {
@@ -59,5 +72,6 @@ pub async fn show(State(state): State<AppState>, ui: Ui, Path(slug): Path<String
         theme,
         cases,
         total,
+        follow,
     })
 }

@@ -218,6 +218,32 @@ pub async fn feed(State(state): State<AppState>, Path(token): Path<String>) -> A
     Ok(response)
 }
 
+/// A follow button for a region's or a theme's page (by slug), as the viewer stands.
+pub(crate) struct FollowButton {
+    pub kind: FollowKind,
+    pub key: String,
+    pub on: bool,
+    pub next: String,
+    pub csrf: String,
+}
+
+impl FollowButton {
+    /// The button for `user` (None for visitors, who are offered nothing to follow).
+    pub(crate) async fn by_slug(
+        state: &AppState,
+        session: &Session,
+        user: Option<&crate::domain::account::User>,
+        kind: FollowKind,
+        slug: &str,
+        next: String,
+    ) -> AppResult<Option<FollowButton>> {
+        let Some(user) = user else { return Ok(None) };
+        let on = state.store.follows_slug(user.id, kind, slug).await?;
+        let csrf = session::csrf_token(session).await?;
+        Ok(Some(FollowButton { kind, key: slug.to_string(), on, next, csrf }))
+    }
+}
+
 #[derive(serde::Deserialize, Default)]
 pub struct FollowInput {
     #[serde(default)]
