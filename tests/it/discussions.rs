@@ -557,3 +557,30 @@ async fn people_follow_a_region_from_its_page_and_hear_of_its_new_cases() {
         .expect("one notification");
     assert_eq!(reason, "region");
 }
+
+#[tokio::test]
+async fn people_change_their_handle_and_old_mentions_still_point_at_them() {
+    let app = TestApp::new().await;
+    let (_, slug) = case_by(&app, None).await;
+    let url = format!("/cases/{slug}/discussion");
+    let (mut ana, ana_id) = app.browser_as("ana@region.gob.pe", "Ana Quispe", Role::Member).await;
+    let (mut luis, _) = app.browser_as("luis@region.gob.pe", "Luis Mamani", Role::Member).await;
+    let mentioned = comment(&mut luis, &url, "Pregúntele a @ana_quispe.", None).await;
+
+    let profile = |handle: &'static str| {
+        [("display_name", "Ana Quispe"), ("handle", handle), ("organisation", ""), ("region", ""), ("language", "es")]
+    };
+    let page = ana.get("/profile").await.expect(200);
+    assert!(page.body.contains("name=\"handle\"") && page.body.contains("value=\"ana_quispe\""), "{}", page.body);
+    ana.post("/profile", &profile("ana_cusco")).await.expect(303);
+    let taken = luis.post("/profile", &profile("ana_cusco")).await.expect(422);
+    assert!(taken.body.contains("Otra persona ya usa ese usuario"), "{}", taken.body);
+    let bad = luis.post("/profile", &profile("<b>x</b>")).await.expect(422);
+    assert!(!bad.body.contains("<b>x</b>"), "the typed handle comes back escaped");
+
+    let page = open(&mut luis, mentioned).await;
+    assert!(page.body.contains(&format!("<a href=\"/people/{ana_id}\"")), "the old mention still points at Ana");
+    let fresh = comment(&mut luis, &url, "Gracias, @ana_cusco.", None).await;
+    let page = open(&mut luis, fresh).await;
+    assert!(page.body.contains(&format!("<a href=\"/people/{ana_id}\"")), "the new handle reaches her too");
+}

@@ -15,6 +15,7 @@ use crate::{
     auth::{password, secret},
     domain::{
         account::{self, AccountDetails, User, MAX_NAME_CHARS},
+        discussion::check_handle,
         workshop::{RegistrationState, WorkshopStatus},
         FieldProblem, Lang,
     },
@@ -58,6 +59,8 @@ struct ProfilePage {
 #[serde(default)]
 pub struct DetailsForm {
     display_name: String,
+    /// Absent from older forms and scripts: the handle then stays as it is.
+    handle: Option<String>,
     organisation: String,
     region: String,
     language: String,
@@ -67,6 +70,7 @@ impl DetailsForm {
     fn of(user: &User) -> Self {
         DetailsForm {
             display_name: user.display_name.clone(),
+            handle: Some(user.handle.clone()),
             organisation: user.organisation.clone(),
             region: user.region.clone().unwrap_or_default(),
             language: user.language.code().to_string(),
@@ -150,6 +154,14 @@ pub async fn update(
     if language.is_none() {
         errors.add("language", t.field_problem(t.accounts.field_language, FieldProblem::Unknown));
     }
+    let handle = match form.handle.as_deref().map(check_handle) {
+        Some(Ok(handle)) => Some(handle),
+        Some(Err(problem)) => {
+            errors.add("handle", t.field_problem(t.discussions.field_handle, problem));
+            None
+        }
+        None => None,
+    };
     match language {
         Some(language) if errors.is_empty() => {
             let change = ProfileChange {
@@ -157,8 +169,13 @@ pub async fn update(
                 organisation: form.organisation.trim(),
                 region: Some(form.region.as_str()).filter(|r| !r.is_empty()),
                 language,
+                handle: handle.as_deref(),
             };
-            state.store.update_profile(&user, &change).await?;
+            if !state.store.update_profile(&user, &change).await? {
+                errors.add("handle", t.discussions.handle_taken);
+                let page = page(&state, &ui, &session, &user, form, errors).await?;
+                return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(page)?).into_response());
+            }
             Ok(with_language(
                 Redirect::to(&format!("/profile?done={}", ProfileDone::Details)).into_response(),
                 language.code(),

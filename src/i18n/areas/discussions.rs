@@ -167,5 +167,6 @@ pub struct Discussions {
     pub error_too_many_comments: &'static str,
     pub error_thread_locked: &'static str,
     pub field_handle: &'static str,
+    pub handle_taken: &'static str,
     pub handle_hint: &'static str,
 }

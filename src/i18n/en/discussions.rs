@@ -166,5 +166,6 @@ pub const DISCUSSIONS: Discussions = Discussions {
     error_too_many_comments: "You posted many comments in a short time. Wait a few minutes and try again; your text is still there if you go back in your browser.",
     error_thread_locked: "Moderators locked this discussion: it takes no more comments.",
     field_handle: "Handle for mentions",
+    handle_taken: "Someone else already uses that handle. Choose another.",
     handle_hint: "Others mention you by typing @ and this handle. 3 to 30 letters without accents, digits or underscores.",
 };

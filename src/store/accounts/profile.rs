@@ -28,14 +28,17 @@ pub struct ProfileChange<'a> {
     pub organisation: &'a str,
     pub region: Option<&'a str>,
     pub language: Lang,
+    /// A new handle, checked already; None keeps the one there is.
+    pub handle: Option<&'a str>,
 }
 
 impl Store {
-    pub async fn update_profile(&self, user: &User, change: &ProfileChange<'_>) -> AppResult<()> {
+    /// Saves the profile; false (and nothing saved) when the new handle is someone else's.
+    pub async fn update_profile(&self, user: &User, change: &ProfileChange<'_>) -> AppResult<bool> {
         let mut tx = self.pool.begin().await?;
-        sqlx::query(
+        let saved = sqlx::query(
             "update users set display_name = $2, organisation = $3, region_id = (select id from regions where slug = $4),
-                    language = $5
+                    language = $5, handle = coalesce($6, handle)
              where id = $1",
         )
         .bind(user.id)
@@ -43,11 +46,17 @@ impl Store {
         .bind(change.organisation)
         .bind(change.region)
         .bind(change.language.code())
+        .bind(change.handle)
         .execute(&mut *tx)
-        .await?;
+        .await;
+        match saved {
+            // Two people taking the same handle at once: the unique index decides.
+            Err(sqlx::Error::Database(err)) if err.is_unique_violation() => return Ok(false),
+            other => other?,
+        };
         audit(&mut tx, AuditRecord::new(Some(user.id), AuditAction::ProfileUpdated).on_account(user.id)).await?;
         tx.commit().await?;
-        Ok(())
+        Ok(true)
     }
 
     /// The stored hash of an active account's password.
