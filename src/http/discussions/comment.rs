@@ -10,7 +10,7 @@ use axum::{
 use tower_sessions::Session;
 
 use super::{
-    comment_for, edit_comment, number,
+    comment_for, edit_comment, excerpt_of, number,
     thread::form_errors,
     thread_for,
     view::{AuthorItem, CommentForm},
@@ -393,15 +393,5 @@ pub async fn report_thread(
             let title = thread.title.clone();
             report_page(&ui, &session, action, thread.url(), title, &input, form_errors(ui.t, &errors)).await
         }
-    }
-}
-
-/// The start of a comment's text, to remind a reporter what they report.
-fn excerpt_of(markdown: &str) -> String {
-    let text: String = markdown.chars().take(280).collect();
-    if text.len() < markdown.len() {
-        format!("{text}…")
-    } else {
-        text
     }
 }

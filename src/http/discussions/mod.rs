@@ -181,3 +181,13 @@ pub(crate) async fn edit_comment(state: &AppState, comment: &CommentView, user: 
     let rendered = render_comment(state, body, "body").await?;
     state.store.edit_comment(comment.id, user, body, &rendered.html, &rendered.text, &rendered.mentions).await
 }
+
+/// The start of a comment's text, to remind a reporter or a moderator what it is about.
+pub(crate) fn excerpt_of(markdown: &str) -> String {
+    let text: String = markdown.chars().take(280).collect();
+    if text.len() < markdown.len() {
+        format!("{text}…")
+    } else {
+        text
+    }
+}

@@ -11,7 +11,7 @@ use axum::{
 };
 use tower_sessions::Session;
 
-use super::{comment_for, number, thread::form_errors, thread_for};
+use super::{comment_for, excerpt_of, number, thread::form_errors, thread_for};
 use crate::{
     domain::{
         discussion::{check_note, MAX_MODERATION_REASON_CHARS},
@@ -122,7 +122,7 @@ pub async fn hide_form(
 ) -> AppResult<Response> {
     let (thread, comment) = comment_for(&state, number(&id)?, Some(&user), CommentAction::Read).await?;
     moderates(&thread, &user)?;
-    let excerpt = comment.body_markdown.chars().take(280).collect();
+    let excerpt = excerpt_of(&comment.body_markdown);
     let back = format!("/comments/{}", comment.id);
     hide_page(
         &ui,
@@ -152,7 +152,7 @@ pub async fn hide(
             Ok(Redirect::to(&format!("/comments/{}", comment.id)).into_response())
         }
         Err(errors) => {
-            let excerpt = comment.body_markdown.chars().take(280).collect();
+            let excerpt = excerpt_of(&comment.body_markdown);
             let back = format!("/comments/{}", comment.id);
             let action = format!("/comments/{}/hide", comment.id);
             hide_page(&ui, &session, action, back, excerpt, input.reason, form_errors(ui.t, &errors)).await
