@@ -70,7 +70,7 @@ async fn bench_size(admin: &PgConnectOptions, scratch: &Path, n: u64) -> anyhow:
     // Full reindex.
     let dir = scratch.join(format!("data-{n}/search"));
     let started = Instant::now();
-    let (engine, writer, _) = search::build_index(&store, &dir, &|_, _| {}).await?;
+    let (engine, writer, _) = search::build_index(&store, &dir, search::Part::Documents, &|_, _| {}).await?;
     let reindex = started.elapsed().as_secs_f64();
     let docs = engine.documents();
     drop(writer);

@@ -183,25 +183,31 @@ fn read_password() -> anyhow::Result<String> {
 async fn reindex(config: &Config, db: &Database) -> anyhow::Result<()> {
     let store = Store::new(db.pool.clone());
     let bar = indicatif::ProgressBar::new(0).with_style(
-        indicatif::ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} cases ({per_sec}, {eta})")
+        indicatif::ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} ({per_sec}, {eta})")
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
-    bar.set_message("indexing");
-    let started = std::time::Instant::now();
     let dir = config.data_dir.join("search");
-    let (engine, _, change) = search::build_index(&store, &dir, &|done, total| {
-        bar.set_length(total);
-        bar.set_position(done);
-    })
-    .await?;
-    bar.finish_and_clear();
-    let seconds = started.elapsed().as_secs_f64();
-    let documents = engine.documents();
-    println!(
-        "indexed {documents} cases in {seconds:.1} s ({:.0} per second), up to change {change}, in {}",
-        documents as f64 / seconds.max(0.001),
-        dir.display()
-    );
+    for part in search::Part::ALL {
+        bar.set_message(match part {
+            search::Part::Documents => "indexing cases and workshops",
+            search::Part::Discussions => "indexing discussions",
+        });
+        bar.reset();
+        let started = std::time::Instant::now();
+        let (engine, _, change) = search::build_index(&store, &dir, part, &|done, total| {
+            bar.set_length(total);
+            bar.set_position(done);
+        })
+        .await?;
+        bar.finish_and_clear();
+        let seconds = started.elapsed().as_secs_f64();
+        let documents = engine.documents();
+        println!(
+            "indexed {documents} documents in {seconds:.1} s ({:.0} per second), up to change {change}, in {}",
+            documents as f64 / seconds.max(0.001),
+            part.dir(&dir).display()
+        );
+    }
     Ok(())
 }
 

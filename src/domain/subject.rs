@@ -7,11 +7,26 @@ use serde::{Deserialize, Serialize};
 use super::{account::Role, text_enum};
 
 text_enum!(
-    /// A kind of document in the change log and the search index. Comments and glossary
-    /// concepts join as new variants; the indexer's match makes each one say how it is
-    /// indexed. A workshop's outcomes are keyed by the workshop's id.
-    DocType { Case => "case", Workshop => "workshop", Outcome => "outcome", Commitment => "commitment" }
+    /// A kind of document in the change log and the search index; the indexer's match makes
+    /// each one say how it is indexed. A workshop's outcomes are keyed by the workshop's id.
+    /// Threads and comments live in an index of their own (see [`DocType::is_discussion`]).
+    DocType {
+        Case => "case",
+        Workshop => "workshop",
+        Outcome => "outcome",
+        Commitment => "commitment",
+        Thread => "thread",
+        Comment => "comment",
+    }
 );
+
+impl DocType {
+    /// Threads and comments: kept in their own index, so that a million comments do not
+    /// slow down, or skew the ranking of, the searches for cases people make by default.
+    pub fn is_discussion(self) -> bool {
+        matches!(self, DocType::Thread | DocType::Comment)
+    }
+}
 
 text_enum!(
     /// What an audit entry is about. Its key is the account's id, the case's or the

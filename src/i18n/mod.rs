@@ -295,6 +295,8 @@ impl Catalog {
             DocType::Workshop => self.search.type_workshop,
             DocType::Outcome => self.search.type_outcome,
             DocType::Commitment => self.search.type_commitment,
+            DocType::Thread => self.search.type_thread,
+            DocType::Comment => self.search.type_comment,
         }
     }
 

@@ -1,4 +1,4 @@
-//! Cases, workshops, outcomes and commitments as index documents: plain text taken from the
+//! Cases, workshops, outcomes, commitments, threads and comments as index documents: plain text taken from the
 //! Markdown, never the Markdown. Nothing private is read into them (a workshop's online
 //! link never is).
 
@@ -98,14 +98,15 @@ fn case_document(fields: &Fields, source: &SearchSource) -> TantivyDocument {
     doc
 }
 
-/// A workshop, its outcomes or a commitment: indexed in Spanish, in each of its regions.
+/// A workshop, its outcomes, a commitment, a thread or a comment: indexed in Spanish, in each
+/// of its regions, under its themes.
 fn record_document(fields: &Fields, source: &RecordSource) -> TantivyDocument {
     let mut body = markdown::plain_text(&source.markdown);
     if !source.text.is_empty() {
         body.push_str("\n\n");
         body.push_str(&source.text);
     }
-    Common {
+    let mut doc = Common {
         doc_type: source.doc_type,
         id: source.id,
         slug: &source.slug,
@@ -120,7 +121,11 @@ fn record_document(fields: &Fields, source: &RecordSource) -> TantivyDocument {
         updated_at: source.updated_at.unix_timestamp(),
         illustrative: source.illustrative,
     }
-    .document(fields)
+    .document(fields);
+    for theme in &source.themes {
+        doc.add_text(fields.themes, theme);
+    }
+    doc
 }
 
 /// Year first, then update time: one number that sorts "newest first" like the case list.

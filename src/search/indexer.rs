@@ -1,4 +1,4 @@
-//! Keeping the index current: apply the change log in batches, committing at most every
+//! Keeping an index current (each [`Part`] has its own indexer): apply the change log in batches, committing at most every
 //! 500 ms with the last applied change id as the commit's payload, so that a restarted
 //! process catches up from there. A missing, corrupt or outdated index, or one that fell
 //! behind the pruned part of the log, is rebuilt aside and swapped in.
@@ -18,7 +18,7 @@ use super::{
     document::{self, document},
     engine::{Engine, Unusable},
     schema::Fields,
-    Search,
+    Part, Search,
 };
 use crate::{
     domain::subject::DocType,
@@ -41,33 +41,40 @@ const CHANNEL: &str = "ayni_changes";
 /// The file naming the index folder in use.
 const POINTER: &str = "current";
 
-/// What a run of changes does to the index: every changed document leaves it, and those
-/// that should still be found come back as they now are. Each document type says here how
-/// it is read; the match on [`DocType`] makes a new type say it too.
+/// What a run of changes does to an index: every changed document of its types leaves it,
+/// and those that should still be found come back as they now are. Each document type says
+/// here how it is read; the match on [`DocType`] makes a new type say it too.
 struct Batch {
     changed: BTreeSet<(DocType, String)>,
     sources: Vec<Source>,
 }
 
 impl Batch {
-    async fn read(store: &Store, changes: &[Change]) -> anyhow::Result<Batch> {
+    async fn read(store: &Store, part: Part, changes: &[Change]) -> anyhow::Result<Batch> {
         let mut changed = BTreeSet::new();
         for change in changes {
             match change.doc_type {
-                Some(doc_type) => {
+                Some(doc_type) if Part::of(doc_type) == part => {
                     changed.insert((doc_type, change.doc_key.clone()));
                 }
-                None => tracing::warn!(change = change.id, doc_type = change.recorded_type, "unknown document type"),
+                Some(_) => {}
+                None if part == Part::Documents => {
+                    tracing::warn!(change = change.id, doc_type = change.recorded_type, "unknown document type")
+                }
+                None => {}
             }
         }
         let mut batch = Batch { changed, sources: Vec::new() };
-        for &doc_type in DocType::ALL {
+        for &doc_type in part.types() {
             let keys = batch.changed.iter().filter(|(t, _)| *t == doc_type).map(|(_, key)| key);
             // Every type so far is keyed by a row id: `store::search` says how each is read.
             let ids: Vec<i64> = match doc_type {
-                DocType::Case | DocType::Workshop | DocType::Outcome | DocType::Commitment => {
-                    keys.filter_map(|key| key.parse().ok()).collect()
-                }
+                DocType::Case
+                | DocType::Workshop
+                | DocType::Outcome
+                | DocType::Commitment
+                | DocType::Thread
+                | DocType::Comment => keys.filter_map(|key| key.parse().ok()).collect(),
             };
             if !ids.is_empty() {
                 batch.sources.extend(store.search_sources(doc_type, &ids).await?);
@@ -94,14 +101,16 @@ pub type Progress<'a> = &'a (dyn Fn(u64, u64) + Send + Sync);
 struct Indexer {
     store: Store,
     search: Search,
+    part: Part,
     engine: Option<Arc<Engine>>,
     writer: Option<IndexWriter>,
     applied: i64,
     last_commit: Instant,
 }
 
-pub(super) async fn run(store: Store, search: Search) {
-    let mut indexer = Indexer { store, search, engine: None, writer: None, applied: 0, last_commit: Instant::now() };
+pub(super) async fn run(store: Store, search: Search, part: Part) {
+    let mut indexer =
+        Indexer { store, search, part, engine: None, writer: None, applied: 0, last_commit: Instant::now() };
     let mut listener: Option<PgListener> = None;
     let mut last_prune = Instant::now();
     let mut failures: u32 = 0;
@@ -182,7 +191,7 @@ async fn listen(store: &Store) -> Option<PgListener> {
 
 impl Indexer {
     async fn open_or_rebuild(&mut self) -> anyhow::Result<()> {
-        let dir = self.search.dir().to_path_buf();
+        let dir = self.part.dir(self.search.dir());
         let opened = match read_pointer(&dir) {
             Some(path) => tokio::task::spawn_blocking(move || Engine::open(&path)).await?,
             None => Err(Unusable::Missing),
@@ -193,13 +202,13 @@ impl Indexer {
                 self.writer = Some(engine.writer()?);
                 let engine = Arc::new(engine);
                 remove_other_indexes(&dir, &engine.dir);
-                tracing::info!(change = self.applied, "opened the search index");
-                self.search.install(engine.clone(), self.applied);
+                tracing::info!(change = self.applied, index = ?self.part, "opened the search index");
+                self.search.install(self.part, engine.clone(), self.applied);
                 self.engine = Some(engine);
                 Ok(())
             }
             Err(why) => {
-                tracing::info!(reason = %why, "building the search index in the background");
+                tracing::info!(reason = %why, index = ?self.part, "building the search index in the background");
                 self.rebuild().await
             }
         }
@@ -209,10 +218,11 @@ impl Indexer {
         // Let go of the old writer first: it holds the old index's lock.
         self.writer = None;
         let started = Instant::now();
-        let (engine, writer, applied) = build_index(&self.store, self.search.dir(), &|_, _| {}).await?;
+        let (engine, writer, applied) = build_index(&self.store, self.search.dir(), self.part, &|_, _| {}).await?;
         let engine = Arc::new(engine);
-        remove_other_indexes(self.search.dir(), &engine.dir);
+        remove_other_indexes(&self.part.dir(self.search.dir()), &engine.dir);
         tracing::info!(
+            index = ?self.part,
             documents = engine.reader.searcher().num_docs(),
             seconds = started.elapsed().as_secs_f64(),
             change = applied,
@@ -220,7 +230,7 @@ impl Indexer {
         );
         self.applied = applied;
         self.writer = Some(writer);
-        self.search.install(engine.clone(), applied);
+        self.search.install(self.part, engine.clone(), applied);
         self.engine = Some(engine);
         self.last_commit = Instant::now();
         Ok(())
@@ -277,7 +287,7 @@ impl Indexer {
         if changes.is_empty() {
             return Ok(None);
         }
-        let batch = Batch::read(&self.store, &changes).await?;
+        let batch = Batch::read(&self.store, self.part, &changes).await?;
         Ok(Some((changes, batch)))
     }
 
@@ -286,18 +296,21 @@ impl Indexer {
         engine.reader.reload()?;
         self.last_commit = Instant::now();
         self.applied = change;
-        self.search.advance(change);
+        self.search.advance(self.part, change);
         Ok(writer)
     }
 }
 
-/// Builds a complete index from PostgreSQL in a new folder beside the one in use, then
-/// points `current` at it. Returns the index, its writer and the change id it reflects.
+/// Builds a complete index of `part` from PostgreSQL in a new folder beside the one in use
+/// (within `search_dir`), then points `current` at it. Returns the index, its writer and
+/// the change id it reflects.
 pub async fn build_index(
     store: &Store,
-    dir: &Path,
+    search_dir: &Path,
+    part: Part,
     progress: Progress<'_>,
 ) -> anyhow::Result<(Engine, IndexWriter, i64)> {
+    let dir = &part.dir(search_dir);
     let stamp = time::OffsetDateTime::now_utc().unix_timestamp_nanos();
     let folder = dir.join(format!("index-{stamp}"));
     let create = folder.clone();
@@ -306,7 +319,7 @@ pub async fn build_index(
         .with_context(|| format!("cannot create an index in {}", folder.display()))?;
     let engine = Arc::new(engine);
     let mut writer = engine.writer()?;
-    let mut snapshot = store.search_snapshot().await?;
+    let mut snapshot = store.search_snapshot(part.types()).await?;
     let total = snapshot.total.max(0) as u64;
     let mut done = 0u64;
     progress(done, total);

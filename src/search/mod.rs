@@ -1,6 +1,7 @@
 //! Full-text search with tantivy, in process. The index is derived data: PostgreSQL is the
 //! source of truth, every write to a document lands in the change log (`changes`, by type and key), and each
-//! Ayni process applies that log to its own index under `<data-dir>/search`.
+//! Ayni process applies that log to its own indexes under `<data-dir>/search`: one for
+//! cases, workshops, outcomes and commitments, and one for threads and comments ([`Part`]).
 //!
 //! - `analyzers`: Spanish, English and folded text analysis, registered in one place.
 //! - `schema`, `document`: the generic fields, and a case as a document.
@@ -33,6 +34,7 @@ pub use self::{
     indexer::{build_index, Progress},
     searcher::{FacetCounts, Hit, SearchOutcome, SearchRequest, Sort},
 };
+use crate::domain::subject::DocType;
 use crate::store::Store;
 
 /// How many peer cases a case page shows.
@@ -40,7 +42,54 @@ pub const PEER_CASES: usize = 5;
 /// Peer lists kept in memory, about 2 kB each.
 const PEERS_KEPT: usize = 20_000;
 
-/// A handle on this process's index, shared by every request.
+/// The indexes each process keeps. Comments outnumber cases a hundred to one, so they live
+/// apart: a search for cases (what people make by default) neither walks their postings
+/// nor has its word weights skewed by them, and is as fast with a million comments as with
+/// none. People search discussions by choosing the type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    /// Cases, workshops, outcomes and commitments.
+    Documents,
+    /// Threads and comments.
+    Discussions,
+}
+
+impl Part {
+    pub const ALL: [Part; 2] = [Part::Documents, Part::Discussions];
+
+    pub fn of(doc_type: DocType) -> Part {
+        if doc_type.is_discussion() {
+            Part::Discussions
+        } else {
+            Part::Documents
+        }
+    }
+
+    /// The document types this index holds.
+    pub fn types(self) -> &'static [DocType] {
+        match self {
+            Part::Documents => &[DocType::Case, DocType::Workshop, DocType::Outcome, DocType::Commitment],
+            Part::Discussions => &[DocType::Thread, DocType::Comment],
+        }
+    }
+
+    /// The folder of this index's builds, within the search folder.
+    pub fn dir(self, search_dir: &Path) -> PathBuf {
+        match self {
+            Part::Documents => search_dir.to_path_buf(),
+            Part::Discussions => search_dir.join("discussions"),
+        }
+    }
+
+    fn slot(self) -> usize {
+        match self {
+            Part::Documents => 0,
+            Part::Discussions => 1,
+        }
+    }
+}
+
+/// A handle on this process's indexes, shared by every request.
 #[derive(Clone)]
 pub struct Search {
     shared: Arc<Shared>,
@@ -48,27 +97,29 @@ pub struct Search {
 
 struct Shared {
     dir: PathBuf,
-    engine: RwLock<Option<Arc<Engine>>>,
+    /// By [`Part::slot`].
+    slots: [Slot; 2],
     /// Peer cases by slug, with the searcher generation they were found in: they change
     /// only when the index does, so a case page does not run MoreLikeThis on every view.
     peers: Cache<String, (Generation, Arc<Vec<Hit>>)>,
+}
+
+struct Slot {
+    engine: RwLock<Option<Arc<Engine>>>,
     /// The last change id applied; -1 while there is no index yet.
     applied: watch::Sender<i64>,
 }
 
 impl Search {
-    /// Opens (or builds, in the background) the index in `dir` and starts following the
+    /// Opens (or builds, in the background) the indexes in `dir` and starts following the
     /// change log. The site serves meanwhile.
     pub fn start(store: Store, dir: PathBuf) -> Search {
-        let search = Search {
-            shared: Arc::new(Shared {
-                dir,
-                engine: RwLock::new(None),
-                peers: Cache::new(PEERS_KEPT),
-                applied: watch::Sender::new(-1),
-            }),
-        };
-        tokio::spawn(indexer::run(store, search.clone()));
+        let slot = || Slot { engine: RwLock::new(None), applied: watch::Sender::new(-1) };
+        let search =
+            Search { shared: Arc::new(Shared { dir, slots: [slot(), slot()], peers: Cache::new(PEERS_KEPT) }) };
+        for part in Part::ALL {
+            tokio::spawn(indexer::run(store.clone(), search.clone(), part));
+        }
         search
     }
 
@@ -76,45 +127,60 @@ impl Search {
         &self.shared.dir
     }
 
-    /// The last change id the index reflects, or `None` while it is being built.
+    fn slot(&self, part: Part) -> &Slot {
+        &self.shared.slots[part.slot()]
+    }
+
+    /// The last change id both indexes reflect, or `None` while one is being built.
     pub fn applied_change(&self) -> Option<i64> {
-        let applied = *self.shared.applied.borrow();
+        let applied = self.shared.slots.iter().map(|slot| *slot.applied.borrow()).min().unwrap_or(-1);
         (applied >= 0).then_some(applied)
     }
 
-    /// Waits until the index reflects `change_id`; false if `timeout` passes first.
+    /// Waits until both indexes reflect `change_id`; false if `timeout` passes first.
     pub async fn wait_for(&self, change_id: i64, timeout: Duration) -> bool {
-        let mut receiver = self.shared.applied.subscribe();
-        tokio::time::timeout(timeout, receiver.wait_for(|applied| *applied >= change_id)).await.is_ok_and(|r| r.is_ok())
+        let caught_up = async {
+            for slot in &self.shared.slots {
+                if slot.applied.subscribe().wait_for(|applied| *applied >= change_id).await.is_err() {
+                    return false;
+                }
+            }
+            true
+        };
+        tokio::time::timeout(timeout, caught_up).await.unwrap_or(false)
     }
 
-    fn engine(&self) -> Option<Arc<Engine>> {
-        self.shared.engine.read().ok().and_then(|e| e.clone())
+    fn engine(&self, part: Part) -> Option<Arc<Engine>> {
+        self.slot(part).engine.read().ok().and_then(|e| e.clone())
     }
 
-    fn install(&self, engine: Arc<Engine>, applied: i64) {
-        if let Ok(mut current) = self.shared.engine.write() {
+    fn install(&self, part: Part, engine: Arc<Engine>, applied: i64) {
+        if let Ok(mut current) = self.slot(part).engine.write() {
             *current = Some(engine);
         }
         // A new index counts its generations afresh.
-        self.shared.peers.clear();
-        self.shared.applied.send_replace(applied);
+        if part == Part::Documents {
+            self.shared.peers.clear();
+        }
+        self.slot(part).applied.send_replace(applied);
     }
 
-    fn advance(&self, applied: i64) {
-        self.shared.applied.send_replace(applied);
+    fn advance(&self, part: Part, applied: i64) {
+        self.slot(part).applied.send_replace(applied);
     }
 
-    /// Answers a query; `None` while the index is being built.
+    /// Answers a query from the index that holds the type asked for (cases and the like
+    /// unless threads or comments are); `None` while that index is being built.
     pub async fn search(&self, request: SearchRequest) -> anyhow::Result<Option<SearchOutcome>> {
-        let Some(engine) = self.engine() else { return Ok(None) };
+        let part = request.filters.doc_type.map_or(Part::Documents, Part::of);
+        let Some(engine) = self.engine(part) else { return Ok(None) };
         Ok(Some(tokio::task::spawn_blocking(move || engine.search(&request)).await??))
     }
 
     /// The [`PEER_CASES`] published cases most like `slug`, from other regions: found once
     /// per generation of the index.
     pub async fn peers(&self, slug: &str) -> anyhow::Result<Arc<Vec<Hit>>> {
-        let Some(engine) = self.engine() else { return Ok(Arc::default()) };
+        let Some(engine) = self.engine(Part::Documents) else { return Ok(Arc::default()) };
         let generation = engine.generation();
         if let Some((_, hits)) = self.shared.peers.get(slug).filter(|(at, _)| *at == generation) {
             return Ok(hits);

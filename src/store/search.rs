@@ -48,8 +48,8 @@ const SOURCE_SQL: &str = "
     from cases c join regions r on r.id = c.region_id
     where c.status = 'published'";
 
-/// A workshop, its outcomes or a commitment: documents with no kind, themes or language of
-/// their own (their text is Spanish, like most content), in one or more regions.
+/// A workshop, its outcomes, a commitment, a thread or a comment: documents with no kind or
+/// language of their own (their text is Spanish, like most content), in one or more regions.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct RecordSource {
     #[sqlx(try_from = "String")]
@@ -66,7 +66,9 @@ pub struct RecordSource {
     pub text: String,
     pub regions: Vec<String>,
     pub region_path: Vec<String>,
-    /// The year of the workshop, in Lima.
+    /// A comment's: its case's themes, or its thread's theme.
+    pub themes: Vec<String>,
+    /// The year of the workshop (of a comment: when it was written), in Lima.
     pub year: i32,
     pub updated_at: OffsetDateTime,
     pub illustrative: bool,
@@ -79,7 +81,33 @@ const WORKSHOP_REGIONS: &str = "
     array(select distinct a.slug from workshop_regions wr
           cross join lateral region_and_above(wr.region_id) up join regions a on a.id = up.id
           where wr.workshop_id = w.id) as region_path,
-    extract(year from w.starts_at at time zone 'America/Lima')::int as year";
+    extract(year from w.starts_at at time zone 'America/Lima')::int as year, '{}'::text[] as themes";
+
+/// The regions of a thread's home, and those and every region above them.
+const HOME_REGIONS: &str = "
+    array(select r.slug from regions r where r.id = any(home.region_ids) order by r.slug) as regions,
+    array(select distinct a.slug from unnest(home.region_ids) rid
+          cross join lateral region_and_above(rid) up join regions a on a.id = up.id) as region_path";
+
+/// A thread's (`t`) home and what it says about it: the case's or workshop's title, regions
+/// and themes, or the free-standing thread's own.
+const THREAD_HOME: &str = "
+    left join cases k on k.id = t.case_id
+    left join workshops w on w.id = t.workshop_id
+    cross join lateral (select
+        case when k.id is not null then array[k.region_id]
+             when w.id is not null then array(select wr.region_id from workshop_regions wr where wr.workshop_id = w.id)
+             else array_remove(array[t.region_id], null) end as region_ids,
+        case when k.id is not null then array(select th.slug from case_themes ct join themes th on th.id = ct.theme_id
+                                              where ct.case_id = k.id order by th.slug)
+             else array(select th.slug from themes th where th.id = t.theme_id) end as themes,
+        coalesce(t.title, k.title, w.title) as home_title,
+        coalesce(k.illustrative, w.illustrative, false) as illustrative) home";
+
+/// A thread or comment others can see: the thread is not hidden, and its case is published
+/// (its workshop past draft).
+const THREAD_VISIBLE: &str = "t.hidden_at is null
+    and (t.case_id is null or k.status = 'published') and (t.workshop_id is null or w.status <> 'draft')";
 
 /// The documents of one type, each query's rows being those that may be found: workshops
 /// that are not drafts, outcomes and commitments of those whose outcomes are published.
@@ -112,10 +140,34 @@ fn record_sql(doc_type: DocType) -> Option<String> {
                     array(select a.slug from region_and_above(c.region_id) up join regions a on a.id = up.id
                           order by a.slug) as region_path,
                     extract(year from w.starts_at at time zone 'America/Lima')::int as year,
-                    c.updated_at, w.illustrative
+                    '{}'::text[] as themes, c.updated_at, w.illustrative
              from commitments c join workshops w on w.id = c.workshop_id join regions r on r.id = c.region_id
              where w.status <> 'draft' and exists (select 1 from workshop_outcomes o where o.workshop_id = w.id)"
             .to_string(),
+        // Free-standing threads only: a case's or workshop's discussion is found through its
+        // comments and its home. The text is the opening comment's, while others can see it.
+        DocType::Thread => format!(
+            "select 'thread' as doc_type, t.id, t.id::text as slug, '/discussions/' || t.id as url,
+                    home.home_title as title, '' as summary, '' as markdown,
+                    coalesce((select c.body_text from comments c
+                              where c.thread_id = t.id and c.number = 1 and not c.held
+                                and c.hidden_at is null and c.deleted_at is null), '') as text,
+                    {HOME_REGIONS}, home.themes,
+                    extract(year from t.created_at at time zone 'America/Lima')::int as year,
+                    t.last_activity_at as updated_at, home.illustrative
+             from threads t {THREAD_HOME}
+             where t.theme_id is not null and {THREAD_VISIBLE}"
+        ),
+        // A comment others can see: not held, hidden or deleted, in a thread they can see.
+        DocType::Comment => format!(
+            "select 'comment' as doc_type, c.id, t.id::text as slug, '/comments/' || c.id as url,
+                    home.home_title as title, '' as summary, '' as markdown, c.body_text as text,
+                    {HOME_REGIONS}, home.themes,
+                    extract(year from c.created_at at time zone 'America/Lima')::int as year,
+                    coalesce(c.edited_at, c.created_at) as updated_at, home.illustrative
+             from comments c join threads t on t.id = c.thread_id {THREAD_HOME}
+             where not c.held and c.hidden_at is null and c.deleted_at is null and {THREAD_VISIBLE}"
+        ),
     };
     Some(sql)
 }
@@ -123,7 +175,8 @@ fn record_sql(doc_type: DocType) -> Option<String> {
 /// The id column a type's rows are ordered and chosen by.
 fn record_id(doc_type: DocType) -> &'static str {
     match doc_type {
-        DocType::Commitment => "c.id",
+        DocType::Commitment | DocType::Comment => "c.id",
+        DocType::Thread => "t.id",
         _ => "w.id",
     }
 }
@@ -135,7 +188,7 @@ pub enum Source {
     Record(RecordSource),
 }
 
-/// Every document that may be found as of one moment (cases, then each other type), read in
+/// Every document of some types that may be found as of one moment, read in
 /// batches inside a repeatable-read transaction, with the last change id that moment
 /// reflects: applying the changes after it brings the documents up to date.
 pub struct Snapshot {
@@ -215,12 +268,13 @@ impl Store {
         })
     }
 
-    pub async fn search_snapshot(&self) -> Result<Snapshot, sqlx::Error> {
+    /// Every document of these types that may be found now.
+    pub async fn search_snapshot(&self, types: &'static [DocType]) -> Result<Snapshot, sqlx::Error> {
         let mut tx = self.pool.begin().await?;
         sqlx::query("set transaction isolation level repeatable read, read only").execute(&mut *tx).await?;
         let change_id: i64 = sqlx::query_scalar("select coalesce(max(id), 0) from changes").fetch_one(&mut *tx).await?;
         let mut total = 0;
-        for &doc_type in DocType::ALL {
+        for &doc_type in types {
             let count_sql = match record_sql(doc_type) {
                 None => "select count(*) from cases where status = 'published'".to_string(),
                 Some(sql) => format!("select count(*) from ({sql}) documents"),
@@ -228,6 +282,6 @@ impl Store {
             let count: i64 = sqlx::query_scalar(&count_sql).fetch_one(&mut *tx).await?;
             total += count;
         }
-        Ok(Snapshot { tx, types: DocType::ALL, after_id: 0, change_id, total })
+        Ok(Snapshot { tx, types, after_id: 0, change_id, total })
     }
 }

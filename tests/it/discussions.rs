@@ -587,3 +587,105 @@ async fn people_change_their_handle_and_old_mentions_still_point_at_them() {
     let page = open(&mut luis, fresh).await;
     assert!(page.body.contains(&format!("<a href=\"/people/{ana_id}\"")), "the new handle reaches her too");
 }
+
+/// The results of a search, as JSON.
+async fn found(app: &TestApp, query: &str) -> serde_json::Value {
+    app.wait_for_index().await;
+    Browser::new(app).get(&format!("/api/v1/search?{query}")).await.expect(200).json()
+}
+
+fn urls(results: &serde_json::Value) -> Vec<String> {
+    results["results"].as_array().into_iter().flatten().filter_map(|r| r["url"].as_str()).map(str::to_string).collect()
+}
+
+#[tokio::test]
+async fn threads_and_comments_are_searched_by_type_and_hidden_ones_are_never_found() {
+    let app = TestApp::new().await;
+    let (case_id, slug) = case_by(&app, None).await;
+    let url = format!("/cases/{slug}/discussion");
+    let (mut ana, ana_id) = app.browser_as("ana@region.gob.pe", "Ana Quispe", Role::Member).await;
+    let (mut admin, _) = app.browser_as("admin@ayni.pe", "Admin Ayni", Role::Admin).await;
+    established(&app, ana_id).await;
+    let theme: String = sqlx::query_scalar("select slug from themes order by slug limit 1")
+        .fetch_one(&app.db.pool)
+        .await
+        .expect("a theme");
+
+    let shown = comment(&mut ana, &url, &format!("{HOSTILE} Usamos el quipucamayoc digital."), None).await;
+    let created = ana
+        .post(
+            "/discussions/new",
+            &[
+                ("title", "Quipucamayoc en la oficina"),
+                ("theme", &theme),
+                ("region", "cusco"),
+                ("body", "¿Cómo organizaron la oficina?"),
+            ],
+        )
+        .await
+        .expect(303);
+    let thread_url = created.header("location");
+
+    // Searches for cases (the default) do not find comments, and offer them as a type.
+    let default = found(&app, "q=quipucamayoc").await;
+    assert!(urls(&default).iter().all(|u| !u.contains("/comments/") && !u.contains("/discussions/")), "{default}");
+    let types = default["facets"]["type"].as_array().cloned().unwrap_or_default();
+    assert!(
+        types.iter().any(|t| t["value"] == "comment" && t.get("count").is_none()),
+        "the type facet offers comments: {types:?}"
+    );
+    let page = Browser::new(&app).get("/search?q=quipucamayoc").await.expect(200);
+    assert!(page.body.contains("type=comment"), "the page offers comments too");
+
+    // Asked for, comments and threads are found, linking to the permalink and the thread,
+    // with the hostile text escaped in the snippet.
+    let comments = found(&app, "q=quipucamayoc&type=comment").await;
+    let comment_url = format!("/comments/{shown}");
+    assert!(urls(&comments).iter().any(|u| u.ends_with(&comment_url)), "{comments}");
+    assert_eq!(comments["facets"]["type"][0]["value"], "comment");
+    let page = Browser::new(&app).get("/search?q=quipucamayoc&type=comment").await.expect(200);
+    assert!(page.body.contains(&format!("href=\"{comment_url}\"")), "{}", page.body);
+    for bad in ["<script>alert", "<img src=x", "onclick=\"alert", "href=\"javascript"] {
+        assert!(!page.body.contains(bad), "{bad} reached a search snippet");
+    }
+    for result in comments["results"].as_array().into_iter().flatten() {
+        let snippet = result["snippet_html"].as_str().unwrap_or_default().replace("<b>", "").replace("</b>", "");
+        assert!(!snippet.contains('<'), "only <b> is markup in a snippet: {snippet}");
+    }
+    let threads = found(&app, "q=quipucamayoc&type=thread").await;
+    assert!(urls(&threads).iter().any(|u| u.ends_with(&thread_url)), "{threads}");
+    let stemmed = found(&app, "q=organizar&type=thread").await;
+    assert!(
+        urls(&stemmed).iter().any(|u| u.ends_with(&thread_url)),
+        "Spanish stemming: organizaron ~ organizar: {stemmed}"
+    );
+
+    // Hidden, deleted and held comments are never found.
+    admin.post(&format!("/comments/{shown}/hide"), &[("reason", "Spam.")]).await.expect(303);
+    assert!(urls(&found(&app, "q=quipucamayoc&type=comment").await).iter().all(|u| !u.ends_with(&comment_url)));
+    admin.post(&format!("/comments/{shown}/restore"), &[]).await.expect(303);
+    assert!(urls(&found(&app, "q=quipucamayoc&type=comment").await).iter().any(|u| u.ends_with(&comment_url)));
+    let gone = comment(&mut ana, &url, "Chasquipampa fue borrado.", None).await;
+    assert_eq!(found(&app, "q=chasquipampa&type=comment").await["total"], 1);
+    ana.post(&format!("/comments/{gone}/delete"), &[]).await.expect(303);
+    assert_eq!(found(&app, "q=chasquipampa&type=comment").await["total"], 0, "a deleted comment is not found");
+    let (mut newcomer, _) = app.browser_as("nuevo@region.gob.pe", "Nuevo Miembro", Role::Member).await;
+    comment(&mut newcomer, &url, "Vean https://ejemplo.pe sobre huancavelicano.", None).await;
+    assert_eq!(found(&app, "q=huancavelicano&type=comment").await["total"], 0, "a held comment is not found");
+
+    // The comments of an unpublished case leave with it and come back with it.
+    let set_status = |status: &'static str| {
+        sqlx::query("update cases set status = $2 where id = $1").bind(case_id).bind(status).execute(&app.db.pool)
+    };
+    set_status("unpublished").await.expect("unpublish");
+    let left = found(&app, "q=quipucamayoc&type=comment").await;
+    assert!(urls(&left).iter().all(|u| !u.ends_with(&comment_url)), "{left}");
+    set_status("published").await.expect("publish");
+    assert_eq!(found(&app, "q=quipucamayoc&type=comment").await["total"], 2, "the case's and the thread's");
+
+    // A hidden thread takes its comments with it.
+    let thread_id = thread_url.rsplit('/').next().unwrap_or_default().to_string();
+    admin.post(&format!("/discussions/{thread_id}/hide"), &[("reason", "Fuera de tema.")]).await.expect(303);
+    assert_eq!(found(&app, "q=quipucamayoc&type=thread").await["total"], 0);
+    assert_eq!(found(&app, "q=quipucamayoc&type=comment").await["total"], 1, "only the case's comment");
+}

@@ -23,7 +23,8 @@ use crate::{
 /// One match, in rank order.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SearchResult {
-    /// `case`, `workshop`, `outcome` (a workshop's published outcomes) or `commitment`.
+    /// `case`, `workshop`, `outcome` (a workshop's published outcomes), `commitment`,
+    /// `thread` (a free-standing discussion) or `comment` (its `url` is the permalink).
     #[serde(rename = "type")]
     pub doc_type: DocType,
     /// A case's kind; absent for other types.
@@ -48,7 +49,10 @@ pub struct SearchResult {
 pub struct FacetCount {
     pub value: String,
     pub label: String,
-    pub count: u64,
+    /// Absent for a `type` kept in the other index, not counted: threads and comments are
+    /// searched apart from cases, workshops, outcomes and commitments (ask with `type`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub count: Option<u64>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -64,7 +68,8 @@ pub struct SearchResponse {
 }
 
 /// Full-text search over published cases, workshops, their published outcomes and the
-/// commitments made there, in Spanish and English, with facets.
+/// commitments made there, in Spanish and English, with facets; with `type=thread` or
+/// `type=comment`, over the discussions instead.
 #[utoipa::path(
     get,
     path = "/api/v1/search",

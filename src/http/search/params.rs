@@ -19,7 +19,7 @@ use crate::{
     i18n::Catalog,
     search::{
         query::{parse, TypedField},
-        FacetCounts, SearchRequest, Sort,
+        FacetCounts, Part, SearchRequest, Sort,
     },
 };
 
@@ -141,7 +141,8 @@ fn apply_typed(f: &mut Filters, field: TypedField, value: &str, regions: &[Regio
 pub struct FacetValue {
     pub value: String,
     pub label: String,
-    pub count: u64,
+    /// `None` for a type kept in the other index: counting it would cost a second search.
+    pub count: Option<u64>,
     pub active: bool,
     /// Applies this value, or removes it when it is active.
     pub toggle_url: String,
@@ -180,7 +181,7 @@ pub fn facet_groups(
                 Some(FacetValue {
                     value: value.clone(),
                     label,
-                    count: *count,
+                    count: Some(*count),
                     active,
                     toggle_url: link("/search", &resolved.pairs_with(&next)),
                 })
@@ -197,19 +198,31 @@ pub fn facet_groups(
     let year_value = base.year_from.filter(|_| base.year_from == base.year_to);
     let mut years = counts.year.clone();
     years.sort_by(|a, b| b.0.cmp(&a.0));
+    let mut types = group(
+        "type",
+        t.search.facet_type,
+        &counts.doc_type,
+        &type_label,
+        base.doc_type.map(|d| d.to_string()),
+        &|f, v| f.doc_type = v.as_deref().and_then(DocType::parse),
+    );
+    // The types of the index not searched are offered too, without a count.
+    let searched = base.doc_type.map_or(Part::Documents, Part::of);
+    for part in Part::ALL.into_iter().filter(|p| *p != searched) {
+        types.values.extend(part.types().iter().map(|doc_type| FacetValue {
+            value: doc_type.to_string(),
+            label: t.doc_type(doc_type).to_string(),
+            count: None,
+            active: false,
+            toggle_url: link("/search", &resolved.pairs_with(&Filters { doc_type: Some(*doc_type), ..base.clone() })),
+        }));
+    }
     vec![
         group("region", t.cases.filter_region, &counts.region, &region_label, base.region.clone(), &|f, v| {
             f.region = v
         }),
         group("theme", t.cases.filter_theme, &counts.theme, &theme_label, base.theme.clone(), &|f, v| f.theme = v),
-        group(
-            "type",
-            t.search.facet_type,
-            &counts.doc_type,
-            &type_label,
-            base.doc_type.map(|d| d.to_string()),
-            &|f, v| f.doc_type = v.as_deref().and_then(DocType::parse),
-        ),
+        types,
         group(
             "language",
             t.cases.filter_language,

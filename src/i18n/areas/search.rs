@@ -24,6 +24,8 @@ pub struct SearchText {
     pub type_workshop: &'static str,
     pub type_outcome: &'static str,
     pub type_commitment: &'static str,
+    pub type_thread: &'static str,
+    pub type_comment: &'static str,
     pub peer_cases: &'static str,
     pub search_refine: &'static str,
     pub results_heading: &'static str,

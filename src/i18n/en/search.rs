@@ -23,6 +23,8 @@ pub const SEARCH: SearchText = SearchText {
     type_workshop: "Workshop",
     type_outcome: "Workshop outcomes",
     type_commitment: "Commitment",
+    type_thread: "Discussion",
+    type_comment: "Comment",
     peer_cases: "Peer cases from other regions",
     search_refine: "Refine results",
     results_heading: "Results",

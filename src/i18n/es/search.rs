@@ -23,6 +23,8 @@ pub const SEARCH: SearchText = SearchText {
     type_workshop: "Taller",
     type_outcome: "Resultados de taller",
     type_commitment: "Compromiso",
+    type_thread: "Conversación",
+    type_comment: "Comentario",
     peer_cases: "Casos similares de otras regiones",
     search_refine: "Refinar resultados",
     results_heading: "Resultados",

@@ -1,0 +1,37 @@
+-- Threads and comments in search: a comment document carries its thread's title (or its
+-- case's, or its workshop's) and is found only while its thread is, and a free-standing
+-- thread's document carries its opening comment. These triggers log the documents that
+-- change with them.
+
+-- A thread hidden, restored or renamed: each of its comments changes too.
+create function threads_log_comments() returns trigger language plpgsql as $$
+begin
+    perform log_change('comment', c.id::text) from comments c where c.thread_id = new.id;
+    return null;
+end $$;
+create trigger threads_log_comments after update on threads
+    for each row when ((old.hidden_at, old.title) is distinct from (new.hidden_at, new.title))
+    execute function threads_log_comments();
+
+-- The opening comment of a thread is the thread's text.
+create or replace function comments_log_change() returns trigger language plpgsql as $$
+declare
+    changed comments;
+begin
+    changed := case when tg_op = 'DELETE' then old else new end;
+    perform log_change('comment', changed.id::text);
+    if changed.number = 1 then
+        perform log_change('thread', changed.thread_id::text);
+    end if;
+    return null;
+end $$;
+
+-- A case or workshop renamed: the comments of its discussion carry the new title.
+drop trigger cases_status_log_comments on cases;
+create trigger cases_status_log_comments after update of status, title on cases
+    for each row when ((old.status, old.title) is distinct from (new.status, new.title))
+    execute function home_status_log_comments();
+drop trigger workshops_status_log_comments on workshops;
+create trigger workshops_status_log_comments after update of status, title on workshops
+    for each row when ((old.status, old.title) is distinct from (new.status, new.title))
+    execute function home_status_log_comments();
