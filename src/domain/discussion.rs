@@ -97,12 +97,18 @@ text_enum!(
 );
 
 /// `/discussions`' query string, as typed.
-#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ThreadParams {
+    /// A theme's slug.
     pub theme: Option<String>,
+    /// A region's slug; a region takes in the places under it.
     pub region: Option<String>,
+    /// `yes` or `no`.
     pub answered: Option<String>,
+    /// `activity` (the default), `newest` or `useful`.
     pub sort: Option<String>,
+    /// From 1.
     pub page: Option<String>,
 }
 

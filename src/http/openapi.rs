@@ -55,6 +55,8 @@ pub fn routes(state: &AppState) -> (Router<AppState>, String) {
         .merge(super::search::api())
         .merge(super::workshops::api(state))
         .merge(super::commitments::api(state))
+        .merge(super::discussions::api(state))
+        .merge(super::notifications::api(state))
         .split_for_parts();
     let json = serde_json::to_string_pretty(&doc).unwrap_or_else(|_| "{}".to_string());
     (router, json)

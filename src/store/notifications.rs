@@ -90,6 +90,16 @@ struct Event {
     details: sqlx::types::Json<serde_json::Value>,
 }
 
+/// Something a person follows.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Followed {
+    #[sqlx(try_from = "String")]
+    pub kind: FollowKind,
+    pub key: String,
+    pub title: String,
+    pub created_at: OffsetDateTime,
+}
+
 impl Store {
     /// Follows (or, with `on` false, stops following) something.
     pub async fn follow(&self, user: i64, kind: FollowKind, id: i64, on: bool) -> AppResult<()> {
@@ -106,6 +116,32 @@ impl Store {
         .execute(&self.pool)
         .await?;
         Ok(())
+    }
+
+    /// What a person follows, newest first: the kind, the key the follow is made with (an
+    /// id, or a region's or theme's slug) and its title (a theme's in Spanish). Cases,
+    /// workshops and threads others can no longer see are left out, as from notifications.
+    pub async fn followed(&self, user: i64) -> AppResult<Vec<Followed>> {
+        Ok(sqlx::query_as(
+            "select f.subject_kind as kind,
+                    coalesce(r.slug, th.slug, f.subject_id::text) as key,
+                    coalesce(c.title, w.title, t.title, r.name, th.name_es, '') as title,
+                    f.created_at
+             from follows f
+             left join cases c on f.subject_kind = 'case' and c.id = f.subject_id
+             left join workshops w on f.subject_kind = 'workshop' and w.id = f.subject_id
+             left join threads t on f.subject_kind = 'thread' and t.id = f.subject_id
+             left join regions r on f.subject_kind = 'region' and r.id = f.subject_id
+             left join themes th on f.subject_kind = 'theme' and th.id = f.subject_id
+             where f.user_id = $1
+               and (f.subject_kind <> 'case' or c.status = 'published')
+               and (f.subject_kind <> 'workshop' or w.status <> 'draft')
+               and (f.subject_kind <> 'thread' or (t.hidden_at is null or t.author_id = $1))
+             order by f.created_at desc, f.subject_kind, f.subject_id",
+        )
+        .bind(user)
+        .fetch_all(&self.pool)
+        .await?)
     }
 
     pub async fn follows(&self, user: i64, kind: FollowKind, id: i64) -> AppResult<bool> {

@@ -689,3 +689,111 @@ async fn threads_and_comments_are_searched_by_type_and_hidden_ones_are_never_fou
     assert_eq!(found(&app, "q=quipucamayoc&type=thread").await["total"], 0);
     assert_eq!(found(&app, "q=quipucamayoc&type=comment").await["total"], 1, "only the case's comment");
 }
+
+/// A JSON API call with a personal token and, when given, an idempotency key.
+async fn api(app: &TestApp, method: &str, uri: &str, token: &str, key: Option<&str>, body: &str) -> TestResponse {
+    let mut request = axum::http::Request::builder()
+        .method(method)
+        .uri(uri)
+        .header("content-type", "application/json")
+        .header("authorization", format!("Bearer {token}"));
+    if let Some(key) = key {
+        request = request.header("idempotency-key", key);
+    }
+    app.request(request.body(axum::body::Body::from(body.to_string())).expect("request")).await
+}
+
+#[tokio::test]
+async fn the_api_posts_once_per_key_edits_deletes_votes_follows_and_reads_notifications() {
+    let app = TestApp::new().await;
+    let (_, slug) = case_by(&app, None).await;
+    let (_, ana_id) = app.browser_as("ana@region.gob.pe", "Ana Quispe", Role::Member).await;
+    let (_, luis_id) = app.browser_as("luis@region.gob.pe", "Luis Mamani", Role::Member).await;
+    let store = app.db.store();
+    let user = |id| {
+        let store = store.clone();
+        async move { store.active_user(id).await.expect("load").expect("active") }
+    };
+    let ana = store.create_token(&user(ana_id).await, "script").await.expect("token");
+    let luis = store.create_token(&user(luis_id).await, "script").await.expect("token");
+
+    // A thread, then a comment posted twice with one key: one comment, the same answer.
+    let started = api(
+        &app,
+        "POST",
+        "/api/v1/discussions",
+        &ana,
+        Some("hilo-1"),
+        r#"{"title": "Oficina con dos personas", "theme": "internal-control", "region": "cusco", "body": "¿Cómo?"}"#,
+    )
+    .await
+    .expect(201);
+    let thread = started.json()["thread"]["id"].as_i64().expect("thread id");
+    let url = format!("/api/v1/discussions/{thread}/comments");
+    let body = r#"{"body": "Hola <script>alert(1)</script> **@ana_quispe**"}"#;
+    let first = api(&app, "POST", &url, &luis, Some("clave-7"), body).await.expect(201).json();
+    let again = api(&app, "POST", &url, &luis, Some("clave-7"), body).await.expect(201).json();
+    assert_eq!(first["id"], again["id"], "a retried post makes one comment");
+    let html = first["body_html"].as_str().unwrap_or_default();
+    assert!(!html.contains("<script") && html.contains("/people/"), "{html}");
+    assert_eq!(first["url"].as_str().map(|u| u.ends_with(&format!("/comments/{}", first["id"]))), Some(true));
+    let comment = first["id"].as_i64().expect("comment id");
+    api(&app, "POST", &url, &luis, None, r#"{"body": ""}"#).await.expect(422);
+    api(&app, "POST", &url, &luis, None, r#"{"texto": "x"}"#).await.expect(400);
+    api(&app, "POST", "/api/v1/cases/no-existe/comments", &luis, None, r#"{"body": "x"}"#).await.expect(404);
+    let case_url = format!("/api/v1/cases/{slug}/comments");
+    let on_case = api(&app, "POST", &case_url, &luis, None, r#"{"body": "En el caso."}"#).await.expect(201);
+    assert_eq!(on_case.json()["state"], "shown");
+
+    // Votes: once per person, never one's own.
+    let vote = format!("/api/v1/comments/{comment}/vote");
+    api(&app, "PUT", &vote, &luis, None, "").await.expect(403);
+    api(&app, "PUT", &vote, &ana, None, "").await.expect(204);
+    api(&app, "PUT", &vote, &ana, None, "").await.expect(204);
+    let read = api(&app, "GET", &format!("/api/v1/comments/{comment}"), &ana, None, "").await.expect(200).json();
+    assert_eq!((read["useful_count"].as_i64(), read["voted"].as_bool()), (Some(1), Some(true)));
+
+    // Edits are the author's, kept in the history; deleting leaves nothing to read.
+    let item = format!("/api/v1/comments/{comment}");
+    api(&app, "PUT", &item, &ana, None, r#"{"body": "No es mío"}"#).await.expect(403);
+    let edited = api(&app, "PUT", &item, &luis, None, r#"{"body": "Texto corregido."}"#).await.expect(200).json();
+    assert!(edited["edited_at"].is_string() && edited["body_html"].as_str().is_some_and(|h| h.contains("corregido")));
+    let page = api(&app, "GET", &format!("/api/v1/discussions/{thread}"), &ana, None, "").await.expect(200).json();
+    assert_eq!(page["comments"].as_array().map(Vec::len), Some(2), "{page}");
+    api(&app, "DELETE", &item, &luis, None, "").await.expect(204);
+    api(&app, "GET", &item, &ana, None, "").await.expect(404);
+    api(&app, "POST", &url, &luis, None, r#"{"body": "Otra respuesta."}"#).await.expect(201);
+
+    // Follows and notifications: Ana follows the thread she started, and hears of its
+    // comments (not of the deleted one any more).
+    app.wait_for_notifications().await;
+    let follows = api(&app, "GET", "/api/v1/follows", &ana, None, "").await.expect(200).json();
+    assert!(follows
+        .as_array()
+        .is_some_and(|f| f.iter().any(|x| x["kind"] == "thread" && x["key"].as_str() == Some(&*thread.to_string()))));
+    api(&app, "DELETE", &format!("/api/v1/follows/thread/{thread}"), &ana, None, "").await.expect(204);
+    api(&app, "PUT", "/api/v1/follows/region/atlantis", &ana, None, "").await.expect(404);
+    api(&app, "PUT", "/api/v1/follows/planet/cusco", &ana, None, "").await.expect(404);
+    api(&app, "PUT", "/api/v1/follows/region/cusco", &ana, None, "").await.expect(204);
+    let listed = api(&app, "GET", "/api/v1/notifications", &ana, None, "").await.expect(200).json();
+    let unread = listed["unread"].as_i64().unwrap_or_default();
+    assert!(unread >= 1, "{listed}");
+    let id = listed["notifications"][0]["id"].as_i64().expect("a notification");
+    api(&app, "POST", &format!("/api/v1/notifications/{id}/read"), &luis, None, "").await.expect(404);
+    api(&app, "POST", &format!("/api/v1/notifications/{id}/read"), &ana, None, "").await.expect(204);
+    api(&app, "POST", "/api/v1/notifications/read", &ana, None, "").await.expect(204);
+    let after = api(&app, "GET", "/api/v1/notifications", &ana, None, "").await.expect(200).json();
+    assert_eq!(after["unread"], 0);
+
+    // The OpenAPI document describes them.
+    let doc = Browser::new(&app).get("/api/v1/openapi.json").await.expect(200).json();
+    for path in [
+        "/api/v1/discussions",
+        "/api/v1/comments/{id}",
+        "/api/v1/comments/{id}/vote",
+        "/api/v1/follows/{kind}/{key}",
+        "/api/v1/notifications",
+    ] {
+        assert!(doc["paths"][path].is_object(), "{path} is not in the OpenAPI document");
+    }
+}

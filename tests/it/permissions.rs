@@ -245,6 +245,18 @@ const TABLE: &[Row] = &[
     drow("POST", "/notifications/read-all", Place::Case, &[(ANON, 401), (MEMBER, 303), (OTHER, 303), (ADMIN, 303)]),
     drow("POST", "/notifications/feed", Place::Case, &[(ANON, 401), (MEMBER, 200), (OTHER, 200), (ADMIN, 200)]),
     drow("POST", "/notifications/feed/revoke", Place::Case, &[(ANON, 401), (MEMBER, 303), (OTHER, 303), (ADMIN, 303)]),
+    drow("POST", "/api/v1/discussions", Place::Standalone, &[(ANON, 401), (MEMBER, 201), (OTHER, 201), (EDITOR, 201), (ADMIN, 201)]),
+    drow("POST", "/api/v1/discussions/{id}/comments", Place::Standalone, &[(ANON, 401), (MEMBER, 201), (AUTHOR, 201), (OTHER, 201), (EDITOR, 201), (ADMIN, 201)]),
+    drow("POST", "/api/v1/cases/{slug}/comments", Place::Case, &[(ANON, 401), (MEMBER, 201), (AUTHOR, 201), (OTHER, 201), (FAR_EDITOR, 201), (ADMIN, 201)]),
+    drow("POST", "/api/v1/workshops/{slug}/comments", Place::Workshop, &[(ANON, 401), (AUTHOR, 201), (OTHER, 201), (ORG, 201), (ADMIN, 201)]),
+    drow("PUT", "/api/v1/comments/{id}", Place::Case, &[(ANON, 401), (MEMBER, 403), (AUTHOR, 200), (OTHER, 403), (EDITOR, 403), (ADMIN, 403)]),
+    drow("DELETE", "/api/v1/comments/{id}", Place::Case, &[(ANON, 401), (MEMBER, 403), (AUTHOR, 204), (OTHER, 403), (EDITOR, 403), (ADMIN, 403)]),
+    drow("PUT", "/api/v1/comments/{id}/vote", Place::Case, &[(ANON, 401), (MEMBER, 204), (AUTHOR, 403), (OTHER, 204), (EDITOR, 204), (ADMIN, 204)]),
+    drow("DELETE", "/api/v1/comments/{id}/vote", Place::Case, &[(ANON, 401), (MEMBER, 204), (AUTHOR, 403), (OTHER, 204), (ADMIN, 204)]),
+    drow("POST", "/api/v1/notifications/{id}/read", Place::Case, &[(ANON, 401), (MEMBER, 204), (AUTHOR, 404), (OTHER, 404), (ADMIN, 404)]),
+    drow("POST", "/api/v1/notifications/read", Place::Case, &[(ANON, 401), (MEMBER, 204), (OTHER, 204), (ADMIN, 204)]),
+    drow("PUT", "/api/v1/follows/{kind}/{key}", Place::Standalone, &[(ANON, 401), (MEMBER, 204), (AUTHOR, 204), (OTHER, 204), (ADMIN, 204)]),
+    drow("DELETE", "/api/v1/follows/{kind}/{key}", Place::Standalone, &[(ANON, 401), (MEMBER, 204), (AUTHOR, 204), (ADMIN, 204)]),
 ];
 
 /// A workshop's details as a form sends them: a morning a month from now, in Lima.
@@ -493,8 +505,8 @@ impl<'a> World<'a> {
             (None, None, Some(place)) => (self.discussion(row, place, n, target).await, 0, 0),
             (None, None, None) => (String::new(), 0, 0),
         };
-        // `{id}` is an account, except on commitment and discussion routes.
-        let id = match row.path {
+        // `{id}` is an account, except on commitment and discussion routes (pages or API).
+        let id = match row.path.strip_prefix("/api/v1").unwrap_or(row.path) {
             path if path.contains("commitments/{id}") => commitment,
             path if path.starts_with("/discussions/") => self.latest("select max(id) from threads").await,
             path if path.starts_with("/comments/") => self.latest("select max(id) from comments").await,
@@ -507,7 +519,10 @@ impl<'a> World<'a> {
             .replace("{slug}", &slug)
             .replace("{number}", "1")
             .replace("{id}", &id.to_string())
-            .replace("{item}", &item.to_string());
+            .replace("{item}", &item.to_string())
+            // A follow is tried on the row's free-standing thread.
+            .replace("{kind}", "thread")
+            .replace("{key}", &self.latest("select max(id) from threads").await.to_string());
         let store = self.app.db.store();
         let member_email = self.account(MEMBER).await.expect("the member").1;
         let fields: Vec<(String, String)> = match row.path {
@@ -618,6 +633,16 @@ impl<'a> World<'a> {
                 "format": "in_person", "city": "Cusco", "capacity": 30, "regions": ["cusco"]
             }),
             "/api/v1/workshops/{slug}/cancel" => json!({"reason": "Falta de quórum."}),
+            "/api/v1/discussions" => json!({
+                "title": format!("Conversación de la API {n}"), "theme": "internal-control", "region": "cusco",
+                "body": "¿Cómo lo hicieron?"
+            }),
+            "/api/v1/discussions/{id}/comments"
+            | "/api/v1/cases/{slug}/comments"
+            | "/api/v1/workshops/{slug}/comments"
+            | "/api/v1/comments/{id}" => json!({"body": format!("Comentario de la API {n}.")}),
+            path if path.starts_with("/api/v1/notifications/") || path.starts_with("/api/v1/follows/") => json!({}),
+            "/api/v1/comments/{id}/vote" => json!({}),
             "/api/v1/workshops/{slug}/agenda" | "/api/v1/workshops/{slug}/agenda/{item}" => {
                 json!({"time": "11:00", "duration": 30, "title": "Trabajo en grupos"})
             }

@@ -3,6 +3,7 @@
 //! accepted answer, reports), moderation, and people's pages. Who may do what is asked of
 //! `domain::permission` through [`thread_for`] and [`comment_for`].
 
+mod api;
 mod comment;
 mod list;
 mod moderation;
@@ -12,7 +13,9 @@ pub(crate) mod view;
 
 use std::collections::HashMap;
 
-use super::{guarded, kept, AppState};
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use super::{guarded, guarded_api, kept, AppState};
 use crate::{
     domain::{
         account::User,
@@ -29,6 +32,20 @@ use axum::{
 };
 
 pub(crate) use self::thread::{case_discussion, workshop_discussion};
+
+/// The JSON API for threads, comments and votes.
+pub fn api(state: &AppState) -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(api::list))
+        .routes(guarded_api(state, routes!(api::create)))
+        .routes(routes!(api::show))
+        .routes(guarded_api(state, routes!(api::comment)))
+        .routes(guarded_api(state, routes!(api::comment_on_case)))
+        .routes(guarded_api(state, routes!(api::comment_on_workshop)))
+        .routes(routes!(api::comment_show))
+        .routes(guarded_api(state, routes!(api::comment_update, api::comment_delete)))
+        .routes(guarded_api(state, routes!(api::vote_put, api::vote_delete)))
+}
 
 pub fn routes(state: &AppState) -> Router<AppState> {
     Router::new()

@@ -300,7 +300,7 @@ fn workshop_info(t: &Catalog, w: &WorkshopRecord) -> HomeInfo {
 }
 
 /// A case whose discussion `user` may read: it is published.
-async fn discussed_case(state: &AppState, slug: &str, user: Option<&User>) -> AppResult<Box<CaseRecord>> {
+pub(super) async fn discussed_case(state: &AppState, slug: &str, user: Option<&User>) -> AppResult<Box<CaseRecord>> {
     let case = case_for(state, slug, user, CaseAction::View).await?;
     if case.status != Status::Published {
         return Err(AppError::NotFound);
@@ -309,7 +309,7 @@ async fn discussed_case(state: &AppState, slug: &str, user: Option<&User>) -> Ap
 }
 
 /// A workshop whose discussion `user` may read: it is not a draft.
-async fn discussed_workshop(state: &AppState, slug: &str, user: Option<&User>) -> AppResult<WorkshopRecord> {
+pub(super) async fn discussed_workshop(state: &AppState, slug: &str, user: Option<&User>) -> AppResult<WorkshopRecord> {
     let w = workshop_for(state, slug, user, WorkshopAction::View).await?;
     if w.status == WorkshopStatus::Draft {
         return Err(AppError::NotFound);

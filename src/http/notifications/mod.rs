@@ -3,6 +3,8 @@
 //! the outbox worker (`crate::outbox`) from events written with the changes that caused
 //! them.
 
+mod api;
+
 use askama::Template;
 use axum::{
     extract::{Path, State},
@@ -13,8 +15,10 @@ use axum::{
 use time::OffsetDateTime;
 use tower_sessions::Session;
 
+use utoipa_axum::{router::OpenApiRouter, routes};
+
 use super::{
-    guarded,
+    guarded, guarded_api,
     views::{render, render_atom, rfc3339, Chrome},
     AppState,
 };
@@ -29,6 +33,16 @@ use crate::{
     i18n::Catalog,
     store::notifications::{NotificationView, NOTIFICATIONS_PER_PAGE},
 };
+
+/// The JSON API for notifications and follows.
+pub fn api(state: &AppState) -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(api::list))
+        .routes(guarded_api(state, routes!(api::read)))
+        .routes(guarded_api(state, routes!(api::read_all)))
+        .routes(routes!(api::follows))
+        .routes(guarded_api(state, routes!(api::follow, api::unfollow)))
+}
 
 pub fn routes(state: &AppState) -> Router<AppState> {
     Router::new()
@@ -54,7 +68,7 @@ pub struct Item {
 }
 
 /// Where a notification leads.
-fn target(n: &NotificationView) -> String {
+pub(crate) fn target(n: &NotificationView) -> String {
     if let Some(comment) = n.comment_id {
         format!("/comments/{comment}")
     } else if let Some(id) = n.commitment_id {
