@@ -35,3 +35,14 @@ drop trigger workshops_status_log_comments on workshops;
 create trigger workshops_status_log_comments after update of status, title on workshops
     for each row when ((old.status, old.title) is distinct from (new.status, new.title))
     execute function home_status_log_comments();
+
+-- A comment rendered again by a newer renderer (only its HTML and version change) is not a
+-- change: like a case's body, it neither reaches the log nor moves anything.
+drop trigger comments_log_change on comments;
+create constraint trigger comments_log_change after insert or delete on comments
+    deferrable initially deferred for each row execute function comments_log_change();
+create constraint trigger comments_log_change_on_update after update on comments
+    deferrable initially deferred for each row when (
+        old.body_html_version = new.body_html_version or old.revision <> new.revision
+        or old.body_markdown is distinct from new.body_markdown)
+    execute function comments_log_change();

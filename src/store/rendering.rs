@@ -1,5 +1,7 @@
 //! Keeping stored HTML current when the renderer changes: case bodies, workshop
-//! descriptions and workshop outcomes.
+//! descriptions, workshop outcomes and comments.
+
+use std::{collections::HashMap, future::Future};
 
 use crate::{
     markdown::{self, RenderError, Renderer},
@@ -43,7 +45,46 @@ impl Store {
         for column in RENDERED {
             stored += self.rerender(renderer, column).await?;
         }
-        Ok(stored)
+        Ok(stored + self.rerender_comments(renderer).await?)
+    }
+
+    /// Comments, with the people they mention as stored (by account id, under the handle
+    /// typed), so that a mention still links to the person who was meant. Their text for
+    /// search and quotes is left as it was.
+    async fn rerender_comments(&self, renderer: &Renderer) -> anyhow::Result<usize> {
+        const BATCH: i64 = 100;
+        let mut stored = 0;
+        let mut after = 0_i64;
+        loop {
+            let stale: Vec<(i64, String, Vec<String>, Vec<i64>)> = sqlx::query_as(
+                "select c.id, c.body_markdown,
+                        array(select m.typed from comment_mentions m where m.comment_id = c.id order by m.user_id),
+                        array(select m.user_id from comment_mentions m where m.comment_id = c.id order by m.user_id)
+                 from comments c where c.body_html_version < $1 and c.id > $2 order by c.id limit $3",
+            )
+            .bind(markdown::RENDER_VERSION)
+            .bind(after)
+            .bind(BATCH)
+            .fetch_all(&self.pool)
+            .await?;
+            let Some((last, ..)) = stale.last() else { return Ok(stored) };
+            after = *last;
+            for (id, text, typed, people) in stale {
+                let people: HashMap<String, i64> = typed.into_iter().zip(people).collect();
+                let (html, _) = when_free(|| renderer.render_comment(text.clone(), people.clone())).await?;
+                let done = sqlx::query(
+                    "update comments set body_html = $2, body_html_version = $3
+                     where id = $1 and body_html_version < $3 and body_markdown = $4",
+                )
+                .bind(id)
+                .bind(html)
+                .bind(markdown::RENDER_VERSION)
+                .bind(&text)
+                .execute(&self.pool)
+                .await?;
+                stored += usize::try_from(done.rows_affected()).unwrap_or(0);
+            }
+        }
     }
 
     async fn rerender(&self, renderer: &Renderer, c: &Rendered) -> anyhow::Result<usize> {
@@ -63,14 +104,7 @@ impl Store {
             let Some((last, _)) = stale.last() else { return Ok(stored) };
             after = *last;
             for (id, text) in stale {
-                let rendered = loop {
-                    match renderer.render(text.clone()).await {
-                        Ok(rendered) => break rendered,
-                        // People's previews and saves go first.
-                        Err(RenderError::Busy) => tokio::time::sleep(std::time::Duration::from_millis(200)).await,
-                        Err(err) => return Err(err.into()),
-                    }
-                };
+                let rendered = when_free(|| renderer.render(text.clone())).await?;
                 let done = sqlx::query(&format!(
                     "update {table} set {html} = $2, {version} = $3
                      where {key} = $1 and {version} < $3 and {markdown} = $4"
@@ -83,6 +117,17 @@ impl Store {
                 .await?;
                 stored += usize::try_from(done.rows_affected()).unwrap_or(0);
             }
+        }
+    }
+}
+
+/// Runs a render, waiting while people's previews and saves take every core: they go first.
+async fn when_free<T, F: Future<Output = Result<T, RenderError>>>(mut render: impl FnMut() -> F) -> anyhow::Result<T> {
+    loop {
+        match render().await {
+            Ok(out) => return Ok(out),
+            Err(RenderError::Busy) => tokio::time::sleep(std::time::Duration::from_millis(200)).await,
+            Err(err) => return Err(err.into()),
         }
     }
 }

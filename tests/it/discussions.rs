@@ -797,3 +797,40 @@ async fn the_api_posts_once_per_key_edits_deletes_votes_follows_and_reads_notifi
         assert!(doc["paths"][path].is_object(), "{path} is not in the OpenAPI document");
     }
 }
+
+#[tokio::test]
+async fn comments_are_rendered_again_for_a_new_renderer_with_their_mentions_and_no_change_logged() {
+    let app = TestApp::new().await;
+    let (_, slug) = case_by(&app, None).await;
+    let (mut ana, ana_id) = app.browser_as("ana@region.gob.pe", "Ana Quispe", Role::Member).await;
+    let (_, luis_id) = app.browser_as("luis@region.gob.pe", "Luis Mamani", Role::Member).await;
+    established(&app, ana_id).await;
+    let id = comment(&mut ana, &format!("/cases/{slug}/discussion"), "Gracias @luis_mamani, **muy útil**.", None).await;
+    let pool = &app.db.pool;
+    sqlx::query("update users set handle = 'luis_cusco' where id = $1")
+        .bind(luis_id)
+        .execute(pool)
+        .await
+        .expect("rename");
+    sqlx::query("update comments set body_html = '<script>old</script>', body_html_version = 0 where id = $1")
+        .bind(id)
+        .execute(pool)
+        .await
+        .expect("age the comment");
+    app.wait_for_index().await;
+    let changes: i64 = sqlx::query_scalar("select count(*) from changes").fetch_one(pool).await.expect("count");
+
+    let rendered = app.db.store().rerender_stale(&ayni::markdown::Renderer::default()).await.expect("rerender");
+    assert_eq!(rendered, 1, "the one stale comment");
+    let (html, version): (String, i32) =
+        sqlx::query_as("select body_html, body_html_version from comments where id = $1")
+            .bind(id)
+            .fetch_one(pool)
+            .await
+            .expect("read");
+    assert_eq!(version, ayni::markdown::RENDER_VERSION);
+    assert!(!html.contains("<script>") && html.contains("<strong>muy útil</strong>"), "{html}");
+    assert!(html.contains(&format!("href=\"/people/{luis_id}\"")), "the renamed person is still meant: {html}");
+    let after: i64 = sqlx::query_scalar("select count(*) from changes").fetch_one(pool).await.expect("count");
+    assert_eq!(after, changes, "rendering again is not a change");
+}
