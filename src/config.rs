@@ -23,11 +23,14 @@ pub enum Command {
     /// Rebuild this process's search index from PostgreSQL (stop `serve` first, or it keeps
     /// its own until it restarts).
     Reindex,
-    /// Write N synthetic published cases, for benchmarks.
+    /// Write N synthetic published cases (and discussions), for benchmarks.
     Generate {
         /// How many cases to write.
-        #[arg(long)]
+        #[arg(long, default_value_t = 0)]
         cases: u64,
+        /// How many comments to write, in threads on the synthetic cases and free-standing.
+        #[arg(long, default_value_t = 0)]
+        comments: u64,
         /// Seed of the random choices: the same seed writes the same text.
         #[arg(long, default_value_t = 1)]
         seed: u64,

@@ -223,3 +223,78 @@ pub async fn generate(store: &Store, count: u64, seed: u64) -> anyhow::Result<u6
     }
     Ok(written)
 }
+
+/// People who write and vote in synthetic discussions.
+const PEOPLE: usize = 300;
+/// The longest synthetic thread.
+const LONGEST_THREAD: f64 = 2_000.0;
+
+/// Writes about `count` synthetic comments (a whole number of threads): the discussions of
+/// synthetic cases that have none, and one thread in five free-standing. Thread sizes
+/// follow a long tail (most a handful, a few hundreds), comments run from a line to a few
+/// paragraphs, three in ten are replies and three in ten have useful votes. Returns how
+/// many comments were written.
+pub async fn generate_discussions(store: &Store, count: u64, seed: u64) -> anyhow::Result<u64> {
+    use crate::store::generate::{SyntheticComment, SyntheticThread};
+    let regions: Vec<String> = store.regions().await?.into_iter().map(|r| r.slug).collect();
+    let themes: Vec<String> = store.themes().await?.into_iter().map(|t| t.slug).collect();
+    anyhow::ensure!(!regions.is_empty() && !themes.is_empty(), "load regions and themes first (ayni import content)");
+    let mut rng = Rng(seed.wrapping_add(0xD15C));
+    let words = Words::new(&mut rng);
+    let people = store.synthetic_people(PEOPLE).await?;
+    let mut cases = store.synthetic_cases_without_threads(i64::MAX).await?.into_iter();
+    let mut written = 0u64;
+    let mut batch: Vec<SyntheticThread> = Vec::new();
+    let mut in_batch = 0;
+    while written < count {
+        // Pareto (alpha 1.5, from 7): a mean near 20 comments a thread.
+        let size = (7.0 / (1.0 - rng.unit()).powf(1.0 / 1.5)).min(LONGEST_THREAD) as usize;
+        let size = size.clamp(1, (count - written) as usize);
+        let case_id = if rng.below(5) == 0 { None } else { cases.next() };
+        let standalone = case_id.is_none().then(|| {
+            let length = 5 + rng.below(6);
+            let title = words.text(&mut rng, length, SPANISH).trim_end_matches('.').to_string();
+            (title, themes[rng.below(themes.len())].clone(), regions[rng.below(regions.len())].clone())
+        });
+        let mut minutes_ago = 60 + rng.below(1_000_000) as i32;
+        let mut tops: Vec<i32> = Vec::new();
+        let mut comments = Vec::with_capacity(size);
+        for number in 1..=size as i32 {
+            let root_number = if number > 1 && rng.below(10) < 3 { tops[rng.below(tops.len())] } else { number };
+            if root_number == number {
+                tops.push(number);
+            }
+            let author = people[rng.below(people.len())];
+            let length = 8 + (rng.unit().powi(2) * 150.0) as usize;
+            let body = words.text(&mut rng, length, SPANISH);
+            let voters: Vec<i64> = if rng.below(10) < 3 {
+                let mut v: Vec<i64> = (0..1 + rng.below(5)).map(|_| people[rng.below(people.len())]).collect();
+                v.retain(|p| *p != author);
+                v.sort_unstable();
+                v.dedup();
+                v
+            } else {
+                Vec::new()
+            };
+            minutes_ago = (minutes_ago - 1 - rng.below(600) as i32).max(0);
+            comments.push(SyntheticComment {
+                number,
+                root_number,
+                author,
+                body_html: markdown::render_comment(&body, &std::collections::HashMap::new()),
+                body_markdown: body,
+                voters,
+                minutes_ago,
+            });
+        }
+        written += size as u64;
+        in_batch += size;
+        batch.push(SyntheticThread { case_id, standalone, comments });
+        if in_batch >= 2_000 || written >= count {
+            store.insert_synthetic_threads(&batch).await?;
+            batch.clear();
+            in_batch = 0;
+        }
+    }
+    Ok(written)
+}

@@ -87,10 +87,16 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 create_user(&db, &email, &name, &role, &organisation).await
             }
             Command::Reindex => reindex(&config, &db).await,
-            Command::Generate { cases, seed } => {
+            Command::Generate { cases, comments, seed } => {
+                let store = Store::new(db.pool.clone());
                 let started = std::time::Instant::now();
-                let written = generate::generate(&Store::new(db.pool.clone()), cases, seed).await?;
+                let written = generate::generate(&store, cases, seed).await?;
                 println!("wrote {written} synthetic cases in {:.1} s", started.elapsed().as_secs_f64());
+                if comments > 0 {
+                    let started = std::time::Instant::now();
+                    let written = generate::generate_discussions(&store, comments, seed).await?;
+                    println!("wrote {written} synthetic comments in {:.1} s", started.elapsed().as_secs_f64());
+                }
                 Ok(())
             }
         }
