@@ -3,7 +3,10 @@
 //! commitments each, starts the release `ayni serve` on them, and loads it with wrk: the case
 //! page, the search page over 600 distinct queries, `/cases` over a fixed mix of pages and
 //! filters, the home page, a workshop page with 30 agenda items, 200 registrations and 40
-//! commitments, and `/commitments` (10,000 of them) over pages and filters. In the same run it
+//! commitments, and `/commitments` (10,000 of them) over pages and filters; a case page with
+//! 200 comments beside one with none, and the last page of a thread of 5,000 comments; and
+//! it posts 400 comments through the API to a thread with 50 followers, one at a time, for
+//! their latency and the time the outbox takes to notify everyone. In the same run it
 //! loads two baseline routes served by this process: one `SELECT` by primary key from a
 //! 10,000-row table answered as escaped HTML, once behind the site's middleware stack
 //! (`ayni::http::Stack`) and once bare. wrk's output goes to `target/tmp/pages-bench.log`.
@@ -27,7 +30,13 @@ use axum::{
     routing::get,
     Router,
 };
-use ayni::{http::Stack, store::Store};
+use ayni::{
+    http::Stack,
+    store::{
+        generate::{SyntheticComment, SyntheticThread},
+        Store,
+    },
+};
 use sqlx::{postgres::PgConnectOptions, PgPool};
 
 /// wrk's connections and the length of each measured run.
@@ -43,6 +52,13 @@ const PER_WORKSHOP: i64 = 40;
 const BIG_WORKSHOP: &str = "taller-1";
 const AGENDA_ITEMS: i64 = 30;
 const REGISTERED: i64 = 200;
+/// The discussions measured.
+const CASE_COMMENTS: i32 = 200;
+const LONG_THREAD: i32 = 5_000;
+const FOLLOWERS: usize = 50;
+/// Comments posted, by this many people (each under the limit of 30 in ten minutes).
+const POSTS: usize = 400;
+const POSTERS: usize = 20;
 
 fn main() -> anyhow::Result<()> {
     let mut sizes: Vec<u64> = std::env::args().skip(1).filter_map(|a| a.replace('_', "").parse().ok()).collect();
@@ -90,6 +106,7 @@ async fn bench_size(
     eprintln!("[{n}] generated in {:.0} s", started.elapsed().as_secs_f64());
     baseline_table(&pool).await?;
     workshops(&pool).await?;
+    let discussed = discussions(&store).await?;
     sqlx::query("vacuum analyze").execute(&pool).await?;
 
     let port = free_port()?;
@@ -125,6 +142,14 @@ async fn bench_size(
             port,
         ),
         ("`/commitments`", "pages 1–5, 4 filters".to_string(), commitment_paths(&pool).await?, port),
+        ("case page, 200 comments", "its newest 50".to_string(), vec![format!("/cases/{}", discussed.busy_case)], port),
+        ("case page, no comments", "1 case".to_string(), vec![format!("/cases/{}", discussed.quiet_case)], port),
+        (
+            "thread of 5,000 comments",
+            "its last page".to_string(),
+            vec![format!("/discussions/{}?page={}", discussed.long_thread, LONG_THREAD / 50)],
+            port,
+        ),
         ("one `SELECT`, site's middleware", "10,000 ids".to_string(), select_paths(), baseline.stacked),
         ("one `SELECT`, bare axum", "10,000 ids".to_string(), select_paths(), baseline.bare),
     ];
@@ -155,11 +180,142 @@ async fn bench_size(
             writeln!(out, "|  | ({} non-2xx/3xx or socket errors) | | | | |", r.errors)?;
         }
     }
+    let (p50, p99, notified) = posting(&store, port, discussed.followed_thread).await?;
+    writeln!(
+        out,
+        "\nPosting a comment through the API to a thread with {FOLLOWERS} followers, {POSTS} posts one at a time: \
+         p50 {p50}, p99 {p99}; every follower notified {notified} after the last post."
+    )?;
     baseline.stop();
     server.kill().ok();
     server.wait().ok();
     pool.close().await;
     Ok(out)
+}
+
+/// What the discussion routes read and write.
+struct Discussed {
+    busy_case: String,
+    quiet_case: String,
+    long_thread: i64,
+    followed_thread: i64,
+}
+
+/// A comment of some sixty words, as people write them.
+fn comment_text(i: i32) -> String {
+    format!(
+        "Respuesta {i}: en nuestra región organizamos la **oficina de integridad** con dos personas y el apoyo de la \
+         gerencia; primero mapeamos los riesgos de las contrataciones, luego capacitamos a los comités de selección \
+         y publicamos un tablero mensual. ¿Cómo lo resolvieron ustedes con el presupuesto de este año?"
+    )
+}
+
+/// A thread of `n` comments by `people`, every third a reply to the top comment before it.
+fn thread(case_id: Option<i64>, standalone: bool, n: i32, people: &[i64]) -> SyntheticThread {
+    let mut top = 1;
+    let comments = (1..=n)
+        .map(|i| {
+            let root_number = if i % 3 == 0 { top } else { i };
+            top = root_number;
+            let text = comment_text(i);
+            SyntheticComment {
+                number: i,
+                root_number,
+                author: people[i as usize % people.len()],
+                body_html: ayni::markdown::render_comment(&text, &std::collections::HashMap::new()),
+                body_markdown: text,
+                voters: Vec::new(),
+                minutes_ago: n - i,
+            }
+        })
+        .collect();
+    let standalone =
+        standalone.then(|| ("Oficinas de integridad pequeñas".into(), "internal-control".into(), "cusco".into()));
+    SyntheticThread { case_id, standalone, comments }
+}
+
+/// A case with [`CASE_COMMENTS`] comments and one with none, a free-standing thread of
+/// [`LONG_THREAD`] comments, and one of a single comment that [`FOLLOWERS`] people follow.
+async fn discussions(store: &Store) -> anyhow::Result<Discussed> {
+    let people = store.synthetic_people(FOLLOWERS).await?;
+    // Posters are established members: a month old, so that they may post 30 in ten minutes.
+    sqlx::query("update users set created_at = now() - interval '1 month' where id = any($1)")
+        .bind(&people)
+        .execute(store.pool())
+        .await?;
+    let cases: Vec<(i64, String)> =
+        sqlx::query_as("select id, slug from cases where slug like 'sintetico-%' order by id limit 2")
+            .fetch_all(store.pool())
+            .await?;
+    let [(busy_id, busy_case), (_, quiet_case)] =
+        <[(i64, String); 2]>::try_from(cases).map_err(|_| anyhow::anyhow!("two cases"))?;
+    store
+        .insert_synthetic_threads(&[
+            thread(Some(busy_id), false, CASE_COMMENTS, &people),
+            thread(None, true, LONG_THREAD, &people),
+            thread(None, true, 1, &people),
+        ])
+        .await?;
+    let threads: Vec<i64> =
+        sqlx::query_scalar("select id from threads order by id desc limit 2").fetch_all(store.pool()).await?;
+    let (followed_thread, long_thread) = (threads[0], threads[1]);
+    sqlx::query("insert into follows (user_id, subject_kind, subject_id) select unnest($1::bigint[]), 'thread', $2")
+        .bind(&people)
+        .bind(followed_thread)
+        .execute(store.pool())
+        .await?;
+    Ok(Discussed { busy_case, quiet_case, long_thread, followed_thread })
+}
+
+/// Posts [`POSTS`] comments to `thread` one at a time, each by one of the followers with an
+/// API token; returns the p50 and p99 of the answers, and how long after the last one the
+/// outbox had notified every follower of every comment.
+async fn posting(store: &Store, port: u16, thread: i64) -> anyhow::Result<(String, String, String)> {
+    let people = store.synthetic_people(FOLLOWERS).await?;
+    let mut tokens = Vec::new();
+    for id in people.iter().take(POSTERS) {
+        let user = store.active_user(*id).await?.context("a synthetic person")?;
+        tokens.push(store.create_token(&user, "bench").await?);
+    }
+    let path = format!("/api/v1/discussions/{thread}/comments");
+    let mut times = Vec::with_capacity(POSTS);
+    for i in 0..POSTS {
+        let body = serde_json::json!({ "body": comment_text(i as i32) }).to_string();
+        let started = Instant::now();
+        let status = http_post(port, &path, &tokens[i % POSTERS], &body)?;
+        times.push(started.elapsed());
+        anyhow::ensure!(status == 201, "posting answered {status}");
+    }
+    let last = Instant::now();
+    loop {
+        let pending: i64 =
+            sqlx::query_scalar("select count(*) from events where notified_at is null").fetch_one(store.pool()).await?;
+        if pending == 0 {
+            break;
+        }
+        anyhow::ensure!(last.elapsed() < Duration::from_secs(120), "the outbox left {pending} events for 2 minutes");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let notified = last.elapsed();
+    times.sort();
+    let at = |p: f64| times[((times.len() as f64 - 1.0) * p).round() as usize];
+    let ms = |d: Duration| format!("{:.1} ms", d.as_secs_f64() * 1000.0);
+    Ok((ms(at(0.5)), ms(at(0.99)), ms(notified)))
+}
+
+fn http_post(port: u16, path: &str, token: &str, body: &str) -> anyhow::Result<u16> {
+    use std::io::Read;
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port))?;
+    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
+    write!(
+        stream,
+        "POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response)?;
+    response.split(' ').nth(1).and_then(|s| s.parse().ok()).context("an answer without a status")
 }
 
 /// The table the baseline routes read: 10,000 rows with text that needs escaping.

@@ -2,7 +2,9 @@
 //! cases; pass others after `--`). It runs its own PostgreSQL unless DATABASE_URL is set,
 //! generates the cases, and reports reindex speed, query latency (ranking with total and
 //! facets; a full page with snippets), the PostgreSQL full-text baseline, freshness in this
-//! process and in another, and the serving process's memory. Not part of `cargo test`.
+//! process and in another, and the serving process's memory. With the cases it writes ten
+//! comments per case (in their own index, `search::Part::Discussions`) and reports that
+//! index's build time and size and the ranking of comment searches. Not part of `cargo test`.
 
 mod support;
 
@@ -15,7 +17,7 @@ use std::{
 };
 
 use ayni::{
-    domain::filter::Filters,
+    domain::{filter::Filters, subject::DocType},
     search::{self, query::parse, Search, SearchRequest, Sort},
     store::Store,
 };
@@ -31,6 +33,8 @@ const MIX: &[(&str, &str, Option<&str>)] = &[
     ("typo", "capacitasion", None),
 ];
 const RUNS: usize = 300;
+/// Comments written per case: 1,000,000 at 100,000 cases.
+const COMMENTS_PER_CASE: u64 = 10;
 const BASELINE_RUNS: usize = 60;
 const FRESHNESS_RUNS: usize = 5;
 
@@ -65,6 +69,9 @@ async fn bench_size(admin: &PgConnectOptions, scratch: &Path, n: u64) -> anyhow:
     let started = Instant::now();
     ayni::cli::generate::generate(&store, n, 7).await?;
     eprintln!("[{n}] generated in {:.0} s", started.elapsed().as_secs_f64());
+    let started = Instant::now();
+    let comments = ayni::cli::generate::generate_discussions(&store, n * COMMENTS_PER_CASE, 7).await?;
+    eprintln!("[{n}] {comments} comments generated in {:.0} s", started.elapsed().as_secs_f64());
     sqlx::query("vacuum analyze").execute(&pool).await?;
 
     // Full reindex.
@@ -75,6 +82,39 @@ async fn bench_size(admin: &PgConnectOptions, scratch: &Path, n: u64) -> anyhow:
     let docs = engine.documents();
     drop(writer);
     eprintln!("[{n}] reindexed {docs} in {reindex:.1} s");
+
+    // The discussions' index: its build, its size, and comment searches.
+    let before = memory_of(std::process::id());
+    let started = Instant::now();
+    let (discussions, writer, _) = search::build_index(&store, &dir, search::Part::Discussions, &|_, _| {}).await?;
+    let discussion_reindex = started.elapsed().as_secs_f64();
+    drop(writer);
+    let after = memory_of(std::process::id());
+    let discussion_docs = discussions.documents();
+    let on_disk = size_of_dir(&search::Part::Discussions.dir(&dir));
+    eprintln!("[{n}] discussions: {discussion_docs} documents in {discussion_reindex:.1} s");
+    let mut comment_rows = Vec::new();
+    for (label, text, region) in MIX {
+        let request = SearchRequest {
+            text: parse(text),
+            filters: Filters {
+                region: region.map(str::to_string),
+                doc_type: Some(DocType::Comment),
+                ..Filters::default()
+            },
+            sort: Sort::Relevance,
+            page: 1,
+            per_page: 20,
+            snippets: false,
+        };
+        let total = discussions.search(&request)?.total;
+        let ranking = timed(RUNS, || Ok(discussions.search(&request).map(|_| ())?))?;
+        let page = timed(RUNS, || {
+            Ok(discussions.search(&SearchRequest { snippets: true, ..request.clone() }).map(|_| ())?)
+        })?;
+        comment_rows.push((label.to_string(), total, ranking, page));
+    }
+    drop(discussions);
 
     // Query latency, in this process, straight on the index.
     let mut rows = Vec::new();
@@ -212,6 +252,27 @@ async fn bench_size(admin: &PgConnectOptions, scratch: &Path, n: u64) -> anyhow:
         ms(remote.iter().max().copied().unwrap_or_default())
     );
     out += &format!("Serving process at rest after the query mix: {memory}.\n");
+    out += &format!(
+        "\n#### Comments: {comments} written, {discussion_docs} documents (threads and comments) in their own index\n\n"
+    );
+    out += &format!(
+        "Build: {discussion_reindex:.1} s, {:.0} documents per second; {:.0} MB on disk; this process before the build {before}, after it {after}.\n\n",
+        discussion_docs as f64 / discussion_reindex,
+        on_disk as f64 / 1e6
+    );
+    out +=
+        "| comment search | hits | ranking + total + facets p50 / p99 | with snippets p50 / p99 |\n|---|---|---|---|\n";
+    for (label, total, ranking, page) in &comment_rows {
+        out += &format!(
+            "| {label} | {total} | {} / {} | {} / {} |\n",
+            ms(ranking.0),
+            ms(ranking.1),
+            ms(page.0),
+            ms(page.1)
+        );
+    }
+    let worst = comment_rows.iter().map(|r| r.2 .1).max().unwrap_or_default();
+    out += &format!("\nWorst comment-search ranking p99: {} (target ≤ 25 ms).\n", ms(worst));
     Ok(out)
 }
 
@@ -313,6 +374,20 @@ fn memory_of(pid: u32) -> String {
         status.lines().find(|l| l.starts_with(name)).map(|l| l[name.len()..].trim().to_string()).unwrap_or_default()
     };
     format!("RssAnon {}, VmRSS {}", field("RssAnon:"), field("VmRSS:"))
+}
+
+/// Bytes of the files under `dir`.
+fn size_of_dir(dir: &Path) -> u64 {
+    std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|entry| match entry.metadata() {
+            Ok(m) if m.is_dir() => size_of_dir(&entry.path()),
+            Ok(m) => m.len(),
+            Err(_) => 0,
+        })
+        .sum()
 }
 
 fn cores() -> usize {
