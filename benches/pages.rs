@@ -4,7 +4,8 @@
 //! page, the search page over 600 distinct queries, `/cases` over a fixed mix of pages and
 //! filters, the home page, a workshop page with 30 agenda items, 200 registrations and 40
 //! commitments, and `/commitments` (10,000 of them) over pages and filters; a case page with
-//! 200 comments beside one with none, and the last page of a thread of 5,000 comments; and
+//! 200 comments beside one with none, and the last page of a thread of 5,000 comments beside
+//! a thread of 50; and
 //! it posts 400 comments through the API to a thread with 50 followers, one at a time, for
 //! their latency and the time the outbox takes to notify everyone. In the same run it
 //! loads two baseline routes served by this process: one `SELECT` by primary key from a
@@ -150,6 +151,12 @@ async fn bench_size(
             vec![format!("/discussions/{}?page={}", discussed.long_thread, LONG_THREAD / 50)],
             port,
         ),
+        (
+            "thread of 50 comments",
+            "its one page".to_string(),
+            vec![format!("/discussions/{}", discussed.short_thread)],
+            port,
+        ),
         ("one `SELECT`, site's middleware", "10,000 ids".to_string(), select_paths(), baseline.stacked),
         ("one `SELECT`, bare axum", "10,000 ids".to_string(), select_paths(), baseline.bare),
     ];
@@ -198,6 +205,7 @@ struct Discussed {
     busy_case: String,
     quiet_case: String,
     long_thread: i64,
+    short_thread: i64,
     followed_thread: i64,
 }
 
@@ -234,8 +242,9 @@ fn thread(case_id: Option<i64>, standalone: bool, n: i32, people: &[i64]) -> Syn
     SyntheticThread { case_id, standalone, comments }
 }
 
-/// A case with [`CASE_COMMENTS`] comments and one with none, a free-standing thread of
-/// [`LONG_THREAD`] comments, and one of a single comment that [`FOLLOWERS`] people follow.
+/// A case with [`CASE_COMMENTS`] comments and one with none, free-standing threads of
+/// [`LONG_THREAD`] and of 50 comments, and one of a single comment that [`FOLLOWERS`]
+/// people follow.
 async fn discussions(store: &Store) -> anyhow::Result<Discussed> {
     let people = store.synthetic_people(FOLLOWERS).await?;
     // Posters are established members: a month old, so that they may post 30 in ten minutes.
@@ -253,18 +262,19 @@ async fn discussions(store: &Store) -> anyhow::Result<Discussed> {
         .insert_synthetic_threads(&[
             thread(Some(busy_id), false, CASE_COMMENTS, &people),
             thread(None, true, LONG_THREAD, &people),
+            thread(None, true, 50, &people),
             thread(None, true, 1, &people),
         ])
         .await?;
     let threads: Vec<i64> =
-        sqlx::query_scalar("select id from threads order by id desc limit 2").fetch_all(store.pool()).await?;
-    let (followed_thread, long_thread) = (threads[0], threads[1]);
+        sqlx::query_scalar("select id from threads order by id desc limit 3").fetch_all(store.pool()).await?;
+    let (followed_thread, short_thread, long_thread) = (threads[0], threads[1], threads[2]);
     sqlx::query("insert into follows (user_id, subject_kind, subject_id) select unnest($1::bigint[]), 'thread', $2")
         .bind(&people)
         .bind(followed_thread)
         .execute(store.pool())
         .await?;
-    Ok(Discussed { busy_case, quiet_case, long_thread, followed_thread })
+    Ok(Discussed { busy_case, quiet_case, long_thread, short_thread, followed_thread })
 }
 
 /// Posts [`POSTS`] comments to `thread` one at a time, each by one of the followers with an

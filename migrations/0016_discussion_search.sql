@@ -46,3 +46,8 @@ create constraint trigger comments_log_change_on_update after update on comments
         old.body_html_version = new.body_html_version or old.revision <> new.revision
         or old.body_markdown is distinct from new.body_markdown)
     execute function comments_log_change();
+
+-- Whether a comment has replies (its placeholder stays when it is deleted) is asked for each
+-- comment on a page, and which comments a person voted for, for each page they read.
+create index comments_reply_to_idx on comments (reply_to_id) where reply_to_id is not null;
+create index comment_votes_user_idx on comment_votes (user_id, comment_id);

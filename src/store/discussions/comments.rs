@@ -122,14 +122,18 @@ impl Store {
     pub async fn comment_page(&self, thread: &ThreadRecord, page: i64, viewer: Option<i64>) -> AppResult<CommentPage> {
         let pages = page_count(i64::from(thread.last_number));
         let page = page.clamp(1, pages);
+        // The page's rows are found first (lateral: an index range from the first one), and
+        // only those 50 are joined and asked about replies and votes.
         let sql = format!(
             "with start as (
                  select root_number, number from comments where thread_id = $1
                  order by root_number, number offset $2 limit 1)
-             select {columns} from {COMMENT_JOINS}, start
-             where c.thread_id = $1 and (c.root_number, c.number) >= (start.root_number, start.number)
-             order by c.root_number, c.number
-             limit $4",
+             select {columns}
+             from start cross join lateral (
+                 select * from comments where thread_id = $1 and (root_number, number) >= (start.root_number, start.number)
+                 order by root_number, number limit $4) c
+             {COMMENT_JOINS}
+             order by c.root_number, c.number",
             columns = comment_columns("$3"),
         );
         let rows: Vec<CommentRow> = sqlx::query_as(&sql)
@@ -144,7 +148,10 @@ impl Store {
 
     /// One comment, as `viewer` sees votes.
     pub async fn comment(&self, id: i64, viewer: Option<i64>) -> AppResult<Option<CommentView>> {
-        let sql = format!("select {columns} from {COMMENT_JOINS} where c.id = $1", columns = comment_columns("$2"));
+        let sql = format!(
+            "select {columns} from comments c {COMMENT_JOINS} where c.id = $1",
+            columns = comment_columns("$2")
+        );
         let row: Option<CommentRow> =
             sqlx::query_as(&sql).bind(id).bind(viewer.unwrap_or(0)).fetch_optional(&self.pool).await?;
         Ok(row.map(CommentView::from))

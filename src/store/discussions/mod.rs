@@ -237,13 +237,13 @@ fn comment_columns(viewer: &str) -> String {
          qu.handle as quote_author_handle, qu.closed_at is not null as quote_author_closed,
          left(q.body_text, 280) as quote_excerpt, q.held as quote_held, q.hidden_at is not null as quote_hidden,
          q.deleted_at is not null as quote_deleted,
-         exists (select 1 from comment_votes v where v.comment_id = c.id and v.user_id = {viewer}) as voted"
+         {viewer} <> 0 and exists (select 1 from comment_votes v where v.comment_id = c.id and v.user_id = {viewer})
+             as voted"
     )
 }
 
-/// The joins [`comment_columns`] read from.
+/// The joins [`comment_columns`] read from, after the comments `c`.
 const COMMENT_JOINS: &str = "
-    comments c
     left join users u on u.id = c.author_id
     left join comments q on q.id = c.reply_to_id and c.reply_to_id is distinct from c.parent_id
     left join users qu on qu.id = q.author_id";
