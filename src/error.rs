@@ -40,6 +40,7 @@ crate::domain::text_enum!(
         TooManyAttempts => "too_many_attempts",
         TooManyComments => "too_many_comments",
         ThreadLocked => "thread_locked",
+        KeyReused => "key_reused",
         EditConflict => "edit_conflict",
         RegistrationClosed => "registration_closed",
         InvalidFields => "invalid_fields",
@@ -82,6 +83,8 @@ pub enum AppError {
     TooManyComments,
     #[error("the thread is locked")]
     ThreadLocked,
+    #[error("the idempotency key was used for another post")]
+    KeyReused,
     #[error("the case changed since it was loaded")]
     EditConflict,
     #[error("registration for this workshop is closed")]
@@ -123,7 +126,7 @@ impl AppError {
             AppError::Gone | AppError::LinkExpired => StatusCode::GONE,
             AppError::TooManyAttempts | AppError::TooManyComments => StatusCode::TOO_MANY_REQUESTS,
             AppError::ThreadLocked => StatusCode::FORBIDDEN,
-            AppError::EditConflict | AppError::RegistrationClosed => StatusCode::CONFLICT,
+            AppError::EditConflict | AppError::RegistrationClosed | AppError::KeyReused => StatusCode::CONFLICT,
             AppError::InvalidFields(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Timeout | AppError::Busy | AppError::DatabaseUnavailable(_) | AppError::SessionStore(_) => {
                 StatusCode::SERVICE_UNAVAILABLE
@@ -151,6 +154,7 @@ impl AppError {
             AppError::TooManyAttempts => ErrorCode::TooManyAttempts,
             AppError::TooManyComments => ErrorCode::TooManyComments,
             AppError::ThreadLocked => ErrorCode::ThreadLocked,
+            AppError::KeyReused => ErrorCode::KeyReused,
             AppError::EditConflict => ErrorCode::EditConflict,
             AppError::RegistrationClosed => ErrorCode::RegistrationClosed,
             AppError::InvalidFields(_) => ErrorCode::InvalidFields,

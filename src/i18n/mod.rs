@@ -350,6 +350,7 @@ impl Catalog {
             | ErrorCode::TooManyAttempts
             | ErrorCode::TooManyComments
             | ErrorCode::ThreadLocked
+            | ErrorCode::KeyReused
             | ErrorCode::EditConflict
             | ErrorCode::RegistrationClosed
             | ErrorCode::InvalidFields
@@ -386,6 +387,7 @@ impl Catalog {
             ErrorCode::TooManyAttempts => self.common.error_too_many_attempts.to_string(),
             ErrorCode::TooManyComments => self.discussions.error_too_many_comments.to_string(),
             ErrorCode::ThreadLocked => self.discussions.error_thread_locked.to_string(),
+            ErrorCode::KeyReused => self.discussions.error_key_reused.to_string(),
             ErrorCode::EditConflict => self.common.error_edit_conflict.to_string(),
             ErrorCode::RegistrationClosed => self.common.error_registration_closed.to_string(),
             ErrorCode::InvalidFields => {

@@ -136,7 +136,7 @@ impl Store {
              where f.user_id = $1
                and (f.subject_kind <> 'case' or c.status = 'published')
                and (f.subject_kind <> 'workshop' or w.status <> 'draft')
-               and (f.subject_kind <> 'thread' or (t.hidden_at is null or t.author_id = $1))
+               and (f.subject_kind <> 'thread' or (t.id is not null and (t.hidden_at is null or t.author_id = $1)))
              order by f.created_at desc, f.subject_kind, f.subject_id",
         )
         .bind(user)

@@ -48,9 +48,10 @@ impl Store {
         Ok(stored + self.rerender_comments(renderer).await?)
     }
 
-    /// Comments, with the people they mention as stored (by account id, under the handle
-    /// typed), so that a mention still links to the person who was meant. Their text for
-    /// search and quotes is left as it was.
+    /// Comments and every earlier text of theirs (their history shows them), with the people
+    /// they mention as stored (by account id, under the handle typed), so that a mention
+    /// still links to the person who was meant. Their text for search and quotes is left as
+    /// it was. Kept pages that show them are drawn again (the site version moves).
     async fn rerender_comments(&self, renderer: &Renderer) -> anyhow::Result<usize> {
         const BATCH: i64 = 100;
         let mut stored = 0;
@@ -67,7 +68,12 @@ impl Store {
             .bind(BATCH)
             .fetch_all(&self.pool)
             .await?;
-            let Some((last, ..)) = stale.last() else { return Ok(stored) };
+            let Some((last, ..)) = stale.last() else {
+                if stored > 0 {
+                    sqlx::query("update site_version set value = value + 1").execute(&self.pool).await?;
+                }
+                return Ok(stored);
+            };
             after = *last;
             for (id, text, typed, people) in stale {
                 let people: HashMap<String, i64> = typed.into_iter().zip(people).collect();
@@ -82,7 +88,24 @@ impl Store {
                 .bind(&text)
                 .execute(&self.pool)
                 .await?;
-                stored += usize::try_from(done.rows_affected()).unwrap_or(0);
+                if done.rows_affected() == 0 {
+                    continue;
+                }
+                stored += 1;
+                let revisions: Vec<(i32, String)> =
+                    sqlx::query_as("select number, body_markdown from comment_revisions where comment_id = $1")
+                        .bind(id)
+                        .fetch_all(&self.pool)
+                        .await?;
+                for (number, earlier) in revisions {
+                    let (html, _) = when_free(|| renderer.render_comment(earlier.clone(), people.clone())).await?;
+                    sqlx::query("update comment_revisions set body_html = $3 where comment_id = $1 and number = $2")
+                        .bind(id)
+                        .bind(number)
+                        .bind(html)
+                        .execute(&self.pool)
+                        .await?;
+                }
             }
         }
     }

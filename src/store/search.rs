@@ -145,7 +145,8 @@ fn record_sql(doc_type: DocType) -> Option<String> {
              where w.status <> 'draft' and exists (select 1 from workshop_outcomes o where o.workshop_id = w.id)"
             .to_string(),
         // Free-standing threads only: a case's or workshop's discussion is found through its
-        // comments and its home. The text is the opening comment's, while others can see it.
+        // comments and its home. The text is the opening comment's, while others can see it;
+        // a thread with no comment others can see (its first one held) is not found at all.
         DocType::Thread => format!(
             "select 'thread' as doc_type, t.id, t.id::text as slug, '/discussions/' || t.id as url,
                     home.home_title as title, '' as summary, '' as markdown,
@@ -156,7 +157,7 @@ fn record_sql(doc_type: DocType) -> Option<String> {
                     extract(year from t.created_at at time zone 'America/Lima')::int as year,
                     t.last_activity_at as updated_at, home.illustrative
              from threads t {THREAD_HOME}
-             where t.theme_id is not null and {THREAD_VISIBLE}"
+             where t.theme_id is not null and t.comment_count > 0 and {THREAD_VISIBLE}"
         ),
         // A comment others can see: not held, hidden or deleted, in a thread they can see.
         DocType::Comment => format!(

@@ -744,6 +744,8 @@ async fn the_api_posts_once_per_key_edits_deletes_votes_follows_and_reads_notifi
     let case_url = format!("/api/v1/cases/{slug}/comments");
     let on_case = api(&app, "POST", &case_url, &luis, None, r#"{"body": "En el caso."}"#).await.expect(201);
     assert_eq!(on_case.json()["state"], "shown");
+    let reused = api(&app, "POST", &case_url, &luis, Some("clave-7"), r#"{"body": "Otro."}"#).await;
+    assert_eq!(reused.expect(409).json()["error"]["code"], "key_reused", "a key spent elsewhere is not a retry");
 
     // Votes: once per person, never one's own.
     let vote = format!("/api/v1/comments/{comment}/vote");

@@ -262,12 +262,24 @@ pub async fn list(State(state): State<AppState>, Params(query): Params<ThreadPar
     let (themes, regions) = tokio::try_join!(state.store.themes(), state.store.regions())?;
     let (filter, paging) = query.validate(&themes, &regions)?;
     let (listed, total) = state.store.threads(&filter, paging).await?;
-    let mut threads = Vec::with_capacity(listed.len());
-    for listing in &listed {
-        if let Some(thread) = state.store.thread(listing.id).await? {
-            threads.push(summary(&state, &thread));
-        }
-    }
+    let threads = listed
+        .into_iter()
+        .map(|t| ThreadSummary {
+            id: t.id,
+            url: format!("{}/discussions/{}", state.public_url, t.id),
+            title: t.title,
+            home: "standalone",
+            slug: None,
+            theme: Some(t.theme),
+            region: t.region,
+            author: author_ref(&t.author),
+            comment_count: t.comment_count,
+            accepted_comment_id: t.accepted_comment_id,
+            locked: t.locked,
+            created_at: t.created_at,
+            last_activity_at: t.last_activity_at,
+        })
+        .collect();
     Ok(Json(ThreadList { threads, total, page: paging.page, per_page: paging.per_page }))
 }
 
@@ -280,7 +292,9 @@ pub async fn list(State(state): State<AppState>, Params(query): Params<ThreadPar
     params(("Idempotency-Key" = Option<String>, Header, description = "Up to 200 characters: a retry with the same key starts nothing new")),
     responses(
         (status = 201, description = "Started; `Location` is its address", body = ThreadPage),
+        (status = 400, description = "The `Idempotency-Key` is longer than 200 characters", body = ErrorBody),
         (status = 401, description = "No API token, or an unknown or revoked one", body = ErrorBody),
+        (status = 409, description = "The `Idempotency-Key` was used for a post that did not start a thread", body = ErrorBody),
         (status = 422, description = "A field is missing or not valid; the message names it", body = ErrorBody),
         (status = 429, description = "Too many comments in ten minutes", body = ErrorBody),
     ),
@@ -390,7 +404,10 @@ async fn post_in(
         (status = 401, description = "No API token, or an unknown or revoked one", body = ErrorBody),
         (status = 403, description = "The thread is locked", body = ErrorBody),
         (status = 404, description = "No thread the caller may see has this id", body = ErrorBody),
-        (status = 422, description = "The text is blank or too long, or `reply_to` is not a comment of this thread", body = ErrorBody),
+        (status = 400, description = "The `Idempotency-Key` is longer than 200 characters", body = ErrorBody),
+        (status = 404, description = "`reply_to` names no comment of this thread that the caller may answer", body = ErrorBody),
+        (status = 409, description = "The `Idempotency-Key` was used for a post elsewhere", body = ErrorBody),
+        (status = 422, description = "The text is blank or too long", body = ErrorBody),
         (status = 429, description = "Too many comments in ten minutes", body = ErrorBody),
     ),
     security(("api_token" = []))
@@ -422,6 +439,8 @@ pub async fn comment(
         (status = 401, description = "No API token, or an unknown or revoked one", body = ErrorBody),
         (status = 403, description = "The discussion is locked", body = ErrorBody),
         (status = 404, description = "No published case has this slug", body = ErrorBody),
+        (status = 400, description = "The `Idempotency-Key` is longer than 200 characters", body = ErrorBody),
+        (status = 409, description = "The `Idempotency-Key` was used for a post elsewhere", body = ErrorBody),
         (status = 422, description = "The text is blank or too long", body = ErrorBody),
         (status = 429, description = "Too many comments in ten minutes", body = ErrorBody),
     ),
@@ -455,6 +474,8 @@ pub async fn comment_on_case(
         (status = 401, description = "No API token, or an unknown or revoked one", body = ErrorBody),
         (status = 403, description = "The discussion is locked", body = ErrorBody),
         (status = 404, description = "No workshop the caller may discuss has this slug", body = ErrorBody),
+        (status = 400, description = "The `Idempotency-Key` is longer than 200 characters", body = ErrorBody),
+        (status = 409, description = "The `Idempotency-Key` was used for a post elsewhere", body = ErrorBody),
         (status = 422, description = "The text is blank or too long", body = ErrorBody),
         (status = 429, description = "Too many comments in ten minutes", body = ErrorBody),
     ),
@@ -480,8 +501,8 @@ pub async fn comment_on_workshop(
     tag = "discussions",
     params(("id" = i64, Path, description = "The comment's id")),
     responses(
-        (status = 200, description = "The comment as the caller may see it", body = CommentDetail),
-        (status = 404, description = "No comment the caller may see has this id", body = ErrorBody),
+        (status = 200, description = "The comment as the caller may see it (a hidden one without its text)", body = CommentDetail),
+        (status = 404, description = "No comment the caller may see has this id (held for a moderator, or deleted without replies)", body = ErrorBody),
     )
 )]
 pub async fn comment_show(
@@ -489,7 +510,8 @@ pub async fn comment_show(
     viewer: Viewer,
     Path(id): Path<String>,
 ) -> AppResult<Json<CommentDetail>> {
-    let (thread, comment) = comment_for(&state, number(&id)?, viewer.user(), CommentAction::Read).await?;
+    let comment = state.store.comment(number(&id)?, viewer.user().map(|u| u.id)).await?.ok_or(AppError::NotFound)?;
+    let thread = thread_for(&state, comment.thread_id, viewer.user(), ThreadAction::View).await?;
     Ok(Json(detail(&state, &thread, &comment, viewer.user()).ok_or(AppError::NotFound)?))
 }
 

@@ -166,6 +166,7 @@ pub struct Discussions {
     pub audit_report_dismissed: &'static str,
     pub error_too_many_comments: &'static str,
     pub error_thread_locked: &'static str,
+    pub error_key_reused: &'static str,
     pub field_handle: &'static str,
     pub handle_taken: &'static str,
     pub handle_hint: &'static str,

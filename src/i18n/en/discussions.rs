@@ -165,6 +165,7 @@ pub const DISCUSSIONS: Discussions = Discussions {
     audit_report_dismissed: "Report dismissed",
     error_too_many_comments: "You posted many comments in a short time. Wait a few minutes and try again; your text is still there if you go back in your browser.",
     error_thread_locked: "Moderators locked this discussion: it takes no more comments.",
+    error_key_reused: "This idempotency key was already used for another post. Send a new key for a new comment.",
     field_handle: "Handle for mentions",
     handle_taken: "Someone else already uses that handle. Choose another.",
     handle_hint: "Others mention you by typing @ and this handle. 3 to 30 letters without accents, digits or underscores.",

@@ -165,6 +165,7 @@ pub const DISCUSSIONS: Discussions = Discussions {
     audit_report_dismissed: "Reporte descartado",
     error_too_many_comments: "Publicó muchos comentarios en poco tiempo. Espere unos minutos y vuelva a intentarlo; su texto no se perdió si vuelve atrás en el navegador.",
     error_thread_locked: "Los moderadores cerraron esta conversación: ya no recibe comentarios.",
+    error_key_reused: "Esta clave de idempotencia ya se usó para otra publicación. Envíe una clave nueva para un comentario nuevo.",
     field_handle: "Usuario para menciones",
     handle_taken: "Otra persona ya usa ese usuario. Elija otro.",
     handle_hint: "Otros le mencionan escribiendo @ y este usuario. De 3 a 30 letras sin tildes, números o guiones bajos.",

@@ -94,8 +94,10 @@ impl Store {
         let mut tx = self.pool.begin().await?;
         if let Some(key) = opening.idempotency_key {
             lock_author(&mut tx, opening.author.id).await?;
-            if let Some((thread, posted)) = already_posted(&mut tx, opening.author.id, key).await? {
-                return Ok((thread, posted));
+            match already_posted(&mut tx, opening.author.id, key).await? {
+                Some((thread, true, posted)) => return Ok((thread, posted)),
+                Some(_) => return Err(AppError::KeyReused),
+                None => {}
             }
         }
         let thread: i64 = sqlx::query_scalar(
@@ -343,24 +345,30 @@ async fn lock_author(conn: &mut PgConnection, author: i64) -> Result<(), sqlx::E
 }
 
 /// The comment (and its thread) that `key` made for `author` before, if any.
-async fn already_posted(conn: &mut PgConnection, author: i64, key: &str) -> AppResult<Option<(i64, Posted)>> {
-    let found: Option<(i64, i64, bool)> = sqlx::query_as(
-        "select c.thread_id, c.id, c.held from comment_posts p join comments c on c.id = p.comment_id
+/// The comment an author already posted with `key`: its thread, whether it opened a
+/// free-standing thread, and the comment.
+async fn already_posted(conn: &mut PgConnection, author: i64, key: &str) -> AppResult<Option<(i64, bool, Posted)>> {
+    let found: Option<(i64, bool, i64, bool)> = sqlx::query_as(
+        "select c.thread_id, c.number = 1 and t.theme_id is not null, c.id, c.held
+         from comment_posts p join comments c on c.id = p.comment_id join threads t on t.id = c.thread_id
          where p.user_id = $1 and p.key = $2",
     )
     .bind(author)
     .bind(key)
     .fetch_optional(conn)
     .await?;
-    Ok(found.map(|(thread, id, held)| (thread, Posted { id, held })))
+    Ok(found.map(|(thread, opened, id, held)| (thread, opened, Posted { id, held })))
 }
 
 async fn post_in(tx: &mut PgConnection, new: &NewComment<'_>) -> AppResult<Posted> {
     let author = new.author;
     lock_author(tx, author.id).await?;
     if let Some(key) = new.idempotency_key {
-        if let Some((_, posted)) = already_posted(tx, author.id, key).await? {
-            return Ok(posted);
+        match already_posted(tx, author.id, key).await? {
+            Some((thread, _, posted)) if thread == new.thread_id => return Ok(posted),
+            // The key was spent on a post elsewhere: that is not a retry of this one.
+            Some(_) => return Err(AppError::KeyReused),
+            None => {}
         }
     }
     let (recent, age_seconds, has_shown): (i64, i64, bool) = sqlx::query_as(

@@ -25,6 +25,7 @@ pub struct ThreadListing {
     pub useful_count: i32,
     pub created_at: OffsetDateTime,
     pub last_activity_at: OffsetDateTime,
+    pub accepted_comment_id: Option<i64>,
     pub answered: bool,
     pub locked: bool,
     #[sqlx(skip)]
@@ -104,7 +105,8 @@ impl Store {
         .await?;
         let rows: Vec<ThreadListing> = sqlx::query_as(&format!(
             "select t.id, t.title, th.slug as theme, rg.slug as region, t.comment_count, t.useful_count, t.created_at,
-                    t.last_activity_at, t.accepted_comment_id is not null as answered, t.locked_at is not null as locked,
+                    t.last_activity_at, t.accepted_comment_id, t.accepted_comment_id is not null as answered,
+                    t.locked_at is not null as locked,
                     t.author_id, au.display_name as author_name, au.handle as author_handle,
                     au.closed_at is not null as author_closed
              from threads t join themes th on th.id = t.theme_id left join regions rg on rg.id = t.region_id
