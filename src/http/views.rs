@@ -120,7 +120,11 @@ pub fn render(page: impl Template) -> AppResult<Html<String>> {
 
 /// An Atom feed, rendered and labelled as one.
 pub fn render_atom(feed: impl Template) -> AppResult<Response> {
-    let mut response = feed.render().map_err(|err| AppError::Internal(err.into()))?.into_response();
+    let mut xml = feed.render().map_err(|err| AppError::Internal(err.into()))?;
+    // Text people wrote may hold characters that HTML tolerates and XML 1.0 forbids (control
+    // characters, U+FFFE, U+FFFF): one of them would make the whole feed unreadable.
+    xml.retain(|c| matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..));
+    let mut response = xml.into_response();
     response
         .headers_mut()
         .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/atom+xml; charset=utf-8"));

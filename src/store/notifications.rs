@@ -136,7 +136,8 @@ impl Store {
              where f.user_id = $1
                and (f.subject_kind <> 'case' or c.status = 'published')
                and (f.subject_kind <> 'workshop' or w.status <> 'draft')
-               and (f.subject_kind <> 'thread' or (t.id is not null and (t.hidden_at is null or t.author_id = $1)))
+               and (f.subject_kind <> 'thread'
+                    or (t.id is not null and ((t.hidden_at is null and t.comment_count > 0) or t.author_id = $1)))
              order by f.created_at desc, f.subject_kind, f.subject_id",
         )
         .bind(user)
@@ -186,7 +187,7 @@ impl Store {
             FollowKind::Workshop => "select id from workshops where id::text = $1 and status <> 'draft'",
             FollowKind::Thread => {
                 "select id from threads where id::text = $1 and theme_id is not null
-                 and (hidden_at is null or author_id = $2)"
+                 and ((hidden_at is null and comment_count > 0) or author_id = $2)"
             }
             FollowKind::Region => "select id from regions where slug = $1",
             FollowKind::Theme => "select id from themes where slug = $1",

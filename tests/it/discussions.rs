@@ -266,8 +266,9 @@ async fn mentions_and_follows_notify_and_the_private_feed_carries_them_until_rev
 
     // Ana asks; the case's author follows the discussion of the case she wrote.
     comment(&mut ana, &url, "¿Cómo organizaron la oficina con solo dos personas?", None).await;
-    // Luis answers with a hostile text that mentions Ana, and once more inside code.
-    let hostile = format!("{HOSTILE} @ana_quispe y `@ana_quispe`");
+    // Luis answers with a hostile text that mentions Ana, and once more inside code; it
+    // holds characters that XML forbids (U+FFFF), which must not break Ana's feed.
+    let hostile = format!("\u{FFFF}{HOSTILE} @ana_quispe y `@ana_quispe`");
     comment(&mut luis, &url, &hostile, None).await;
     app.wait_for_notifications().await;
     let reasons: Vec<(i64, String)> =
@@ -303,8 +304,11 @@ async fn mentions_and_follows_notify_and_the_private_feed_carries_them_until_rev
     let feed = Browser::new(&app).get(&path).await.expect(200);
     assert!(feed.header("content-type").starts_with("application/atom+xml"), "{}", feed.header("content-type"));
     assert!(feed.header("cache-control").contains("no-store"));
-    assert!(feed.body.starts_with("<?xml") && feed.body.contains("<feed xmlns=\"http://www.w3.org/2005/Atom\""));
-    assert_eq!(feed.body.matches("<entry>").count(), 1, "{}", feed.body);
+    let xml =
+        roxmltree::Document::parse(&feed.body).unwrap_or_else(|e| panic!("not well-formed XML ({e}): {}", feed.body));
+    let root = xml.root_element();
+    assert_eq!((root.tag_name().namespace(), root.tag_name().name()), (Some("http://www.w3.org/2005/Atom"), "feed"));
+    assert_eq!(root.children().filter(|n| n.has_tag_name("entry")).count(), 1, "{}", feed.body);
     assert!(!feed.body.contains("<script") && !feed.body.contains("<img"), "no raw markup: {}", feed.body);
     let stored: String = sqlx::query_scalar("select token_hash from feed_tokens where user_id = $1")
         .bind(ana_id)
@@ -486,7 +490,8 @@ async fn a_worker_killed_mid_batch_still_delivers_every_notification_exactly_onc
 
     // End the worker's connection while it waits in the middle of the batch (in this
     // test's database alone: other tests share the server). A loaded machine may take a
-    // while to get there.
+    // while to get there. Asked from outside the holding transaction: within one,
+    // PostgreSQL shows the activity as it was at the transaction's first look.
     let mut killed = false;
     for _ in 0..1200 {
         killed = sqlx::query_scalar::<_, Option<bool>>(
@@ -494,7 +499,7 @@ async fn a_worker_killed_mid_batch_still_delivers_every_notification_exactly_onc
              where datname = current_database() and query ilike '%insert into notifications%'
                and wait_event_type = 'Lock' and pid <> pg_backend_pid()",
         )
-        .fetch_one(&mut *holder)
+        .fetch_one(&app.db.pool)
         .await
         .expect("look for the worker")
         .unwrap_or(false);
@@ -503,7 +508,16 @@ async fn a_worker_killed_mid_batch_still_delivers_every_notification_exactly_onc
         }
         tokio::time::sleep(std::time::Duration::from_millis(25)).await;
     }
-    assert!(killed, "the worker's batch never reached the held row");
+    if !killed {
+        let activity: Option<String> = sqlx::query_scalar(
+            "select string_agg(coalesce(wait_event_type, '-') || ' ' || state || ': ' || left(query, 120), E'\n')
+             from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()",
+        )
+        .fetch_one(&app.db.pool)
+        .await
+        .expect("activity");
+        panic!("the worker's batch never reached the held row; the database's sessions:\n{activity:?}");
+    }
     holder.rollback().await.expect("let go");
 
     app.wait_for_notifications().await;
@@ -835,4 +849,46 @@ async fn comments_are_rendered_again_for_a_new_renderer_with_their_mentions_and_
     assert!(html.contains(&format!("href=\"/people/{luis_id}\"")), "the renamed person is still meant: {html}");
     let after: i64 = sqlx::query_scalar("select count(*) from changes").fetch_one(pool).await.expect("count");
     assert_eq!(after, changes, "rendering again is not a change");
+}
+
+#[tokio::test]
+async fn a_new_members_held_thread_and_links_added_by_an_edit_wait_for_a_moderator() {
+    let app = TestApp::new().await;
+    let (mut carol, _) = app.browser_as("carol@region.gob.pe", "Carol Nueva", Role::Member).await;
+    let (mut bob, bob_id) = app.browser_as("bob@region.gob.pe", "Bob Antiguo", Role::Member).await;
+    let (mut admin, _) = app.browser_as("admin@ayni.pe", "Admin Ayni", Role::Admin).await;
+    established(&app, bob_id).await;
+    let theme: String = sqlx::query_scalar("select slug from themes order by slug limit 1")
+        .fetch_one(&app.db.pool)
+        .await
+        .expect("a theme");
+
+    // A new member's thread whose opening comment links somewhere waits, title and all.
+    let fields = [("title", "Oferta increíble"), ("theme", theme.as_str()), ("body", "Vean https://spam.example")];
+    let thread_url = carol.post("/discussions/new", &fields).await.expect(303).header("location");
+    assert!(carol.get(&thread_url).await.expect(200).body.contains("Oferta increíble"), "its author sees it");
+    Browser::new(&app).get(&thread_url).await.expect(404);
+    bob.get(&thread_url).await.expect(404);
+    bob.post(&thread_url, &[("body", "Hola"), ("reply_to", "")]).await.expect(404);
+    assert!(!Browser::new(&app).get("/discussions").await.expect(200).body.contains("Oferta increíble"));
+    let id = thread_url.rsplit('/').next().unwrap_or_default().to_string();
+    Browser::new(&app).get(&format!("/api/v1/discussions/{id}")).await.expect(404);
+    let opening: i64 =
+        sqlx::query_scalar("select id from comments where held").fetch_one(&app.db.pool).await.expect("held");
+    admin.post(&format!("/comments/{opening}/approve"), &[]).await.expect(303);
+    assert!(Browser::new(&app).get(&thread_url).await.expect(200).body.contains("Oferta increíble"));
+
+    // A link added by editing a comment waits as a first comment's would.
+    let (mut dave, _) = app.browser_as("dave@region.gob.pe", "Dave Nuevo", Role::Member).await;
+    let plain = comment(&mut dave, &thread_url, "Un comentario inocente.", None).await;
+    assert!(Browser::new(&app).get(&thread_url).await.expect(200).body.contains("Un comentario inocente."));
+    dave.post(&format!("/comments/{plain}/edit"), &[("body", "Ahora con https://spam.example/dos")]).await.expect(303);
+    let page = Browser::new(&app).get(&thread_url).await.expect(200);
+    assert!(!page.body.contains("spam.example/dos") && !page.body.contains("Un comentario inocente."), "{}", page.body);
+    let held: bool = sqlx::query_scalar("select held from comments where id = $1")
+        .bind(plain)
+        .fetch_one(&app.db.pool)
+        .await
+        .expect("held");
+    assert!(held, "the edited comment waits for a moderator");
 }

@@ -236,7 +236,8 @@ const TABLE: &[Row] = &[
     drow("POST", "/comments/{id}/approve", Place::Workshop, &[(ANON, 401), (MEMBER, 403), (AUTHOR, 403), (EDITOR, 403), (ORG, 303), (ADMIN, 303)]),
     drow("POST", "/discussions/{id}/lock", Place::Standalone, &[(ANON, 401), (MEMBER, 403), (AUTHOR, 403), (OTHER, 403), (FAR_EDITOR, 403), (EDITOR, 303), (ADMIN, 303)]),
     drow("POST", "/discussions/{id}/hide", Place::Standalone, &[(ANON, 401), (MEMBER, 403), (AUTHOR, 403), (OTHER, 403), (FAR_EDITOR, 403), (EDITOR, 303), (ADMIN, 303)]),
-    drow("POST", "/discussions/{id}/restore", Place::Standalone, &[(ANON, 401), (MEMBER, 403), (AUTHOR, 403), (FAR_EDITOR, 403), (EDITOR, 303), (ADMIN, 303)]),
+    // Its only comment is hidden: others no longer see the thread at all.
+    drow("POST", "/discussions/{id}/restore", Place::Standalone, &[(ANON, 401), (MEMBER, 404), (AUTHOR, 403), (FAR_EDITOR, 404), (EDITOR, 303), (ADMIN, 303)]),
     drow("POST", "/moderation/reports/{id}/dismiss", Place::Case, &[(ANON, 401), (MEMBER, 403), (AUTHOR, 403), (OTHER, 403), (FAR_EDITOR, 403), (ORG, 403), (EDITOR, 303), (ADMIN, 303)]),
     drow("POST", "/moderation/reports/{id}/dismiss", Place::Workshop, &[(ANON, 401), (EDITOR, 403), (ORG, 303), (ADMIN, 303)]),
     // Following and one's own notifications: anyone signed in, about themselves alone.

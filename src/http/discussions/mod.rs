@@ -24,7 +24,7 @@ use crate::{
         FieldError,
     },
     error::{AppError, AppResult},
-    store::discussions::{CommentView, NewComment, Posted, ThreadRecord},
+    store::discussions::{CommentEdit, CommentView, NewComment, Posted, ThreadRecord},
 };
 use axum::{
     routing::{get, post},
@@ -196,7 +196,14 @@ pub(crate) async fn post_comment(
 /// Saves a new text for a comment its author may edit (the form and the API).
 pub(crate) async fn edit_comment(state: &AppState, comment: &CommentView, user: &User, body: &str) -> AppResult<()> {
     let rendered = render_comment(state, body, "body").await?;
-    state.store.edit_comment(comment.id, user, body, &rendered.html, &rendered.text, &rendered.mentions).await
+    let edit = CommentEdit {
+        body_markdown: body,
+        body_html: &rendered.html,
+        body_text: &rendered.text,
+        mentions: &rendered.mentions,
+        has_links: rendered.has_links,
+    };
+    state.store.edit_comment(comment.id, user, edit).await
 }
 
 /// The start of a comment's text, to remind a reporter or a moderator what it is about.

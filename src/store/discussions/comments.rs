@@ -175,30 +175,40 @@ impl Store {
 
     /// Saves a new text for a comment, keeping the old one; the people it now mentions
     /// for the first time are notified. 404 when it is deleted meanwhile.
-    pub async fn edit_comment(
-        &self,
-        id: i64,
-        editor: &User,
-        body_markdown: &str,
-        body_html: &str,
-        body_text: &str,
-        mentions: &[(String, i64)],
-    ) -> AppResult<()> {
+    pub async fn edit_comment(&self, id: i64, editor: &User, edit: CommentEdit<'_>) -> AppResult<()> {
+        let CommentEdit { body_markdown, body_html, body_text, mentions, has_links } = edit;
         let mut tx = self.pool.begin().await?;
-        let edited: Option<(i32, i64, bool)> = sqlx::query_as(
-            "update comments set body_markdown = $2, body_html = $3, body_text = $4, edited_at = now(),
-                    revision = revision + 1, body_html_version = $5
-             where id = $1 and deleted_at is null
-             returning revision, thread_id, held",
+        // Links added by an edit wait for a moderator as a first comment's would: the rule
+        // is the same, counting the author's other comments.
+        let (age_seconds, has_other_shown): (i64, bool) = sqlx::query_as(
+            "select extract(epoch from now() - u.created_at)::bigint,
+                    exists (select 1 from comments where author_id = u.id and not held and id <> $2)
+             from users u where u.id = $1",
+        )
+        .bind(editor.id)
+        .bind(id)
+        .fetch_one(&mut *tx)
+        .await?;
+        let hold = must_hold(has_links, editor, time::Duration::seconds(age_seconds), has_other_shown);
+        let edited: Option<(i32, i64, bool, bool, i32)> = sqlx::query_as(
+            "update comments c set body_markdown = $2, body_html = $3, body_text = $4, edited_at = now(),
+                    revision = c.revision + 1, body_html_version = $5, held = c.held or $6
+             from comments old
+             where c.id = $1 and old.id = c.id and c.deleted_at is null
+             returning c.revision, c.thread_id, c.held, not old.held and old.hidden_at is null, old.useful_count",
         )
         .bind(id)
         .bind(body_markdown)
         .bind(body_html)
         .bind(body_text)
         .bind(crate::markdown::RENDER_VERSION)
+        .bind(hold)
         .fetch_optional(&mut *tx)
         .await?;
-        let (revision, thread, held) = edited.ok_or(AppError::NotFound)?;
+        let (revision, thread, held, was_shown, useful) = edited.ok_or(AppError::NotFound)?;
+        if held && was_shown {
+            super::count_shown(&mut tx, thread, -1, -useful).await?;
+        }
         sqlx::query(
             "insert into comment_revisions (comment_id, number, body_markdown, body_html) values ($1, $2, $3, $4)",
         )
@@ -345,6 +355,22 @@ async fn lock_author(conn: &mut PgConnection, author: i64) -> Result<(), sqlx::E
 }
 
 /// The comment (and its thread) that `key` made for `author` before, if any.
+/// A comment's new text, rendered, with the people it mentions and whether it links
+/// anywhere.
+pub struct CommentEdit<'a> {
+    pub body_markdown: &'a str,
+    pub body_html: &'a str,
+    pub body_text: &'a str,
+    pub mentions: &'a [(String, i64)],
+    pub has_links: bool,
+}
+
+/// A new member's first comment with links waits for a moderator; editors, facilitators
+/// and admins are known to the site already.
+fn must_hold(has_links: bool, author: &User, age: time::Duration, has_shown: bool) -> bool {
+    has_links && author.role == Role::Member && age < NEW_ACCOUNT_AGE && !has_shown
+}
+
 /// The comment an author already posted with `key`: its thread, whether it opened a
 /// free-standing thread, and the comment.
 async fn already_posted(conn: &mut PgConnection, author: i64, key: &str) -> AppResult<Option<(i64, bool, Posted)>> {
@@ -386,9 +412,7 @@ async fn post_in(tx: &mut PgConnection, new: &NewComment<'_>) -> AppResult<Poste
     if recent >= comments_allowed(age) {
         return Err(AppError::TooManyComments);
     }
-    // A new member's first comment with links waits for a moderator; editors, facilitators
-    // and admins are known to the site already.
-    let held = new.has_links && author.role == Role::Member && age < NEW_ACCOUNT_AGE && !has_shown;
+    let held = must_hold(new.has_links, author, age, has_shown);
     let (parent, reply_to, root) = match new.reply_to {
         None => (None, None, None),
         Some(id) => {

@@ -8,13 +8,13 @@ mod people;
 mod threads;
 
 pub use self::{
-    comments::{CommentPage, NewComment, Posted},
+    comments::{CommentEdit, CommentPage, NewComment, Posted},
     moderation::{ModerationQueue, QueuedComment, QueuedReport},
     people::{PersonComment, PersonView},
     threads::ThreadListing,
 };
 
-use sqlx::FromRow;
+use sqlx::{FromRow, PgConnection};
 use time::OffsetDateTime;
 
 use crate::domain::permission::{CommentAccess, CommentState, ThreadAccess, ThreadHome};
@@ -169,6 +169,9 @@ impl From<ThreadRow> for ThreadRecord {
                 ThreadHome::Standalone { region_path: row.region_path },
             ),
         };
+        // A free-standing thread with no comment others can see (its opening one held for a
+        // moderator, or gone) is not shown to them: its title alone could carry the spam.
+        let waiting = matches!(home, Home::Standalone { .. }) && row.comment_count == 0;
         ThreadRecord {
             id: row.id,
             home,
@@ -184,7 +187,7 @@ impl From<ThreadRow> for ThreadRecord {
                 home: access_home,
                 author_id: row.author_id,
                 locked: row.locked,
-                hidden: row.hidden_reason.is_some(),
+                hidden: row.hidden_reason.is_some() || waiting,
             },
             hidden_reason: row.hidden_reason,
         }
@@ -321,4 +324,15 @@ impl CommentView {
     pub fn access(&self, thread: &ThreadRecord) -> CommentAccess {
         CommentAccess { thread: thread.access(), author_id: self.author.id, state: self.state }
     }
+}
+
+/// Moves a thread's counts of comments others see, and of their useful votes.
+async fn count_shown(conn: &mut PgConnection, thread: i64, comments: i32, useful: i32) -> Result<(), sqlx::Error> {
+    sqlx::query("update threads set comment_count = comment_count + $2, useful_count = useful_count + $3 where id = $1")
+        .bind(thread)
+        .bind(comments)
+        .bind(useful)
+        .execute(conn)
+        .await
+        .map(|_| ())
 }

@@ -5,7 +5,7 @@
 use sqlx::{FromRow, PgConnection};
 use time::OffsetDateTime;
 
-use super::comments::add_event;
+use super::{comments::add_event, count_shown};
 use crate::{
     domain::{
         account::User,
@@ -159,6 +159,12 @@ impl Store {
         if was_shown {
             count_shown(&mut tx, thread, -1, -useful).await?;
         }
+        // A hidden comment is no thread's answer (as a deleted one is not).
+        sqlx::query("update threads set accepted_comment_id = null where id = $1 and accepted_comment_id = $2")
+            .bind(thread)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
         let details = AuditDetails { reason: Some(reason.trim().to_string()), ..AuditDetails::default() };
         audit(&mut tx, AuditRecord::new(Some(moderator.id), AuditAction::CommentHidden).on_comment(id).with(details))
             .await?;
@@ -299,17 +305,6 @@ impl Store {
         tx.commit().await?;
         Ok(())
     }
-}
-
-/// Moves a thread's counts of comments others see, and of their useful votes.
-async fn count_shown(conn: &mut PgConnection, thread: i64, comments: i32, useful: i32) -> Result<(), sqlx::Error> {
-    sqlx::query("update threads set comment_count = comment_count + $2, useful_count = useful_count + $3 where id = $1")
-        .bind(thread)
-        .bind(comments)
-        .bind(useful)
-        .execute(conn)
-        .await
-        .map(|_| ())
 }
 
 /// Closes the open reports on a comment (or on the thread, with None) with what was done,
