@@ -19,6 +19,7 @@ mod layering;
 mod migrations;
 mod pages;
 mod permissions;
+mod relevance;
 mod rendering;
 mod search;
 mod site;
