@@ -154,6 +154,15 @@ impl FormErrors {
         self.items.push(FormError { field, message: message.into() });
     }
 
+    /// How a form page answers: 200 when it is blank or fine, 422 when it lists problems.
+    pub fn status(&self) -> axum::http::StatusCode {
+        if self.is_empty() {
+            axum::http::StatusCode::OK
+        } else {
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY
+        }
+    }
+
     pub fn is_empty(&self) -> bool {
         self.items.is_empty()
     }

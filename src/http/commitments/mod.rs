@@ -7,7 +7,6 @@ pub(crate) mod api;
 use askama::Template;
 use axum::{
     extract::{Path, State},
-    http::StatusCode,
     response::{IntoResponse, Redirect, Response},
     routing::{get, post},
     Router,
@@ -202,7 +201,7 @@ async fn page(
     let user = ui.viewer.user();
     let may_note = may(user, CommitmentAction::AddNote, &c.access());
     let csrf = if may_note { session::csrf_token(session).await? } else { String::new() };
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let status = errors.status();
     let title = fill(t.workshops.commitment_title, &[("region", &c.listing.region_name)]);
     let page = CommitmentPage {
         chrome: Chrome::for_ui(ui, title, "commitments").about(&c.listing.action, "website"),

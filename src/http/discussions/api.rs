@@ -308,7 +308,7 @@ pub async fn create(
 ) -> AppResult<Response> {
     let user = viewer.signed_in()?;
     let key = idempotency_key(&headers)?;
-    if key.as_ref().is_some_and(|k| k.chars().count() > 200) {
+    if key.as_ref().is_some_and(|k| k.chars().count() > super::MAX_KEY_CHARS) {
         return Err(AppError::BadRequest);
     }
     let (themes, regions) = tokio::try_join!(state.store.themes(), state.store.regions())?;

@@ -4,7 +4,6 @@
 use askama::Template;
 use axum::{
     extract::{Path, State},
-    http::StatusCode,
     response::{IntoResponse, Redirect, Response},
 };
 use tower_sessions::Session;
@@ -71,7 +70,7 @@ async fn edit_page(
     preview: Option<String>,
 ) -> AppResult<Response> {
     let t = ui.t;
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let status = errors.status();
     let page = EditPage {
         chrome: Chrome::for_ui(ui, t.discussions.edit_comment_title, "discussions"),
         t,
@@ -300,7 +299,7 @@ async fn report_page(
     errors: FormErrors,
 ) -> AppResult<Response> {
     let t = ui.t;
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let status = errors.status();
     let page = ReportPage {
         chrome: Chrome::for_ui(ui, t.discussions.report_title, "discussions"),
         t,

@@ -4,7 +4,6 @@
 use askama::Template;
 use axum::{
     extract::State,
-    http::StatusCode,
     response::{IntoResponse, Redirect, Response},
 };
 use tower_sessions::Session;
@@ -146,7 +145,7 @@ async fn form_page(
 ) -> AppResult<Response> {
     let (themes, regions) = tokio::try_join!(state.store.themes(), state.store.regions())?;
     let t = ui.t;
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let status = errors.status();
     let page = NewThreadPage {
         chrome: Chrome::for_ui(ui, t.discussions.new_thread_title, "discussions"),
         t,
@@ -196,7 +195,7 @@ pub async fn create(
     if input.preview.is_some() {
         return form_page(&state, &ui, &session, input.raw, FormErrors::default(), Some(rendered.html), key).await;
     }
-    if key.chars().count() > 200 {
+    if key.chars().count() > super::MAX_KEY_CHARS {
         return Err(AppError::BadRequest);
     }
     let opening = NewComment {

@@ -80,7 +80,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
 }
 
 /// The longest idempotency key a post may carry.
-const MAX_KEY_CHARS: usize = 200;
+pub(crate) const MAX_KEY_CHARS: usize = 200;
 
 /// `{id}` in addresses is a number; anything else names nothing.
 pub(crate) fn number(text: &str) -> AppResult<i64> {

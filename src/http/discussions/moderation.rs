@@ -6,7 +6,6 @@
 use askama::Template;
 use axum::{
     extract::{Path, State},
-    http::StatusCode,
     response::{IntoResponse, Redirect, Response},
 };
 use tower_sessions::Session;
@@ -99,7 +98,7 @@ async fn hide_page(
     reason: String,
     errors: FormErrors,
 ) -> AppResult<Response> {
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let status = errors.status();
     let page = HidePage {
         chrome: Chrome::for_ui(ui, ui.t.discussions.hide_title, "moderation"),
         t: ui.t,

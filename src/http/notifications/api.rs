@@ -57,6 +57,18 @@ pub struct BeforeParam {
     pub before: Option<String>,
 }
 
+impl BeforeParam {
+    /// The page's boundary (the page and the API read it alike); a blank one is none.
+    pub(super) fn before(&self) -> AppResult<Option<i64>> {
+        match self.before.as_deref().filter(|b| !b.is_empty()) {
+            Some(b) => {
+                b.parse().map(Some).map_err(|_| AppError::bad_param("before", crate::domain::ParamProblem::NotANumber))
+            }
+            None => Ok(None),
+        }
+    }
+}
+
 /// The caller's notifications, newest first.
 #[utoipa::path(
     get,
@@ -77,12 +89,7 @@ pub async fn list(
     Params(query): Params<BeforeParam>,
 ) -> AppResult<Json<NotificationList>> {
     let user = viewer.signed_in()?;
-    let before = match query.before.as_deref().filter(|b| !b.is_empty()) {
-        Some(b) => {
-            Some(b.parse::<i64>().map_err(|_| AppError::bad_param("before", crate::domain::ParamProblem::NotANumber))?)
-        }
-        None => None,
-    };
+    let before = query.before()?;
     let (listed, unread) =
         tokio::try_join!(state.store.notifications(user.id, before), state.store.unread_count(user.id))?;
     let notifications = listed

@@ -109,11 +109,6 @@ struct NotificationsPage {
     feed_since: Option<String>,
 }
 
-#[derive(serde::Deserialize, Default)]
-pub struct PageQuery {
-    before: Option<String>,
-}
-
 async fn draw(
     state: &AppState,
     ui: &Ui,
@@ -145,15 +140,9 @@ pub async fn page(
     ui: Ui,
     session: Session,
     SignedInUser(user): SignedInUser,
-    Params(query): Params<PageQuery>,
+    Params(query): Params<api::BeforeParam>,
 ) -> AppResult<Response> {
-    let before = match query.before.as_deref().filter(|b| !b.is_empty()) {
-        Some(b) => {
-            Some(b.parse::<i64>().map_err(|_| AppError::bad_param("before", crate::domain::ParamProblem::NotANumber))?)
-        }
-        None => None,
-    };
-    draw(&state, &ui, &session, user.id, before, None).await
+    draw(&state, &ui, &session, user.id, query.before()?, None).await
 }
 
 /// Opens what a notification is about, marking it read.
