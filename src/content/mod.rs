@@ -5,12 +5,14 @@
 //! themes.toml       [[theme]]  slug, name_es, name_en, description
 //! cases/<slug>.md   +++ TOML front matter +++ Markdown body
 //! workshops/<slug>.md +++ TOML front matter +++ outcomes in Markdown
+//! glossary/<domain>.toml [[concept]] id, pref_es, pref_en, definition_es, definition_en, …
 //! ```
 //!
 //! [`load`] reads and checks a whole directory without touching the database, and reports
 //! every bad file at once as `path:line: what is wrong`.
 
 mod case_file;
+pub mod glossary_file;
 mod tables;
 mod workshop_file;
 
@@ -25,6 +27,7 @@ use time::{Date, OffsetDateTime};
 use crate::domain::{
     case::{Kind, Language, Source, Status},
     commitment::CommitmentStatus,
+    glossary::Concept,
     region::Level,
     workshop::Format,
 };
@@ -111,6 +114,16 @@ pub struct CommitmentEntry {
     pub status: CommitmentStatus,
 }
 
+/// A glossary concept with the place it was read from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GlossaryEntry {
+    pub concept: Concept,
+    pub path: PathBuf,
+    pub line: usize,
+    /// The concept's fingerprint ([`glossary_file::hash`]).
+    pub hash: String,
+}
+
 /// A whole content directory, checked.
 #[derive(Debug, Default, Clone)]
 pub struct ContentSet {
@@ -118,6 +131,7 @@ pub struct ContentSet {
     pub themes: Vec<ThemeEntry>,
     pub cases: Vec<CaseEntry>,
     pub workshops: Vec<WorkshopEntry>,
+    pub glossary: Vec<GlossaryEntry>,
 }
 
 /// One thing wrong with one file.
@@ -192,6 +206,10 @@ pub fn load(dir: &Path, known: &Known) -> Result<ContentSet, ContentErrors> {
         known.regions.iter().map(String::as_str).chain(set.regions.iter().map(|r| r.slug.as_str())).collect();
     let themes: HashSet<&str> =
         known.themes.iter().map(String::as_str).chain(set.themes.iter().map(|t| t.slug.as_str())).collect();
+    let glossary_dir = dir.join("glossary");
+    if glossary_dir.is_dir() {
+        set.glossary = glossary_file::load(&glossary_dir, &mut report);
+    }
     let workshops_dir = dir.join("workshops");
     if workshops_dir.is_dir() {
         for path in markdown_paths(&workshops_dir, "workshops/", &mut report) {

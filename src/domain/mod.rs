@@ -9,6 +9,7 @@ pub mod diff;
 pub mod discussion;
 pub mod draft;
 pub mod filter;
+pub mod glossary;
 pub mod lang;
 pub mod lima;
 pub mod limits;

@@ -38,6 +38,16 @@ pub enum FieldProblem {
     AfterStart,
     /// An agenda item that starts before the workshop or ends after it.
     OutsideHours,
+    /// More items than a list may hold.
+    TooMany {
+        max: usize,
+    },
+    /// Names a glossary concept that does not exist.
+    NotAConcept,
+    /// A concept among its own broader concepts, or both broader and related.
+    SelfLink,
+    /// Broader concepts that lead back to the concept.
+    Cycle,
     /// A capacity below the number of people already registered.
     BelowRegistered {
         registered: i64,

@@ -38,6 +38,7 @@ text_enum!(
         Commitment => "commitment",
         Thread => "thread",
         Comment => "comment",
+        Concept => "concept",
     }
 );
 
@@ -83,6 +84,11 @@ text_enum!(
         ThreadHidden => "thread.hidden",
         ThreadRestored => "thread.restored",
         ReportDismissed => "report.dismissed",
+        ConceptCreated => "concept.created",
+        ConceptUpdated => "concept.updated",
+        ConceptMerged => "concept.merged",
+        ConceptRetired => "concept.retired",
+        ConceptReverted => "concept.reverted",
     }
 );
 
@@ -134,6 +140,12 @@ pub struct AuditDetails {
     /// `comment.hidden`, `thread.hidden`: the moderator's reason.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// `concept.merged`: the concept it went into; `concept.reverted`: the revision made
+    /// current again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub into: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revision: Option<i32>,
     /// `case.draft` when sent back: the editor's note.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
@@ -181,6 +193,11 @@ impl AuditRecord {
 
     pub fn on_comment(mut self, id: i64) -> Self {
         self.subject = Some((SubjectKind::Comment, id.to_string()));
+        self
+    }
+
+    pub fn on_concept(mut self, slug: &str) -> Self {
+        self.subject = Some((SubjectKind::Concept, slug.to_string()));
         self
     }
 

@@ -7,12 +7,13 @@ mod discussions;
 pub mod done;
 mod en;
 mod es;
+mod glossary;
 mod workshops;
 
 use time::{Date, OffsetDateTime};
 
 use self::{
-    areas::{Accounts, Admin, Browse, Cases, Common, Discussions, SearchText, Workshops},
+    areas::{Accounts, Admin, Browse, Cases, Common, Discussions, Glossary, SearchText, Workshops},
     done::{AdminDone, CaseDone, ProfileDone},
 };
 
@@ -48,6 +49,7 @@ pub struct Catalog {
     pub admin: Admin,
     pub workshops: Workshops,
     pub discussions: Discussions,
+    pub glossary: Glossary,
 }
 
 /// Replaces each `{key}` in `template` with its value.
@@ -106,6 +108,10 @@ impl Catalog {
             FieldProblem::BeforeStart => fill(self.common.problem_before_start, &[("label", &label)]),
             FieldProblem::AfterStart => fill(self.common.problem_after_start, &[("label", &label)]),
             FieldProblem::OutsideHours => fill(self.common.problem_outside_hours, &[("label", &label)]),
+            FieldProblem::TooMany { max } => fill(self.common.problem_too_many, &[("label", &label), ("max", &max)]),
+            FieldProblem::NotAConcept => fill(self.common.problem_not_a_concept, &[("label", &label)]),
+            FieldProblem::SelfLink => fill(self.common.problem_self_link, &[("label", &label)]),
+            FieldProblem::Cycle => fill(self.common.problem_cycle, &[("label", &label)]),
             FieldProblem::BelowRegistered { registered } => {
                 fill(self.common.problem_below_registered, &[("label", &label), ("registered", &registered)])
             }
@@ -203,6 +209,11 @@ impl Catalog {
             AuditAction::ThreadHidden => self.discussions.audit_thread_hidden,
             AuditAction::ThreadRestored => self.discussions.audit_thread_restored,
             AuditAction::ReportDismissed => self.discussions.audit_report_dismissed,
+            AuditAction::ConceptCreated => self.glossary.audit_concept_created,
+            AuditAction::ConceptUpdated => self.glossary.audit_concept_updated,
+            AuditAction::ConceptMerged => self.glossary.audit_concept_merged,
+            AuditAction::ConceptRetired => self.glossary.audit_concept_retired,
+            AuditAction::ConceptReverted => self.glossary.audit_concept_reverted,
         }
     }
 

@@ -79,6 +79,7 @@ fn subject_link(kind: Option<SubjectKind>, key: Option<String>) -> Option<(Strin
         SubjectKind::Commitment => Some((format!("/commitments/{key}"), format!("#{key}"))),
         SubjectKind::Thread => Some((format!("/discussions/{key}"), format!("#{key}"))),
         SubjectKind::Comment => Some((format!("/comments/{key}"), format!("#{key}"))),
+        SubjectKind::Concept => Some((format!("/glossary/{key}"), key)),
     }
 }
 

@@ -6,6 +6,7 @@ use sqlx::{PgConnection, Postgres, Transaction};
 
 use super::{
     cases::record_revision,
+    glossary,
     workshops::{self, import::Imported},
     Store, CONTENT_LOCK,
 };
@@ -62,6 +63,14 @@ impl fmt::Display for ImportSummary {
     }
 }
 
+/// What the first start loaded: the cases and their tables, and the glossary (added later,
+/// so a database may have the first without the second).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Loaded {
+    content: bool,
+    glossary: bool,
+}
+
 /// Whether the directory is loaded only into an empty database (first start) or always.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum When {
@@ -76,19 +85,21 @@ impl Store {
     /// Bodies are rendered first, outside the transaction and its lock; the files are read
     /// again under the lock, and a body that changed in between is refused, not rendered there.
     pub async fn import_dir(&self, dir: &Path, when: When) -> Result<Option<ImportSummary>, ImportError> {
-        if when == When::FirstStart && self.content_loaded(&self.pool).await? {
+        if when == When::FirstStart && self.loaded(&self.pool).await? == (Loaded { content: true, glossary: true }) {
             return Ok(None);
         }
         let rendered = self.render_dir(dir).await?;
         let mut tx = self.pool.begin().await?;
         sqlx::query("select pg_advisory_xact_lock($1)").bind(CONTENT_LOCK).execute(&mut *tx).await?;
-        let force = match when {
-            When::Always { force } => force,
+        // A database seeded before the glossary existed gets the glossary alone at start.
+        let (force, parts) = match when {
+            When::Always { force } => (force, Loaded { content: false, glossary: false }),
             When::FirstStart => {
-                if self.content_loaded(&mut *tx).await? {
+                let loaded = self.loaded(&mut *tx).await?;
+                if loaded == (Loaded { content: true, glossary: true }) {
                     return Ok(None);
                 }
-                false
+                (false, loaded)
             }
         };
         let known = known(&mut tx).await?;
@@ -144,9 +155,18 @@ impl Store {
                 .collect();
             return Err(ImportError::Content(ContentErrors(errors)));
         }
-        let summary = write(&mut tx, &set, &rendered, force).await?;
+        let mut summary =
+            if parts.content { ImportSummary::default() } else { write(&mut tx, &set, &rendered, force).await? };
+        let glossary = glossary::import::upsert(&mut tx, &set.glossary, force)
+            .await?
+            .map_err(|errors| ImportError::Content(ContentErrors(errors)))?;
+        let in_folder = |slug: String| format!("glossary/{slug}");
+        summary.created.extend(glossary.created.into_iter().map(in_folder));
+        summary.updated.extend(glossary.updated.into_iter().map(in_folder));
+        summary.conflicts.extend(glossary.conflicts.into_iter().map(in_folder));
+        summary.unchanged += glossary.unchanged;
         sqlx::query(
-            "insert into ayni_meta (key, value) values ('content_loaded', now()::text)
+            "insert into ayni_meta (key, value) values ('content_loaded', now()::text), ('glossary_loaded', now()::text)
              on conflict (key) do nothing",
         )
         .execute(&mut *tx)
@@ -155,8 +175,15 @@ impl Store {
         Ok(Some(summary))
     }
 
-    async fn content_loaded<'c>(&self, conn: impl sqlx::PgExecutor<'c>) -> Result<bool, sqlx::Error> {
-        sqlx::query_scalar("select exists (select 1 from ayni_meta where key = 'content_loaded')").fetch_one(conn).await
+    /// What the first start has loaded already.
+    async fn loaded<'c>(&self, conn: impl sqlx::PgExecutor<'c>) -> Result<Loaded, sqlx::Error> {
+        let (content, glossary): (bool, bool) = sqlx::query_as(
+            "select exists (select 1 from ayni_meta where key = 'content_loaded'),
+                    exists (select 1 from ayni_meta where key = 'glossary_loaded')",
+        )
+        .fetch_one(conn)
+        .await?;
+        Ok(Loaded { content, glossary })
     }
 
     /// Every case body of `dir`, rendered on the blocking pool: slug → (Markdown, HTML).

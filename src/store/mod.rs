@@ -12,6 +12,7 @@ pub mod changes;
 pub mod commitments;
 pub mod discussions;
 pub mod generate;
+pub mod glossary;
 pub mod import;
 mod memo;
 pub mod notifications;

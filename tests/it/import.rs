@@ -29,12 +29,28 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
+/// The concepts of the seed glossary: one `[[concept]]` table each.
+fn seed_concepts() -> i64 {
+    let dir = content_dir().join("glossary");
+    let tables = fs::read_dir(&dir).expect("the seed glossary").flatten().map(|entry| {
+        let text = fs::read_to_string(entry.path()).expect("read");
+        text.lines().filter(|line| line.trim() == "[[concept]]").count() as i64
+    });
+    tables.sum()
+}
+
 #[tokio::test]
 async fn import_loads_everything_then_a_rerun_changes_nothing() {
     let db = TestDb::new(Template::Empty).await;
     let first =
         db.store().import_dir(&content_dir(), When::Always { force: false }).await.expect("import").expect("ran");
-    assert_eq!(first.created.len() as i64, SEED_CASES + 1, "the cases and the workshop of 14 July 2023");
+    let concepts = seed_concepts();
+    assert_eq!(
+        first.created.len() as i64,
+        SEED_CASES + 1 + concepts,
+        "the cases, the workshop of 14 July 2023 and the glossary"
+    );
+    assert!(first.created.contains(&"glossary/seace".to_string()), "{:?}", first.created);
     assert_eq!((first.updated.len(), first.unchanged, first.conflicts.len()), (0, 0, 0));
     assert_eq!(count(&db, "regions").await, 35);
     assert_eq!(count(&db, "themes").await, 10);
@@ -51,7 +67,10 @@ async fn import_loads_everything_then_a_rerun_changes_nothing() {
         sqlx::query_as("select slug, updated_at from cases order by slug").fetch_all(&db.pool).await.expect("rows");
     let second =
         db.store().import_dir(&content_dir(), When::Always { force: false }).await.expect("import").expect("ran");
-    assert_eq!(second.to_string(), format!("0 created, 0 updated, {} unchanged, 0 in conflict", SEED_CASES + 1));
+    assert_eq!(
+        second.to_string(),
+        format!("0 created, 0 updated, {} unchanged, 0 in conflict", SEED_CASES + 1 + concepts)
+    );
     let updated_after: Vec<(String, time::OffsetDateTime)> =
         sqlx::query_as("select slug, updated_at from cases order by slug").fetch_all(&db.pool).await.expect("rows");
     assert_eq!(updated_before, updated_after, "a re-run must not touch any case");
@@ -131,7 +150,11 @@ async fn a_case_edited_in_the_app_is_a_conflict_unless_forced() {
     let summary = db.store().import_dir(dir.path(), When::Always { force: false }).await.expect("import").expect("ran");
     assert_eq!(summary.conflicts, vec![slug.to_string()]);
     assert_eq!(summary.not_in_directory, vec!["first-joint-public-integrity-workshop-2023".to_string()]);
-    assert!(summary.to_string().ends_with("0 created, 0 updated, 17 unchanged, 1 in conflict"), "{summary}");
+    let unchanged = 17 + seed_concepts();
+    assert!(
+        summary.to_string().ends_with(&format!("0 created, 0 updated, {unchanged} unchanged, 1 in conflict")),
+        "{summary}"
+    );
     let body: String = sqlx::query_scalar("select body_markdown from cases where slug = $1")
         .bind(slug)
         .fetch_one(&db.pool)
@@ -198,7 +221,8 @@ async fn the_import_command_names_file_and_line_and_writes_nothing() {
         .expect("run ayni import");
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-    assert!(stdout.contains(&format!("{} created, 0 updated, 0 unchanged, 0 in conflict", SEED_CASES + 1)), "{stdout}");
+    let created = SEED_CASES + 1 + seed_concepts();
+    assert!(stdout.contains(&format!("{created} created, 0 updated, 0 unchanged, 0 in conflict")), "{stdout}");
 }
 
 const SEED_WORKSHOP: &str = "primer-taller-conjunto-integridad-publica-2023";

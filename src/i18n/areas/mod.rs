@@ -7,10 +7,11 @@ mod browse;
 mod cases;
 mod common;
 mod discussions;
+mod glossary;
 mod search;
 mod workshops;
 
 pub use self::{
     accounts::Accounts, admin::Admin, browse::Browse, cases::Cases, common::Common, discussions::Discussions,
-    search::SearchText, workshops::Workshops,
+    glossary::Glossary, search::SearchText, workshops::Workshops,
 };

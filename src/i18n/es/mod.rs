@@ -6,6 +6,7 @@ mod browse;
 mod cases;
 mod common;
 mod discussions;
+mod glossary;
 mod search;
 mod workshops;
 
@@ -21,4 +22,5 @@ pub static CATALOG: Catalog = Catalog {
     admin: admin::ADMIN,
     workshops: workshops::WORKSHOPS,
     discussions: discussions::DISCUSSIONS,
+    glossary: glossary::GLOSSARY,
 };

@@ -1,0 +1,190 @@
+//! Reading concepts: all of them at once (about a thousand rows, one query), one by slug,
+//! and a concept's revisions.
+
+use sqlx::{types::Json, FromRow, PgConnection};
+use time::OffsetDateTime;
+
+use crate::{
+    domain::glossary::{Concept, Domain},
+    error::AppResult,
+    store::Store,
+};
+
+/// A concept as stored, with what the files and forms do not say.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredConcept {
+    pub id: i64,
+    pub concept: Concept,
+    pub retired: bool,
+    /// The concept a merged one went into.
+    pub replaced_by: Option<String>,
+    pub revision: i32,
+    pub updated_at: OffsetDateTime,
+}
+
+#[derive(FromRow)]
+struct ConceptRow {
+    id: i64,
+    slug: String,
+    domain: String,
+    pref_es: String,
+    pref_en: String,
+    alt_es: Vec<String>,
+    alt_en: Vec<String>,
+    acronyms: Vec<String>,
+    hidden_es: Vec<String>,
+    hidden_en: Vec<String>,
+    definition_es: String,
+    definition_en: String,
+    scope_note_es: String,
+    scope_note_en: String,
+    legal_basis: String,
+    unverified: bool,
+    retired: bool,
+    replaced_by: Option<String>,
+    revision: i32,
+    updated_at: OffsetDateTime,
+    broader: Vec<String>,
+    related: Vec<String>,
+}
+
+impl From<ConceptRow> for StoredConcept {
+    fn from(row: ConceptRow) -> Self {
+        StoredConcept {
+            id: row.id,
+            concept: Concept {
+                slug: row.slug,
+                domain: Domain::parse(&row.domain),
+                pref_es: row.pref_es,
+                pref_en: row.pref_en,
+                alt_es: row.alt_es,
+                alt_en: row.alt_en,
+                acronyms: row.acronyms,
+                hidden_es: row.hidden_es,
+                hidden_en: row.hidden_en,
+                definition_es: row.definition_es,
+                definition_en: row.definition_en,
+                scope_note_es: row.scope_note_es,
+                scope_note_en: row.scope_note_en,
+                broader: row.broader,
+                related: row.related,
+                legal_basis: row.legal_basis,
+                unverified: row.unverified,
+            },
+            retired: row.retired,
+            replaced_by: row.replaced_by,
+            revision: row.revision,
+            updated_at: row.updated_at,
+        }
+    }
+}
+
+/// Related links are stored once, on either side, and read from both.
+const SELECT: &str = "
+    select c.id, c.slug, c.domain, c.pref_es, c.pref_en, c.alt_es, c.alt_en, c.acronyms, c.hidden_es,
+           c.hidden_en, c.definition_es, c.definition_en, c.scope_note_es, c.scope_note_en, c.legal_basis,
+           c.unverified, c.retired_at is not null as retired, r.slug as replaced_by, c.revision, c.updated_at,
+           array(select t.slug from concept_links l join concepts t on t.id = l.target_id
+                 where l.concept_id = c.id and l.relation = 'broader' order by t.slug) as broader,
+           array(select distinct t.slug from concept_links l
+                 join concepts t on t.id = case when l.concept_id = c.id then l.target_id else l.concept_id end
+                 where l.relation = 'related' and (l.concept_id = c.id or l.target_id = c.id)
+                 order by t.slug) as related
+    from concepts c left join concepts r on r.id = c.replaced_by";
+
+/// Every concept, retired ones too, by slug.
+pub(super) async fn all(conn: &mut PgConnection) -> Result<Vec<StoredConcept>, sqlx::Error> {
+    let rows: Vec<ConceptRow> = sqlx::query_as(&format!("{SELECT} order by c.slug")).fetch_all(&mut *conn).await?;
+    Ok(rows.into_iter().map(StoredConcept::from).collect())
+}
+
+pub(super) async fn one(conn: &mut PgConnection, slug: &str) -> Result<Option<StoredConcept>, sqlx::Error> {
+    let row: Option<ConceptRow> =
+        sqlx::query_as(&format!("{SELECT} where c.slug = $1")).bind(slug).fetch_optional(&mut *conn).await?;
+    Ok(row.map(StoredConcept::from))
+}
+
+/// One state of a concept, as its history lists it.
+#[derive(Debug, Clone)]
+pub struct ConceptRevision {
+    /// The row's id: the recent-changes page pages on it.
+    pub id: i64,
+    pub revision: i32,
+    pub action: String,
+    pub concept: Concept,
+    pub retired: bool,
+    pub actor_name: Option<String>,
+    pub note: String,
+    pub at: OffsetDateTime,
+    /// The concept's slug (the recent-changes page lists several concepts).
+    pub slug: String,
+}
+
+#[derive(FromRow)]
+struct RevisionRow {
+    id: i64,
+    revision: i32,
+    action: String,
+    snapshot: Json<Concept>,
+    retired: bool,
+    actor_name: Option<String>,
+    note: String,
+    at: OffsetDateTime,
+    slug: String,
+}
+
+impl From<RevisionRow> for ConceptRevision {
+    fn from(row: RevisionRow) -> Self {
+        ConceptRevision {
+            id: row.id,
+            revision: row.revision,
+            action: row.action,
+            concept: row.snapshot.0,
+            retired: row.retired,
+            actor_name: row.actor_name,
+            note: row.note,
+            at: row.at,
+            slug: row.slug,
+        }
+    }
+}
+
+const SELECT_REVISIONS: &str = "
+    select v.id, v.revision, v.action, v.snapshot, v.retired, u.display_name as actor_name, v.note, v.at, c.slug
+    from concept_revisions v join concepts c on c.id = v.concept_id left join users u on u.id = v.actor_id";
+
+impl Store {
+    /// Every concept, retired ones too.
+    pub async fn glossary(&self) -> AppResult<Vec<StoredConcept>> {
+        let mut conn = self.pool.acquire().await?;
+        Ok(all(&mut conn).await?)
+    }
+
+    pub async fn concept(&self, slug: &str) -> AppResult<Option<StoredConcept>> {
+        let mut conn = self.pool.acquire().await?;
+        Ok(one(&mut conn, slug).await?)
+    }
+
+    /// A concept's revisions, newest first.
+    pub async fn concept_history(&self, slug: &str) -> AppResult<Vec<ConceptRevision>> {
+        let rows: Vec<RevisionRow> =
+            sqlx::query_as(&format!("{SELECT_REVISIONS} where c.slug = $1 order by v.revision desc"))
+                .bind(slug)
+                .fetch_all(&self.pool)
+                .await?;
+        Ok(rows.into_iter().map(ConceptRevision::from).collect())
+    }
+
+    /// The glossary's latest edits, newest first, at most `limit`, before the revision row
+    /// `before` when given.
+    pub async fn glossary_changes(&self, limit: i64, before: Option<i64>) -> AppResult<Vec<ConceptRevision>> {
+        let rows: Vec<RevisionRow> = sqlx::query_as(&format!(
+            "{SELECT_REVISIONS} where $2::bigint is null or v.id < $2 order by v.id desc limit $1"
+        ))
+        .bind(limit)
+        .bind(before)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.into_iter().map(ConceptRevision::from).collect())
+    }
+}
