@@ -106,11 +106,12 @@ async fn bench_size(admin: &PgConnectOptions, scratch: &Path, n: u64) -> anyhow:
             page: 1,
             per_page: 20,
             snippets: false,
+            expand: false,
         };
-        let total = discussions.search(&request)?.total;
-        let ranking = timed(RUNS, || Ok(discussions.search(&request).map(|_| ())?))?;
+        let total = discussions.search(&request, None)?.total;
+        let ranking = timed(RUNS, || Ok(discussions.search(&request, None).map(|_| ())?))?;
         let page = timed(RUNS, || {
-            Ok(discussions.search(&SearchRequest { snippets: true, ..request.clone() }).map(|_| ())?)
+            Ok(discussions.search(&SearchRequest { snippets: true, ..request.clone() }, None).map(|_| ())?)
         })?;
         comment_rows.push((label.to_string(), total, ranking, page));
     }
@@ -126,10 +127,11 @@ async fn bench_size(admin: &PgConnectOptions, scratch: &Path, n: u64) -> anyhow:
             page: 1,
             per_page: 20,
             snippets,
+            expand: false,
         };
-        let total = engine.search(&request(false))?.total;
-        let ranking = timed(RUNS, || Ok(engine.search(&request(false)).map(|_| ())?))?;
-        let page = timed(RUNS, || Ok(engine.search(&request(true)).map(|_| ())?))?;
+        let total = engine.search(&request(false), None)?.total;
+        let ranking = timed(RUNS, || Ok(engine.search(&request(false), None).map(|_| ())?))?;
+        let page = timed(RUNS, || Ok(engine.search(&request(true), None).map(|_| ())?))?;
         rows.push((label.to_string(), total, ranking, page));
     }
     drop(engine);
@@ -313,6 +315,7 @@ fn marker_request(word: &str) -> SearchRequest {
         page: 1,
         per_page: 1,
         snippets: false,
+        expand: false,
     }
 }
 

@@ -105,6 +105,23 @@ pub fn register(index: &Index) {
     manager.register(FOLDED, folded());
 }
 
+/// How glossary labels and the words of a query are compared: the Spanish analysis (stop
+/// words out, accents folded, stems), so that «corrupciones» names the concept
+/// «corrupción», and «canal denuncias» the one of «canal de denuncias».
+pub fn label_analyzer() -> TextAnalyzer {
+    stemmed(Language::Spanish)
+}
+
+/// The tokens an analyzer makes of `text`.
+pub fn words_with(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
+    let mut stream = analyzer.token_stream(text);
+    let mut out = Vec::new();
+    while stream.advance() {
+        out.push(stream.token().text.clone());
+    }
+    out
+}
+
 /// The tokens `analyzer` makes of `text`, with their positions.
 pub fn tokens(index: &Index, analyzer: &str, text: &str) -> Vec<(usize, String)> {
     let Some(mut analyzer) = index.tokenizers().get(analyzer) else { return Vec::new() };

@@ -18,6 +18,7 @@ use super::{
     document::{self, document},
     engine::{Engine, Unusable},
     schema::Fields,
+    thesaurus::GLOSSARY_CHANGE,
     Part, Search,
 };
 use crate::{
@@ -58,6 +59,8 @@ impl Batch {
                     changed.insert((doc_type, change.doc_key.clone()));
                 }
                 Some(_) => {}
+                // The glossary is not indexed: search reads it whole (`thesaurus`).
+                None if change.recorded_type == GLOSSARY_CHANGE => {}
                 None if part == Part::Documents => {
                     tracing::warn!(change = change.id, doc_type = change.recorded_type, "unknown document type")
                 }

@@ -19,6 +19,7 @@ mod indexer;
 pub mod query;
 pub mod schema;
 mod searcher;
+pub mod thesaurus;
 
 use std::{
     path::{Path, PathBuf},
@@ -30,9 +31,10 @@ use quick_cache::sync::Cache;
 use tokio::sync::watch;
 
 use self::engine::{Engine, Generation};
+use self::thesaurus::Thesaurus;
 pub use self::{
     indexer::{build_index, Progress},
-    searcher::{FacetCounts, Hit, SearchOutcome, SearchRequest, Sort},
+    searcher::{ExpandedTerm, Expansion, FacetCounts, Hit, SearchOutcome, SearchRequest, Sort},
 };
 use crate::domain::subject::DocType;
 use crate::store::Store;
@@ -102,6 +104,10 @@ struct Shared {
     /// Peer cases by slug, with the searcher generation they were found in: they change
     /// only when the index does, so a case page does not run MoreLikeThis on every view.
     peers: Cache<String, (Generation, Arc<Vec<Hit>>)>,
+    /// The glossary as search uses it, kept current by `thesaurus::follow`.
+    thesaurus: RwLock<Arc<Thesaurus>>,
+    /// The last change id the glossary was checked against; -1 until it is first read.
+    glossary_seen: watch::Sender<i64>,
 }
 
 struct Slot {
@@ -115,11 +121,19 @@ impl Search {
     /// change log. The site serves meanwhile.
     pub fn start(store: Store, dir: PathBuf) -> Search {
         let slot = || Slot { engine: RwLock::new(None), applied: watch::Sender::new(-1) };
-        let search =
-            Search { shared: Arc::new(Shared { dir, slots: [slot(), slot()], peers: Cache::new(PEERS_KEPT) }) };
+        let search = Search {
+            shared: Arc::new(Shared {
+                dir,
+                slots: [slot(), slot()],
+                peers: Cache::new(PEERS_KEPT),
+                thesaurus: RwLock::default(),
+                glossary_seen: watch::Sender::new(-1),
+            }),
+        };
         for part in Part::ALL {
             tokio::spawn(indexer::run(store.clone(), search.clone(), part));
         }
+        tokio::spawn(thesaurus::follow(store, search.clone()));
         search
     }
 
@@ -131,17 +145,26 @@ impl Search {
         &self.shared.slots[part.slot()]
     }
 
-    /// The last change id both indexes reflect, or `None` while one is being built.
+    /// The last change id both indexes and the glossary reflect, or `None` while an index
+    /// is being built or the glossary was never read.
     pub fn applied_change(&self) -> Option<i64> {
-        let applied = self.shared.slots.iter().map(|slot| *slot.applied.borrow()).min().unwrap_or(-1);
+        let followers = self.followers();
+        let applied = followers.iter().map(|follower| *follower.borrow()).min().unwrap_or(-1);
         (applied >= 0).then_some(applied)
     }
 
-    /// Waits until both indexes reflect `change_id`; false if `timeout` passes first.
+    /// Everything that follows the change log: the two indexes and the glossary.
+    fn followers(&self) -> [&watch::Sender<i64>; 3] {
+        let [documents, discussions] = &self.shared.slots;
+        [&documents.applied, &discussions.applied, &self.shared.glossary_seen]
+    }
+
+    /// Waits until both indexes and the glossary reflect `change_id`; false if `timeout`
+    /// passes first.
     pub async fn wait_for(&self, change_id: i64, timeout: Duration) -> bool {
         let caught_up = async {
-            for slot in &self.shared.slots {
-                if slot.applied.subscribe().wait_for(|applied| *applied >= change_id).await.is_err() {
+            for follower in self.followers() {
+                if follower.subscribe().wait_for(|applied| *applied >= change_id).await.is_err() {
                     return false;
                 }
             }
@@ -174,7 +197,24 @@ impl Search {
     pub async fn search(&self, request: SearchRequest) -> anyhow::Result<Option<SearchOutcome>> {
         let part = request.filters.doc_type.map_or(Part::Documents, Part::of);
         let Some(engine) = self.engine(part) else { return Ok(None) };
-        Ok(Some(tokio::task::spawn_blocking(move || engine.search(&request)).await??))
+        let thesaurus = request.expand.then(|| self.thesaurus());
+        Ok(Some(tokio::task::spawn_blocking(move || engine.search(&request, thesaurus.as_deref())).await??))
+    }
+
+    /// The glossary as this process holds it now (empty until first read).
+    pub fn thesaurus(&self) -> Arc<Thesaurus> {
+        self.shared.thesaurus.read().map(|t| t.clone()).unwrap_or_default()
+    }
+
+    fn install_thesaurus(&self, thesaurus: Arc<Thesaurus>) {
+        if let Ok(mut current) = self.shared.thesaurus.write() {
+            *current = thesaurus;
+        }
+    }
+
+    /// The glossary in use reflects every change up to `change_id`.
+    fn glossary_checked(&self, change_id: i64) {
+        self.shared.glossary_seen.send_replace(change_id);
     }
 
     /// The [`PEER_CASES`] published cases most like `slug`, from other regions: found once

@@ -45,6 +45,15 @@ impl Store {
             .collect())
     }
 
+    /// Whether a change of this type was logged after `after`: reads only the newer entries.
+    pub async fn logged_since(&self, after: i64, doc_type: &str) -> Result<bool, sqlx::Error> {
+        sqlx::query_scalar("select exists (select 1 from changes where id > $1 and doc_type = $2)")
+            .bind(after)
+            .bind(doc_type)
+            .fetch_one(&self.pool)
+            .await
+    }
+
     /// The newest change id, 0 when there is none.
     pub async fn latest_change_id(&self) -> Result<i64, sqlx::Error> {
         sqlx::query_scalar("select coalesce(max(id), 0) from changes").fetch_one(&self.pool).await

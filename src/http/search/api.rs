@@ -65,6 +65,28 @@ pub struct SearchResponse {
     pub facets: BTreeMap<String, Vec<FacetCount>>,
     /// The query with misspelt words corrected, when any were.
     pub suggestion: Option<String>,
+    /// Words the glossary knows, and the labels they were also searched as (empty with
+    /// `expand=false`).
+    pub expansions: Vec<ExpansionBody>,
+}
+
+/// Words of the query that name glossary concepts.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ExpansionBody {
+    /// The words as typed (corrected, when they were).
+    pub typed: String,
+    pub terms: Vec<ExpandedTermBody>,
+}
+
+/// A label the words were also searched as.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ExpandedTermBody {
+    pub label: String,
+    /// The concept's slug; its page is `/glossary/{concept}`.
+    pub concept: String,
+    pub concept_url: String,
+    /// A label of a narrower concept (weighs less than a synonym).
+    pub narrower: bool,
 }
 
 /// Full-text search over published cases, workshops, their published outcomes and the
@@ -124,5 +146,22 @@ pub async fn search(
         per_page: resolved.paging.per_page,
         facets,
         suggestion: outcome.suggestion,
+        expansions: outcome
+            .expansions
+            .into_iter()
+            .map(|e| ExpansionBody {
+                typed: e.typed,
+                terms: e
+                    .terms
+                    .into_iter()
+                    .map(|t| ExpandedTermBody {
+                        concept_url: format!("{}/glossary/{}", state.public_url, t.concept),
+                        label: t.label,
+                        concept: t.concept,
+                        narrower: t.narrower,
+                    })
+                    .collect(),
+            })
+            .collect(),
     }))
 }

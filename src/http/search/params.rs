@@ -37,6 +37,9 @@ pub struct SearchParams {
     pub level: Option<String>,
     /// `relevance` (the default) or `newest`.
     pub sort: Option<String>,
+    /// `false` searches the words only as typed, without the glossary's synonyms,
+    /// translations and narrower terms (`true`, the default).
+    pub expand: Option<String>,
 }
 
 /// A search, checked and ready to run, with what the page needs to link back to it.
@@ -66,6 +69,9 @@ impl Resolved {
         if self.request.sort == Sort::Newest {
             pairs.push(("sort", "newest".to_string()));
         }
+        if !self.request.expand {
+            pairs.push(("expand", "false".to_string()));
+        }
         pairs
     }
 }
@@ -90,6 +96,12 @@ pub fn resolve(
         _ => None,
     })?
     .unwrap_or_default();
+    let expand = enum_value("expand", &search.expand, |v| match v {
+        "true" => Some(true),
+        "false" => Some(false),
+        _ => None,
+    })?
+    .unwrap_or(true);
     // The text itself is never an error; the parser bounds how much of it is read.
     let q = search.q.as_deref().unwrap_or_default().trim().to_string();
     let text = parse(&q);
@@ -101,7 +113,7 @@ pub fn resolve(
         }
     }
     Ok(Resolved {
-        request: SearchRequest { text, filters, sort, page: paging.page, per_page: paging.per_page, snippets },
+        request: SearchRequest { text, filters, sort, page: paging.page, per_page: paging.per_page, snippets, expand },
         q,
         paging,
         url_filters,

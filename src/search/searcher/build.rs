@@ -10,14 +10,20 @@ use tantivy::{
     Searcher, TantivyDocument,
 };
 
-use super::{shape::text, words::Words};
+use super::{
+    expand::Expander,
+    shape::text,
+    words::{term, Alternatives, Words},
+    Expansion,
+};
 use crate::{
-    domain::filter::Filters,
+    domain::{filter::Filters, glossary::fold},
     search::{
         analyzers::{self, ENGLISH, FOLDED, SPANISH},
         engine::Engine,
         query::ParsedQuery,
         schema::LanguageFields,
+        thesaurus::Thesaurus,
     },
 };
 
@@ -30,8 +36,18 @@ const MIN_CORRECTABLE_CHARS: usize = 5;
 /// A word in at most this many documents is "rare" and may be corrected to a common one.
 const RARE_DOC_FREQ: u64 = 2;
 
-/// The query for the words and phrases, if any, and the "did you mean" text.
-type TextQuery = (Option<Box<dyn Query>>, Option<String>);
+/// The query for the words and phrases, if any, the "did you mean" text, and what the
+/// glossary added.
+type TextQuery = (Option<Box<dyn Query>>, Option<String>, Vec<Expansion>);
+
+/// A typed word as search reads it.
+struct Typed {
+    word: String,
+    stop: bool,
+    /// Some document has it, as typed or by its stem.
+    known: bool,
+    correction: Option<String>,
+}
 
 #[derive(Clone, Copy)]
 enum Field3 {
@@ -49,37 +65,59 @@ fn field_of(lang: LanguageFields, which: Field3) -> tantivy::schema::Field {
 }
 
 impl Engine {
-    /// The words and phrases as one query, and the "did you mean" text when a word was
-    /// corrected. `None` when nothing searchable was typed.
-    pub(super) fn text_query(&self, searcher: &Searcher, text: &ParsedQuery) -> tantivy::Result<TextQuery> {
-        let mut word_clauses: Vec<Vec<(Term, f32)>> = Vec::new();
-        let mut suggestion_words = Vec::with_capacity(text.words.len());
-        let mut corrected_any = false;
+    /// The words and phrases as one query, the "did you mean" text when a word was
+    /// corrected, and what the glossary added. `None` when nothing searchable was typed.
+    ///
+    /// With a thesaurus, runs of words that are glossary labels (longest first) become one
+    /// word each: found as typed, or as any label of the concept in either language (at a
+    /// lower weight), or as a narrower concept's labels (lower still).
+    pub(super) fn text_query(
+        &self,
+        searcher: &Searcher,
+        text: &ParsedQuery,
+        thesaurus: Option<&Thesaurus>,
+    ) -> tantivy::Result<TextQuery> {
+        let mut typed = Vec::with_capacity(text.words.len());
+        for word in &text.words {
+            typed.push(self.typed_word(searcher, word, thesaurus)?);
+        }
         // Words that either language drops (Spanish «cómo», «que», «para»; English «how»,
         // «what») would count towards "half the words" while matching nothing: they count
         // only when nothing else was typed.
-        let stop: Vec<bool> = text.words.iter().map(|w| self.is_stop_word(w)).collect();
-        let all_stop_words = stop.iter().all(|s| *s);
-        for (word, is_stop) in text.words.iter().zip(stop) {
-            if !all_stop_words && is_stop {
-                suggestion_words.push(word.clone());
+        let all_stop_words = typed.iter().all(|t| t.stop);
+        let effective: Vec<String> = typed.iter().map(|t| t.correction.clone().unwrap_or(t.word.clone())).collect();
+        let spans = thesaurus.map(|t| t.spans(&effective)).unwrap_or_default();
+        let mut expander = thesaurus.map(|t| Expander::new(self, t));
+        let mut word_clauses: Vec<Alternatives> = Vec::new();
+        let mut suggestion_words = Vec::with_capacity(typed.len());
+        let mut at = 0;
+        while at < typed.len() {
+            if let (Some(span), Some(expander)) = (spans.iter().find(|s| s.start == at), expander.as_mut()) {
+                let words = &typed[span.start..span.end];
+                let written: Vec<String> =
+                    words.iter().map(|t| t.correction.clone().unwrap_or(t.word.clone())).collect();
+                // The words as typed, each on its own (a document that has them apart still
+                // counts), and together as a phrase, which ranks the exact wording first.
+                let mut alternatives: Alternatives = words.iter().flat_map(|w| self.typed_terms(w)).collect();
+                if words.len() > 1 {
+                    alternatives.extend(self.phrase_or_word(&written, 1.0).map(|q| (q, 1.0)));
+                }
+                alternatives.extend(expander.expand(span, &written.join(" ")));
+                for word in words {
+                    suggestion_words.push(self.suggested(searcher, word)?);
+                }
+                word_clauses.push(alternatives);
+                at = span.end;
                 continue;
             }
-            let correction = self.correction(searcher, word)?;
-            if correction.is_none() && !self.is_known(searcher, word)? {
+            let word = &typed[at];
+            at += 1;
+            suggestion_words.push(self.suggested(searcher, word)?);
+            if (!all_stop_words && word.stop) || (word.correction.is_none() && !word.known) {
                 // A word no document has, with nothing near it, would only make matching stricter.
-                suggestion_words.push(word.clone());
                 continue;
             }
-            let mut terms = self.word_terms(word, 1.0);
-            if let Some(c) = correction.as_deref() {
-                terms.extend(self.word_terms(c, CORRECTION_WEIGHT));
-            }
-            suggestion_words.push(match &correction {
-                Some(c) => self.written_form(searcher, c)?,
-                None => word.clone(),
-            });
-            corrected_any |= correction.is_some();
+            let terms = self.typed_terms(word);
             if !terms.is_empty() {
                 word_clauses.push(terms);
             }
@@ -89,13 +127,14 @@ impl Engine {
             // Documents with every word score highest; half of the words is enough to be
             // found, so a question in a reader's own words never comes back empty.
             let required = word_clauses.len().div_ceil(2);
-            must.push((Occur::Must, Box::new(Words::new(word_clauses, required))));
+            must.push((Occur::Must, Box::new(Words::of(word_clauses, required))));
         }
         for phrase in &text.phrases {
             if let Some(q) = self.phrase_or_word(phrase, 1.5) {
                 must.push((Occur::Must, q));
             }
         }
+        let corrected_any = typed.iter().any(|t| t.correction.is_some());
         let suggestion = corrected_any.then(|| {
             let mut parts = suggestion_words;
             parts.extend(text.phrases.iter().map(|p| format!("\"{}\"", p.join(" "))));
@@ -106,11 +145,43 @@ impl Engine {
             1 => must.pop().map(|(_, q)| q),
             _ => Some(Box::new(BooleanQuery::new(must))),
         };
-        Ok((query, suggestion))
+        Ok((query, suggestion, expander.map(Expander::finish).unwrap_or_default()))
+    }
+
+    /// What search makes of one typed word: whether it is a stop word, whether any document
+    /// has it, and its correction: to a commoner word of the index, or else to a word of the
+    /// glossary's labels (so that «pecualdo» becomes «peculado», then a concept).
+    fn typed_word(&self, searcher: &Searcher, word: &str, thesaurus: Option<&Thesaurus>) -> tantivy::Result<Typed> {
+        let stop = self.is_stop_word(word);
+        let folded = fold(word);
+        let in_glossary = thesaurus.is_some_and(|t| t.knows_word(&folded));
+        let known = self.is_known(searcher, word)?;
+        let mut correction = if in_glossary { None } else { self.correction(searcher, word)? };
+        if correction.is_none() && !known && !in_glossary && folded.chars().count() >= MIN_CORRECTABLE_CHARS {
+            correction = thesaurus.and_then(|t| one_edit_away(&folded).into_iter().filter(|c| t.knows_word(c)).min());
+        }
+        Ok(Typed { word: word.to_string(), stop, known, correction })
+    }
+
+    /// A typed word's own terms, and its correction's at a lower weight.
+    fn typed_terms(&self, word: &Typed) -> Alternatives {
+        let mut terms = self.word_terms(&word.word, 1.0);
+        if let Some(c) = word.correction.as_deref() {
+            terms.extend(self.word_terms(c, CORRECTION_WEIGHT));
+        }
+        terms.into_iter().map(|(t, w)| term(t, w)).collect()
+    }
+
+    /// A word as "did you mean" writes it: corrected, in its usual spelling.
+    fn suggested(&self, searcher: &Searcher, word: &Typed) -> tantivy::Result<String> {
+        match &word.correction {
+            Some(c) => self.written_form(searcher, c),
+            None => Ok(word.word.clone()),
+        }
     }
 
     /// A word's terms in both languages' title, summary and body fields, with their weights.
-    fn word_terms(&self, word: &str, weight: f32) -> Vec<(Term, f32)> {
+    pub(super) fn word_terms(&self, word: &str, weight: f32) -> Vec<(Term, f32)> {
         let mut terms = Vec::new();
         for (lang, analyzer) in [(self.fields.es, SPANISH), (self.fields.en, ENGLISH)] {
             for (_, token) in analyzers::tokens(&self.index, analyzer, word) {

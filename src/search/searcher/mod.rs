@@ -6,6 +6,7 @@
 //! Peer cases go through the same two steps.
 
 mod build;
+mod expand;
 mod facets;
 mod shape;
 mod snippet;
@@ -25,7 +26,7 @@ use crate::{
         filter::Filters,
         subject::DocType,
     },
-    search::{engine::Engine, query::ParsedQuery},
+    search::{engine::Engine, query::ParsedQuery, thesaurus::Thesaurus},
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -44,6 +45,8 @@ pub struct SearchRequest {
     pub per_page: u32,
     /// False when only ranking, total and facets are wanted.
     pub snippets: bool,
+    /// Whether the glossary expands the words (`expand=false` turns it off).
+    pub expand: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -81,12 +84,32 @@ pub struct SearchOutcome {
     pub facets: FacetCounts,
     /// The query with misspelt words corrected, when any were.
     pub suggestion: Option<String>,
+    /// What the glossary added to the query.
+    pub expansions: Vec<Expansion>,
+}
+
+/// Words of the query that the glossary knows, and the labels they were also searched as.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Expansion {
+    /// The words as typed (corrected, when they were).
+    pub typed: String,
+    pub terms: Vec<ExpandedTerm>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExpandedTerm {
+    pub label: String,
+    /// The slug of the concept the label belongs to.
+    pub concept: String,
+    /// A narrower concept's label.
+    pub narrower: bool,
 }
 
 impl Engine {
-    pub fn search(&self, request: &SearchRequest) -> tantivy::Result<SearchOutcome> {
+    /// Answers `request`, expanding its words through `thesaurus` when given.
+    pub fn search(&self, request: &SearchRequest, thesaurus: Option<&Thesaurus>) -> tantivy::Result<SearchOutcome> {
         let searcher = self.reader.searcher();
-        let (text_query, suggestion) = self.text_query(&searcher, &request.text)?;
+        let (text_query, suggestion, expansions) = self.text_query(&searcher, &request.text, thesaurus)?;
         if text_query.is_none() && request.filters.is_empty() && request.text.excluded.is_empty() {
             return Ok(SearchOutcome { suggestion, ..SearchOutcome::default() });
         }
@@ -95,7 +118,7 @@ impl Engine {
             Some(q) => clauses.push((Occur::Must, q)),
             None if request.text.has_text() => {
                 // Only stop words or nothing known: nothing can match.
-                return Ok(SearchOutcome { suggestion, ..SearchOutcome::default() });
+                return Ok(SearchOutcome { suggestion, expansions, ..SearchOutcome::default() });
             }
             None => clauses.push((Occur::Must, Box::new(AllQuery))),
         }
@@ -128,7 +151,7 @@ impl Engine {
             }
         };
         let hits = self.hits(&searcher, query.as_ref(), &addresses, request.snippets && request.text.has_text())?;
-        Ok(SearchOutcome { hits, total, facets, suggestion })
+        Ok(SearchOutcome { hits, total, facets, suggestion, expansions })
     }
 
     /// Up to `limit` published cases most like `slug`, from other regions.

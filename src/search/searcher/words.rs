@@ -18,15 +18,38 @@ use tantivy::{
 /// Words beyond this many are left out (the query language reads at most 16).
 const MAX_WORDS: usize = 32;
 
-/// Documents holding at least `required` of the words, each word a list of weighted terms.
-#[derive(Clone, Debug)]
+/// The ways one word can be found, each with its weight: its terms, and the phrases of
+/// the glossary labels it was expanded to.
+pub(super) type Alternatives = Vec<(Box<dyn Query>, Score)>;
+
+/// A term as one of a word's alternatives.
+pub(super) fn term(term: Term, weight: Score) -> (Box<dyn Query>, Score) {
+    (Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs)), weight)
+}
+
+/// Documents holding at least `required` of the words, each word a list of weighted
+/// alternatives.
+#[derive(Debug)]
 pub(super) struct Words {
-    words: Vec<Vec<(Term, Score)>>,
+    words: Vec<Alternatives>,
     required: u32,
 }
 
+impl Clone for Words {
+    fn clone(&self) -> Self {
+        let words = self.words.iter().map(|a| a.iter().map(|(q, w)| (q.box_clone(), *w)).collect()).collect();
+        Words { words, required: self.required }
+    }
+}
+
 impl Words {
-    pub(super) fn new(mut words: Vec<Vec<(Term, Score)>>, required: usize) -> Words {
+    /// Words given as weighted terms.
+    pub(super) fn new(words: Vec<Vec<(Term, Score)>>, required: usize) -> Words {
+        let words = words.into_iter().map(|terms| terms.into_iter().map(|(t, w)| term(t, w)).collect()).collect();
+        Words::of(words, required)
+    }
+
+    pub(super) fn of(mut words: Vec<Alternatives>, required: usize) -> Words {
         words.truncate(MAX_WORDS);
         let required = required.clamp(1, words.len().max(1)) as u32;
         Words { words, required }
@@ -36,10 +59,9 @@ impl Words {
 impl Query for Words {
     fn weight(&self, scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
         let mut words = Vec::with_capacity(self.words.len());
-        for terms in &self.words {
-            let mut weights = Vec::with_capacity(terms.len());
-            for (term, weight) in terms {
-                let query = TermQuery::new(term.clone(), IndexRecordOption::WithFreqs);
+        for alternatives in &self.words {
+            let mut weights = Vec::with_capacity(alternatives.len());
+            for (query, weight) in alternatives {
                 weights.push((query.weight(scoring)?, *weight));
             }
             words.push(weights);
@@ -48,8 +70,8 @@ impl Query for Words {
     }
 
     fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a Term, bool)) {
-        for (term, _) in self.words.iter().flatten() {
-            visitor(term, false);
+        for (query, _) in self.words.iter().flatten() {
+            query.query_terms(visitor);
         }
     }
 }

@@ -1,0 +1,94 @@
+//! Expanding the words a query names through the glossary. A span of words that is a
+//! label is also searched as the other labels of its concept, in both languages (weighing
+//! less than the words as typed), and as the labels of its narrower concepts (less still);
+//! never as broader ones. An ambiguous span (an acronym of several concepts) weighs less
+//! again. A query gets at most [`MAX_LABELS`] labels, so a common phrase cannot explode it.
+
+use std::collections::HashSet;
+
+use super::{
+    words::{term, Alternatives},
+    ExpandedTerm, Expansion,
+};
+use crate::{
+    domain::glossary::{self, fold},
+    search::{
+        engine::Engine,
+        thesaurus::{Span, Thesaurus},
+    },
+};
+
+/// Another label of the concept named, against 1.0 for the words as typed.
+const SYNONYM_WEIGHT: f32 = 0.35;
+/// A label of a narrower concept.
+const NARROWER_WEIGHT: f32 = 0.2;
+/// Times either, when the words name several concepts.
+const AMBIGUOUS_FACTOR: f32 = 0.6;
+/// Labels added to one query, at most.
+pub(super) const MAX_LABELS: usize = 24;
+/// Labels added for one concept, at most (its narrower concepts' included).
+const MAX_LABELS_PER_CONCEPT: usize = 10;
+
+pub(super) struct Expander<'a> {
+    engine: &'a Engine,
+    thesaurus: &'a Thesaurus,
+    left: usize,
+    expansions: Vec<Expansion>,
+}
+
+impl<'a> Expander<'a> {
+    pub(super) fn new(engine: &'a Engine, thesaurus: &'a Thesaurus) -> Expander<'a> {
+        Expander { engine, thesaurus, left: MAX_LABELS, expansions: Vec::new() }
+    }
+
+    /// The alternatives a span adds to the words as typed (`typed`), and a record of them.
+    pub(super) fn expand(&mut self, span: &Span, typed: &str) -> Alternatives {
+        let factor = if span.concepts.len() > 1 { AMBIGUOUS_FACTOR } else { 1.0 };
+        let mut seen: HashSet<String> = HashSet::from([fold(typed)]);
+        let mut alternatives = Alternatives::new();
+        let mut terms = Vec::new();
+        for (index, _) in &span.concepts {
+            let entry = &self.thesaurus.entries[*index];
+            let own = entry.searched_labels().map(|label| (label, &entry.concept.slug, false));
+            let narrower = entry.narrower.iter().flat_map(|n| {
+                let e = &self.thesaurus.entries[*n];
+                let c = &e.concept;
+                [c.pref_es.as_str(), c.pref_en.as_str()]
+                    .into_iter()
+                    .chain(c.acronyms.iter().map(String::as_str))
+                    .map(move |label| (label, &c.slug, true))
+            });
+            let mut taken = 0;
+            for (label, slug, is_narrower) in own.chain(narrower) {
+                if self.left == 0 || taken == MAX_LABELS_PER_CONCEPT {
+                    break;
+                }
+                if !seen.insert(fold(label)) {
+                    continue;
+                }
+                let weight = factor * if is_narrower { NARROWER_WEIGHT } else { SYNONYM_WEIGHT };
+                let words = glossary::words(label);
+                let added: Alternatives = match words.as_slice() {
+                    [] => continue,
+                    [one] => self.engine.word_terms(one, weight).into_iter().map(|(t, w)| term(t, w)).collect(),
+                    _ => self.engine.phrase_or_word(&words, weight).into_iter().map(|q| (q, 1.0)).collect(),
+                };
+                if added.is_empty() {
+                    continue;
+                }
+                alternatives.extend(added);
+                terms.push(ExpandedTerm { label: label.to_string(), concept: slug.clone(), narrower: is_narrower });
+                taken += 1;
+                self.left -= 1;
+            }
+        }
+        if !terms.is_empty() {
+            self.expansions.push(Expansion { typed: typed.to_string(), terms });
+        }
+        alternatives
+    }
+
+    pub(super) fn finish(self) -> Vec<Expansion> {
+        self.expansions
+    }
+}
