@@ -173,6 +173,29 @@ impl Concept {
                 problems.push(problem(field, FieldProblem::Missing, format!("{label:?} has no letters or digits")));
             }
         }
+        let texts = [
+            ("pref_es", &self.pref_es),
+            ("pref_en", &self.pref_en),
+            ("definition_es", &self.definition_es),
+            ("definition_en", &self.definition_en),
+            ("scope_note_es", &self.scope_note_es),
+            ("scope_note_en", &self.scope_note_en),
+            ("legal_basis", &self.legal_basis),
+        ];
+        let lists = [
+            ("alt_es", &self.alt_es),
+            ("alt_en", &self.alt_en),
+            ("acronyms", &self.acronyms),
+            ("hidden_es", &self.hidden_es),
+            ("hidden_en", &self.hidden_en),
+        ];
+        let controls = |text: &str| text.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'));
+        for (field, text) in texts.into_iter().chain(lists.into_iter().flat_map(|(f, l)| l.iter().map(move |t| (f, t))))
+        {
+            if controls(text) && !problems.iter().any(|p: &Problem| p.field == field) {
+                problems.push(problem(field, FieldProblem::ControlCharacter, "holds control characters"));
+            }
+        }
         for (field, links) in [("broader", &self.broader), ("related", &self.related)] {
             if links.contains(&self.slug) {
                 problems.push(problem(field, FieldProblem::SelfLink, "a concept cannot point to itself"));
@@ -182,6 +205,30 @@ impl Concept {
             problems.push(problem("related", FieldProblem::SelfLink, format!("{both:?} is already a broader concept")));
         }
         problems
+    }
+
+    /// The fields that differ from `before`, by name, in the form's order.
+    pub fn changed_fields(&self, before: &Concept) -> Vec<&'static str> {
+        let pairs: [(&'static str, bool); 17] = [
+            ("domain", self.domain != before.domain),
+            ("pref_es", self.pref_es != before.pref_es),
+            ("pref_en", self.pref_en != before.pref_en),
+            ("alt_es", self.alt_es != before.alt_es),
+            ("alt_en", self.alt_en != before.alt_en),
+            ("acronyms", self.acronyms != before.acronyms),
+            ("hidden_es", self.hidden_es != before.hidden_es),
+            ("hidden_en", self.hidden_en != before.hidden_en),
+            ("definition_es", self.definition_es != before.definition_es),
+            ("definition_en", self.definition_en != before.definition_en),
+            ("scope_note_es", self.scope_note_es != before.scope_note_es),
+            ("scope_note_en", self.scope_note_en != before.scope_note_en),
+            ("legal_basis", self.legal_basis != before.legal_basis),
+            ("broader", self.broader != before.broader),
+            ("related", self.related != before.related),
+            ("unverified", self.unverified != before.unverified),
+            ("slug", self.slug != before.slug),
+        ];
+        pairs.into_iter().filter(|(_, changed)| *changed).map(|(field, _)| field).collect()
     }
 
     /// Every label search matches: preferred, alternative, acronyms and hidden.

@@ -143,6 +143,28 @@ impl Subject for Workshops {
     }
 }
 
+/// The glossary, which everyone reads.
+pub struct Glossary;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GlossaryAction {
+    /// Create, edit, merge, retire and revert concepts, and review the recent changes:
+    /// editors, facilitators and admins, the people who know the field's words.
+    Edit,
+}
+
+impl Subject for Glossary {
+    type Action = GlossaryAction;
+
+    fn allows(&self, user: Option<&User>, action: GlossaryAction) -> bool {
+        match action {
+            GlossaryAction::Edit => {
+                user.is_some_and(|u| matches!(u.role, Role::Editor | Role::Facilitator | Role::Admin))
+            }
+        }
+    }
+}
+
 /// What is being done to a workshop.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WorkshopAction {

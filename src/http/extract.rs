@@ -1,12 +1,12 @@
 //! Extractors whose failures are our errors, so a bad request never gets a bare rejection.
 
 use axum::{extract::FromRequestParts, http::request::Parts};
-use serde::de::DeserializeOwned;
+use serde::{de::DeserializeOwned, Deserialize};
 
 use super::{lang, session::Viewer};
 use crate::{
     domain::{Lang, ParamProblem},
-    error::AppError,
+    error::{AppError, AppResult},
     i18n::Catalog,
 };
 
@@ -106,5 +106,24 @@ impl<S: Send + Sync, T: DeserializeOwned> axum::extract::FromRequest<S> for Json
     async fn from_request(request: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
         let bytes = body_bytes(request, state).await?;
         serde_json::from_slice(&bytes).map(JsonBody).map_err(|_| AppError::BadRequest)
+    }
+}
+
+/// A page of a list that grows at its head (notifications, the glossary's changes): the
+/// entries before an id.
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct BeforeParam {
+    /// Only entries older than this id (the last `id` of the page before).
+    pub before: Option<String>,
+}
+
+impl BeforeParam {
+    /// The page's boundary (the page and the API read it alike); a blank one is none.
+    pub fn before(&self) -> AppResult<Option<i64>> {
+        match self.before.as_deref().filter(|b| !b.is_empty()) {
+            Some(b) => b.parse().map(Some).map_err(|_| AppError::bad_param("before", ParamProblem::NotANumber)),
+            None => Ok(None),
+        }
     }
 }

@@ -13,6 +13,7 @@ mod csrf;
 pub(crate) mod discussions;
 mod extract;
 mod gate;
+mod glossary;
 mod health;
 mod lang;
 mod middleware;
@@ -90,6 +91,7 @@ pub fn router(state: AppState) -> Router {
         .merge(commitments::routes(&state))
         .merge(discussions::routes(&state))
         .merge(notifications::routes(&state))
+        .merge(glossary::routes(&state))
         .route("/language/{code}", get(lang::switch))
         .route("/api/v1/openapi.json", get(move || openapi::openapi_json(openapi.clone())));
     // Liveness and the stylesheet never wait for the database, session cookie or not: the

@@ -21,7 +21,8 @@ use super::{middleware::ErrorBody, AppState};
         version = "1",
         description = "Published cases and success stories on public integrity and public finance from Peru's regions; \
                        the workshops where regions learn from each other (agendas, registration with a waiting list, \
-                       outcomes) and the commitments each region made there, with their progress notes. \
+                       outcomes) and the commitments each region made there, with their progress notes; \
+                       the bilingual glossary that search uses to expand queries (also as SKOS Turtle at `/glossary.ttl`). \
                        Times are RFC 3339 instants; dates and times sent to create or change a workshop are typed on Lima's clock, as on its forms. \
                        Errors are `{\"error\": {\"code\", \"message\"}}` with the HTTP status."
     ),
@@ -57,6 +58,7 @@ pub fn routes(state: &AppState) -> (Router<AppState>, String) {
         .merge(super::commitments::api(state))
         .merge(super::discussions::api(state))
         .merge(super::notifications::api(state))
+        .merge(super::glossary::api())
         .split_for_parts();
     let json = serde_json::to_string_pretty(&doc).unwrap_or_else(|_| "{}".to_string());
     (router, json)

@@ -36,6 +36,11 @@ text_enum!(
 );
 
 text_enum!(
+    /// After an action on a glossary concept, on its page.
+    GlossaryDone { Saved => "saved", Merged => "merged", Retired => "retired", Reverted => "reverted" }
+);
+
+text_enum!(
     /// After an action on a workshop, on its page.
     WorkshopDone {
         Created => "created",

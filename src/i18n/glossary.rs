@@ -1,6 +1,6 @@
 //! The catalogue's words for the glossary: domains, counts and revision actions.
 
-use super::{fill, Catalog};
+use super::{done::GlossaryDone, fill, Catalog};
 use crate::domain::glossary::Domain;
 
 impl Catalog {
@@ -18,6 +18,16 @@ impl Catalog {
             Domain::PublicWorks => g.domain_public_works,
             Domain::SocialProgrammes => g.domain_social_programmes,
             Domain::Institutions => g.domain_institutions,
+        }
+    }
+
+    pub fn glossary_done(&self, done: &GlossaryDone) -> &'static str {
+        let g = &self.glossary;
+        match done {
+            GlossaryDone::Saved => g.done_saved,
+            GlossaryDone::Merged => g.done_merged,
+            GlossaryDone::Retired => g.done_retired,
+            GlossaryDone::Reverted => g.done_reverted,
         }
     }
 

@@ -92,6 +92,8 @@ async fn the_openapi_document_describes_every_endpoint_that_answers() {
     for path in paths.iter().filter(|p| doc["paths"][p.as_str()]["get"].is_object()) {
         let slug = if path.starts_with("/api/v1/workshops") {
             "primer-taller-conjunto-integridad-publica-2023"
+        } else if path.starts_with("/api/v1/glossary") {
+            "seace"
         } else {
             "guia-gestion-riesgos-integridad-2023"
         };

@@ -258,6 +258,12 @@ const TABLE: &[Row] = &[
     drow("POST", "/api/v1/notifications/read", Place::Case, &[(ANON, 401), (MEMBER, 204), (OTHER, 204), (ADMIN, 204)]),
     drow("PUT", "/api/v1/follows/{kind}/{key}", Place::Standalone, &[(ANON, 401), (MEMBER, 204), (AUTHOR, 204), (OTHER, 204), (ADMIN, 204)]),
     drow("DELETE", "/api/v1/follows/{kind}/{key}", Place::Standalone, &[(ANON, 401), (MEMBER, 204), (AUTHOR, 204), (ADMIN, 204)]),
+    // The glossary: editors (of any region), facilitators and admins edit it; everyone reads it.
+    row("POST", "/glossary", None, &[(ANON, 401), (MEMBER, 403), (OTHER, 403), (FAR_EDITOR, 303), (EDITOR, 303), (FACIL, 303), (ADMIN, 303)]),
+    row("POST", "/glossary/{slug}", None, &[(ANON, 401), (MEMBER, 403), (OTHER, 403), (FAR_EDITOR, 303), (EDITOR, 303), (FACIL, 303), (ADMIN, 303)]),
+    row("POST", "/glossary/{slug}/merge", None, &[(ANON, 401), (MEMBER, 403), (OTHER, 403), (FAR_EDITOR, 303), (EDITOR, 303), (FACIL, 303), (ADMIN, 303)]),
+    row("POST", "/glossary/{slug}/retire", None, &[(ANON, 401), (MEMBER, 403), (OTHER, 403), (FAR_EDITOR, 303), (EDITOR, 303), (FACIL, 303), (ADMIN, 303)]),
+    row("POST", "/glossary/{slug}/revert", None, &[(ANON, 401), (MEMBER, 403), (OTHER, 403), (FAR_EDITOR, 303), (EDITOR, 303), (FACIL, 303), (ADMIN, 303)]),
 ];
 
 /// A workshop's details as a form sends them: a morning a month from now, in Lima.
@@ -497,6 +503,22 @@ impl<'a> World<'a> {
         slug
     }
 
+    /// A new glossary concept, at revision 1; returns its slug.
+    async fn concept(&mut self, slug: &str) -> String {
+        let admin = self.user(ADMIN).await;
+        let concept = ayni::domain::glossary::Concept {
+            slug: slug.to_string(),
+            domain: Some(ayni::domain::glossary::Domain::Integrity),
+            pref_es: format!("Concepto {slug}"),
+            pref_en: format!("Concept {slug}"),
+            definition_es: "Definición.".into(),
+            definition_en: "Definition.".into(),
+            ..Default::default()
+        };
+        let save = ayni::store::glossary::edit::Save::Create;
+        self.app.db.store().save_concept(admin.id, save, concept).await.expect("concept")
+    }
+
     /// Does `row` as `actor` and returns the status.
     async fn attempt(&mut self, row: &Row, actor: Actor, n: usize) -> u16 {
         let target = self.app.account(&format!("target{n}@x.gob.pe"), "Target", Role::Member).await;
@@ -504,6 +526,9 @@ impl<'a> World<'a> {
             (Some(status), _, _) => (self.case(status, n).await, 0, 0),
             (None, Some(stage), _) => self.workshop(stage, n, target).await,
             (None, None, Some(place)) => (self.discussion(row, place, n, target).await, 0, 0),
+            (None, None, None) if row.path.starts_with("/glossary/{slug}") => {
+                (self.concept(&format!("prueba-{n}")).await, 0, 0)
+            }
             (None, None, None) => (String::new(), 0, 0),
         };
         // `{id}` is an account, except on commitment and discussion routes (pages or API).
@@ -599,6 +624,19 @@ impl<'a> World<'a> {
             "/follows" => {
                 vec![("kind".into(), "region".into()), ("key".into(), "cusco".into()), ("on".into(), "1".into())]
             }
+            "/glossary" | "/glossary/{slug}" => vec![
+                ("slug".into(), format!("nuevo-{n}")),
+                ("domain".into(), "integrity".into()),
+                ("pref_es".into(), format!("Término nuevo {n}")),
+                ("pref_en".into(), format!("New term {n}")),
+                ("definition_es".into(), "Una definición.".into()),
+                ("definition_en".into(), "A definition.".into()),
+                ("revision".into(), "1".into()),
+            ],
+            "/glossary/{slug}/merge" => {
+                vec![("into".into(), self.concept(&format!("destino-{n}")).await), ("revision".into(), "1".into())]
+            }
+            "/glossary/{slug}/retire" | "/glossary/{slug}/revert" => vec![("revision".into(), "1".into())],
             _ => Vec::new(),
         };
         let path = match row.path {

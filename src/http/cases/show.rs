@@ -14,6 +14,7 @@ use crate::{
         case::{Case, Status},
         permission::{may, CaseAction},
         region::name_of,
+        Lang,
     },
     error::{AppError, AppResult},
     http::{
@@ -21,11 +22,13 @@ use crate::{
         extract::{Params, Ui},
         gate::{case_for, checked_slug},
         session,
+        urls::link,
         views::{render, Chrome, FormErrors},
         AppState,
     },
     i18n::{done::CaseDone, Catalog},
-    search::Hit,
+    markdown::acronyms::{mark_acronyms, Meaning},
+    search::{thesaurus::Thesaurus, Hit},
     store::cases::{CaseRecord, Lookup},
 };
 
@@ -150,7 +153,9 @@ pub async fn case_page(
     errors: FormErrors,
     note: &str,
 ) -> AppResult<RenderedCase> {
-    let case = state.store.case(&record.slug, false).await?.ok_or(AppError::NotFound)?;
+    let mut case = state.store.case(&record.slug, false).await?.ok_or(AppError::NotFound)?;
+    let thesaurus = state.search.thesaurus();
+    case.body_html = mark_acronyms(&case.body_html, |word| meaning(&thesaurus, ui.lang, word));
     let actions = CaseActions::for_viewer(user, &record);
     // Only published cases have peers in the index.
     let similar = if record.status == Status::Published { peer_cases(state, &record.slug).await? } else { Vec::new() };
@@ -178,6 +183,27 @@ pub async fn case_page(
         note: note.to_string(),
         discussion,
     }))
+}
+
+/// What an acronym in a case body stands for: its concept, or for one with several
+/// meanings, each of them and the glossary's search for it.
+fn meaning(thesaurus: &Thesaurus, lang: Lang, word: &str) -> Option<Meaning> {
+    let concepts = thesaurus.acronym(word);
+    let label = |i: &usize| {
+        let c = &thesaurus.entries[*i].concept;
+        match lang {
+            Lang::Es => c.pref_es.clone(),
+            Lang::En => c.pref_en.clone(),
+        }
+    };
+    match concepts {
+        [] => None,
+        [one] => Some(Meaning { href: format!("/glossary/{}", thesaurus.entries[*one].concept.slug), title: label(one) }),
+        several => Some(Meaning {
+            href: link("/glossary", &[("q", word.to_string())]),
+            title: several.iter().map(label).collect::<Vec<_>>().join(" / "),
+        }),
+    }
 }
 
 async fn peer_cases(state: &AppState, slug: &str) -> AppResult<Vec<(Hit, String)>> {

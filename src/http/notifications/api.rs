@@ -6,7 +6,7 @@ use axum::{
     http::StatusCode,
     Json,
 };
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 
@@ -15,7 +15,7 @@ use crate::{
     domain::discussion::FollowKind,
     error::{AppError, AppResult},
     http::{
-        extract::{Params, Ui},
+        extract::{BeforeParam, Params, Ui},
         middleware::ErrorBody,
         session::Viewer,
         AppState,
@@ -48,25 +48,6 @@ pub struct NotificationList {
     pub notifications: Vec<NotificationEntry>,
     /// Unread notifications, up to 100.
     pub unread: i64,
-}
-
-#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct BeforeParam {
-    /// Only notifications older than this id.
-    pub before: Option<String>,
-}
-
-impl BeforeParam {
-    /// The page's boundary (the page and the API read it alike); a blank one is none.
-    pub(super) fn before(&self) -> AppResult<Option<i64>> {
-        match self.before.as_deref().filter(|b| !b.is_empty()) {
-            Some(b) => {
-                b.parse().map(Some).map_err(|_| AppError::bad_param("before", crate::domain::ParamProblem::NotANumber))
-            }
-            None => Ok(None),
-        }
-    }
 }
 
 /// The caller's notifications, newest first.

@@ -26,7 +26,7 @@ use crate::{
     domain::{discussion::FollowKind, Lang},
     error::{AppError, AppResult},
     http::{
-        extract::{FormData, Params, Ui},
+        extract::{BeforeParam, FormData, Params, Ui},
         session::{self, SignedInUser},
         urls::{self, safe_next},
     },
@@ -140,7 +140,7 @@ pub async fn page(
     ui: Ui,
     session: Session,
     SignedInUser(user): SignedInUser,
-    Params(query): Params<api::BeforeParam>,
+    Params(query): Params<BeforeParam>,
 ) -> AppResult<Response> {
     draw(&state, &ui, &session, user.id, query.before()?, None).await
 }

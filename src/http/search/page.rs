@@ -46,6 +46,12 @@ struct SearchPage {
     facets: Vec<FacetGroup>,
     has_facets: bool,
     suggestion: Option<(String, String)>,
+    /// The glossary's labels the words were also searched as, each with its concept's page.
+    expansions: Vec<(String, String)>,
+    /// The same search without the glossary, when it added something.
+    without_glossary: Option<String>,
+    /// The same search with the glossary, when it was turned off.
+    with_glossary: Option<String>,
     without_filters: Option<String>,
     pager: Pager,
 }
@@ -72,6 +78,20 @@ pub async fn show(
     let suggestion = outcome.suggestion.clone().map(|s| {
         let url = link("/search", &resolved.pairs_for(&s, filters));
         (s, url)
+    });
+    let expansions: Vec<(String, String)> = outcome
+        .expansions
+        .iter()
+        .flat_map(|e| e.terms.iter().map(|term| (term.label.clone(), format!("/glossary/{}", term.concept))))
+        .collect();
+    let without_glossary = (!expansions.is_empty()).then(|| {
+        let mut pairs = resolved.pairs_with(filters);
+        pairs.push(("expand", "false".to_string()));
+        link("/search", &pairs)
+    });
+    let with_glossary = (!resolved.request.expand && resolved.request.text.has_text()).then(|| {
+        let pairs: Vec<_> = resolved.pairs_with(filters).into_iter().filter(|(k, _)| *k != "expand").collect();
+        link("/search", &pairs)
     });
     let without_filters = (outcome.total == 0 && !filters.is_empty() && !resolved.q.is_empty())
         .then(|| link("/search", &[("q", resolved.q.clone())]));
@@ -102,6 +122,9 @@ pub async fn show(
             })
             .collect(),
         suggestion,
+        expansions,
+        without_glossary,
+        with_glossary,
         without_filters,
         pager,
         q: resolved.q,

@@ -96,9 +96,19 @@ impl Engine {
                 let words = &typed[span.start..span.end];
                 let written: Vec<String> =
                     words.iter().map(|t| t.correction.clone().unwrap_or(t.word.clone())).collect();
-                // The words as typed, each on its own (a document that has them apart still
-                // counts), and together as a phrase, which ranks the exact wording first.
-                let mut alternatives: Alternatives = words.iter().flat_map(|w| self.typed_terms(w)).collect();
+                // The words as typed: half of them, apart, are enough (as for a whole query),
+                // and all of them together as a phrase rank the exact wording first.
+                let mut typed_words: Vec<Alternatives> = words
+                    .iter()
+                    .filter(|w| !w.stop || all_stop_words)
+                    .map(|w| self.typed_terms(w))
+                    .filter(|terms| !terms.is_empty())
+                    .collect();
+                let mut alternatives: Alternatives = match typed_words.len() {
+                    0 => Alternatives::new(),
+                    1 => typed_words.pop().unwrap_or_default(),
+                    n => vec![(Box::new(Words::of(typed_words, n.div_ceil(2))) as Box<dyn Query>, 1.0)],
+                };
                 if words.len() > 1 {
                     alternatives.extend(self.phrase_or_word(&written, 1.0).map(|q| (q, 1.0)));
                 }

@@ -118,6 +118,8 @@ pub struct ConceptRevision {
     pub at: OffsetDateTime,
     /// The concept's slug (the recent-changes page lists several concepts).
     pub slug: String,
+    /// The state before this one, to say what changed.
+    pub previous: Option<Concept>,
 }
 
 #[derive(FromRow)]
@@ -131,6 +133,7 @@ struct RevisionRow {
     note: String,
     at: OffsetDateTime,
     slug: String,
+    previous: Option<Json<Concept>>,
 }
 
 impl From<RevisionRow> for ConceptRevision {
@@ -145,12 +148,15 @@ impl From<RevisionRow> for ConceptRevision {
             note: row.note,
             at: row.at,
             slug: row.slug,
+            previous: row.previous.map(|p| p.0),
         }
     }
 }
 
 const SELECT_REVISIONS: &str = "
-    select v.id, v.revision, v.action, v.snapshot, v.retired, u.display_name as actor_name, v.note, v.at, c.slug
+    select v.id, v.revision, v.action, v.snapshot, v.retired, u.display_name as actor_name, v.note, v.at, c.slug,
+           (select p.snapshot from concept_revisions p where p.concept_id = v.concept_id and p.revision < v.revision
+            order by p.revision desc limit 1) as previous
     from concept_revisions v join concepts c on c.id = v.concept_id left join users u on u.id = v.actor_id";
 
 impl Store {

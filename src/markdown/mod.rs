@@ -5,6 +5,8 @@
 //! flattened and raw HTML beyond [`MAX_RAW_HTML`] fragments is shown as text, because the
 //! HTML parser inside the sanitizer takes time that grows with the square of the depth.
 
+pub mod acronyms;
+
 use std::{
     borrow::Cow,
     collections::{HashMap, HashSet},
