@@ -93,7 +93,7 @@ fn mark_text(text: &str, lookup: &impl Fn(&str) -> Option<Meaning>, marked: &mut
         match (start, inside) {
             (None, true) => start = Some(i),
             (Some(s), false) => {
-                let run = text[s..i].trim_end_matches(|c: char| c == '-' || c == '/');
+                let run = text[s..i].trim_end_matches(['-', '/']);
                 words.push((s, run));
                 start = None;
             }
@@ -152,7 +152,10 @@ mod tests {
 
     fn lookup(word: &str) -> Option<Meaning> {
         match word {
-            "SEACE" => Some(Meaning { href: "/glossary/seace".into(), title: "Sistema \"Electrónico\" <de> Contrataciones".into() }),
+            "SEACE" => Some(Meaning {
+                href: "/glossary/seace".into(),
+                title: "Sistema \"Electrónico\" <de> Contrataciones".into(),
+            }),
             "SIAF-SP" => Some(Meaning { href: "/glossary/siaf".into(), title: "SIAF".into() }),
             "EE.TT." => Some(Meaning { href: "/glossary/eett".into(), title: "Especificaciones técnicas".into() }),
             "OCI" => Some(Meaning { href: "/glossary/oci".into(), title: "Órgano de Control Institucional".into() }),

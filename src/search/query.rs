@@ -50,7 +50,7 @@ impl TypedField {
 pub struct ParsedQuery {
     /// Plain words, lower case, as typed (accents kept).
     pub words: Vec<String>,
-    /// Each phrase as its words.
+    /// Each phrase (or single quoted word) as its words.
     pub phrases: Vec<Vec<String>>,
     /// Excluded words and phrases, each as its words.
     pub excluded: Vec<Vec<String>>,
@@ -94,10 +94,10 @@ pub fn parse(input: &str) -> ParsedQuery {
             if let Some(end) = quoted.find('"') {
                 let words = words_of(&quoted[..end]);
                 if !words.is_empty() {
+                    // A quoted word is found as written, like a phrase: never corrected,
+                    // never expanded through the glossary.
                     if negated {
                         query.excluded.push(words);
-                    } else if words.len() == 1 {
-                        query.words.extend(words);
                     } else {
                         query.phrases.push(words);
                     }
@@ -152,6 +152,8 @@ mod tests {
         assert_eq!(q.phrases, vec![strings(&["declaraciones", "juradas"])]);
         assert_eq!(q.excluded, vec![strings(&["multas"])]);
         assert_eq!(q.filters, vec![(TypedField::Region, "cusco".into()), (TypedField::Theme, "tax-collection".into())]);
+        let quoted = parse(r#""peculado" coima"#);
+        assert_eq!((quoted.words, quoted.phrases), (strings(&["coima"]), vec![strings(&["peculado"])]));
     }
 
     #[test]

@@ -14,6 +14,7 @@ mod caching;
 mod discussions;
 mod faults;
 mod getting_started;
+mod glossary;
 mod import;
 mod layering;
 mod migrations;

@@ -198,7 +198,9 @@ fn meaning(thesaurus: &Thesaurus, lang: Lang, word: &str) -> Option<Meaning> {
     };
     match concepts {
         [] => None,
-        [one] => Some(Meaning { href: format!("/glossary/{}", thesaurus.entries[*one].concept.slug), title: label(one) }),
+        [one] => {
+            Some(Meaning { href: format!("/glossary/{}", thesaurus.entries[*one].concept.slug), title: label(one) })
+        }
         several => Some(Meaning {
             href: link("/glossary", &[("q", word.to_string())]),
             title: several.iter().map(label).collect::<Vec<_>>().join(" / "),
