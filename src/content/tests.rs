@@ -99,3 +99,81 @@ fn illustrative_is_read_and_checked() {
     let found = errors(&[("c.md", case("illustrative = \"sí\"\n").as_bytes())]);
     assert!(found.len() == 1 && found[0].starts_with("c.md:9:"), "{found:?}");
 }
+
+#[test]
+fn the_seed_glossary_keeps_the_thesaurus_rules() {
+    use crate::domain::glossary::{self, Concept, Domain};
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("content");
+    let set = load(&dir, &Known::default()).unwrap_or_else(|errors| panic!("{errors}"));
+    let concepts: Vec<Concept> = set.glossary.iter().map(|e| e.concept.clone()).collect();
+    assert!(concepts.len() >= 600, "the seed glossary has {} concepts", concepts.len());
+    // Both preferred labels and both definitions, preferred labels unique per language,
+    // links that resolve and no broader cycle: what `load` checks, asked again here.
+    for c in &concepts {
+        let fields = [&c.pref_es, &c.pref_en, &c.definition_es, &c.definition_en];
+        assert!(fields.iter().all(|f| !f.trim().is_empty()), "{} lacks a label or a definition", c.slug);
+    }
+    assert_eq!(glossary::set_problems(&concepts), vec![]);
+    for (field, pick) in [("es", (|c: &Concept| &c.pref_es) as fn(&Concept) -> &String), ("en", |c| &c.pref_en)] {
+        let mut seen = std::collections::HashSet::new();
+        for c in &concepts {
+            assert!(seen.insert(glossary::fold(pick(c))), "preferred label {:?} ({field}) used twice", pick(c));
+        }
+    }
+    // Narrower is broader read the other way, both ways round.
+    let narrower = glossary::narrower(&concepts);
+    for c in &concepts {
+        for b in &c.broader {
+            assert!(narrower.get(b).is_some_and(|n| n.contains(&c.slug)), "{b} does not list {} as narrower", c.slug);
+        }
+    }
+    for (parent, children) in &narrower {
+        for child in children {
+            let c = concepts.iter().find(|c| &c.slug == child).expect("child");
+            assert!(c.broader.contains(parent), "{child} does not list {parent} as broader");
+        }
+    }
+    for domain in Domain::ALL {
+        assert!(concepts.iter().filter(|c| c.domain == Some(*domain)).count() >= 30, "{domain} has few concepts");
+    }
+}
+
+#[test]
+fn bad_glossary_files_are_reported_with_file_and_line() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let glossary = dir.path().join("glossary");
+    fs::create_dir(&glossary).expect("mkdir");
+    let entry = |id: &str, es: &str, extra: &str| {
+        format!("[[concept]]\nid = \"{id}\"\npref_es = \"{es}\"\npref_en = \"{id} en\"\ndefinition_es = \"D.\"\ndefinition_en = \"D.\"\n{extra}\n")
+    };
+    let integrity = [
+        entry("uno", "Uno", ""),
+        entry("dos", "UNO", ""),
+        entry("tres", "Tres", "broader = [\"cuatro\"]"),
+        entry("cuatro", "Cuatro", "broader = [\"tres\"]"),
+        entry("cinco", "Cinco", "narrower = [\"uno\"]\nrelated = [\"nadie\"]"),
+    ]
+    .concat();
+    fs::write(glossary.join("integrity.toml"), integrity).expect("write");
+    fs::write(glossary.join("tax.toml"), "[[concept]]\nid = \"seis\"\npref_es = \"Seis\"\npref_en = \"Six\"\n")
+        .expect("write");
+    fs::write(glossary.join("misc.toml"), entry("siete", "Siete", "")).expect("write");
+    let Err(ContentErrors(errors)) = load(dir.path(), &Known::default()) else { panic!("expected errors") };
+    let found: Vec<String> = errors
+        .iter()
+        .map(|e| format!("{}:{}: {}", e.path.file_name().unwrap_or_default().to_string_lossy(), e.line, e.message))
+        .collect();
+    let expect = [
+        "integrity.toml:8: dos pref_es: \"UNO\" is already the preferred label of \"uno\"",
+        "integrity.toml:15: tres broader: its broader concepts lead back to it",
+        "integrity.toml:22: cuatro broader: its broader concepts lead back to it",
+        "integrity.toml:29: cinco narrower: \"uno\" does not name \"cinco\" among its broader concepts",
+        "integrity.toml:29: cinco related: no concept is called \"nadie\"",
+        "tax.toml:1: missing field `definition_es`",
+        "misc.toml:0: \"misc\" is not a domain",
+    ];
+    for prefix in expect {
+        assert!(found.iter().any(|f| f.starts_with(prefix)), "no error starting {prefix:?} in {found:#?}");
+    }
+    assert_eq!(found.len(), expect.len(), "{found:#?}");
+}

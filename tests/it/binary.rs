@@ -292,3 +292,23 @@ fn the_private_postgres_is_restarted_and_the_log_is_for_operators() {
         assert!(!log.contains(noise), "{noise:?} in the default log:\n{log}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_glossary_edit_reaches_the_search_of_another_process() {
+    let db = TestDb::new(Template::Seed).await;
+    let dir = scratch_dir("glossary-node");
+    let port = free_port();
+    let mut server = serve_on(&db.url(), &dir, port);
+    wait_ready(&mut server, port);
+    let path = "/api/v1/search?q=quipucamayoc";
+    assert_eq!(json(port, path)["expansions"], serde_json::json!([]), "no concept has the word yet");
+    // Any writer, plain SQL included, logs the change; the server reads the glossary again.
+    sqlx::query("update concepts set alt_es = alt_es || '{quipucamayoc}' where slug = 'seace'")
+        .execute(&db.pool)
+        .await
+        .expect("edit");
+    eventually(port, path, "the other process expands through the edited concept", |v| {
+        v["expansions"][0]["terms"].as_array().is_some_and(|terms| terms.iter().any(|t| t["concept"] == "seace"))
+            && v["total"].as_u64() > Some(0)
+    });
+}

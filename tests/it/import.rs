@@ -314,3 +314,62 @@ async fn workshop_files_import_once_and_each_kind_of_bad_one_is_named_with_its_l
     assert!(region.contains(":8: unknown region \"atlantis\""), "{region}");
     assert_eq!(count(&db, "workshops").await, before, "nothing written");
 }
+
+/// The institutions file of `dir`, with SEACE's English label changed from `from`.
+fn with_seace_renamed(dir: &Path, from: &str, english: &str) {
+    let path = dir.join("glossary/institutions.toml");
+    let text = fs::read_to_string(&path).expect("read");
+    let changed = text.replacen(&format!("pref_en = \"{from}\""), &format!("pref_en = \"{english}\""), 1);
+    assert!(changed != text, "no concept has the English label {from:?}");
+    fs::write(&path, changed).expect("write");
+}
+
+#[tokio::test]
+async fn a_concept_edited_in_the_app_is_a_conflict_and_a_clash_with_the_app_writes_nothing() {
+    use ayni::{domain::account::Role, store::glossary::edit::Save};
+    let app = crate::support::TestApp::new().await;
+    let store = app.db.store();
+    let actor = app.account("glosario@x.gob.pe", "Glosarista", Role::Admin).await;
+    let seace = store.concept("seace").await.expect("read").expect("seed concept");
+    let mut edited = seace.concept.clone();
+    edited.alt_es.push("portal de compras estatales".into());
+    store.save_concept(actor, Save::Edit { slug: "seace", revision: seace.revision }, edited).await.expect("edit");
+
+    let dir = copy_of_content();
+    with_seace_renamed(dir.path(), "Electronic Government Procurement System", "Peru's e-procurement system");
+    let summary = store.import_dir(dir.path(), When::Always { force: false }).await.expect("import").expect("ran");
+    assert_eq!(summary.conflicts, vec!["glossary/seace".to_string()]);
+    assert!(summary.to_string().contains("conflict: glossary/seace was edited in the app"), "{summary}");
+    let kept = store.concept("seace").await.expect("read").expect("concept");
+    assert!(kept.concept.alt_es.contains(&"portal de compras estatales".to_string()), "the app's edit survives");
+
+    let forced = store.import_dir(dir.path(), When::Always { force: true }).await.expect("import").expect("ran");
+    assert_eq!(forced.updated, vec!["glossary/seace".to_string()]);
+    let now = store.concept("seace").await.expect("read").expect("concept");
+    assert_eq!(now.concept.pref_en, "Peru's e-procurement system");
+    let history = store.concept_history("seace").await.expect("history");
+    assert_eq!(history.iter().map(|r| r.action.as_str()).collect::<Vec<_>>(), ["import", "edit", "import"]);
+
+    // A file whose preferred label another concept, made in the app, already has.
+    let mine = ayni::domain::glossary::Concept {
+        slug: "hecho-en-la-app".into(),
+        domain: Some(ayni::domain::glossary::Domain::Budget),
+        pref_es: "Ventanilla presupuestal".into(),
+        pref_en: "Budget desk".into(),
+        definition_es: "D.".into(),
+        definition_en: "D.".into(),
+        ..Default::default()
+    };
+    store.save_concept(actor, Save::Create, mine).await.expect("create");
+    with_seace_renamed(dir.path(), "Peru's e-procurement system", "Budget desk");
+    let Err(ImportError::Content(errors)) = store.import_dir(dir.path(), When::Always { force: true }).await else {
+        panic!("a clash with the app's concepts must fail")
+    };
+    let text = errors.to_string();
+    assert!(
+        text.contains("institutions.toml:") && text.contains("\"Budget desk\" is already the preferred label"),
+        "{text}"
+    );
+    let unchanged = store.concept("seace").await.expect("read").expect("concept");
+    assert_eq!(unchanged.concept.pref_en, "Peru's e-procurement system", "nothing was written");
+}
