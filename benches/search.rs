@@ -32,6 +32,16 @@ const MIX: &[(&str, &str, Option<&str>)] = &[
     ("filter", "integridad", Some("cusco")),
     ("typo", "capacitasion", None),
 ];
+/// Queries that name glossary concepts: (name, what is typed).
+const GLOSSARY_MIX: &[(&str, &str)] = &[
+    ("acronym", "SEACE"),
+    ("colloquial", "coima"),
+    ("multi-word label", "obras por impuestos"),
+    ("English for Spanish", "whistleblower protection"),
+    ("typo, then concept", "pecualdo"),
+    ("ambiguous acronym", "PAC"),
+    ("label and words", "peculado en gobiernos regionales"),
+];
 const RUNS: usize = 300;
 /// Comments written per case: 1,000,000 at 100,000 cases.
 const COMMENTS_PER_CASE: u64 = 10;
@@ -134,6 +144,30 @@ async fn bench_size(admin: &PgConnectOptions, scratch: &Path, n: u64) -> anyhow:
         let page = timed(RUNS, || Ok(engine.search(&request(true), None).map(|_| ())?))?;
         rows.push((label.to_string(), total, ranking, page));
     }
+
+    // The glossary: each query with and without expansion, on the same index.
+    let thesaurus = search::thesaurus::Thesaurus::new(store.glossary().await?, 1);
+    let concepts = thesaurus.entries.len();
+    let plain = MIX.iter().map(|(label, text, _)| (format!("plain: {label}"), *text));
+    let named = GLOSSARY_MIX.iter().map(|(label, text)| (format!("glossary: {label}"), *text));
+    let mut expansion_rows = Vec::new();
+    for (label, text) in plain.chain(named) {
+        let request = SearchRequest {
+            text: parse(text),
+            filters: Filters::default(),
+            sort: Sort::Relevance,
+            page: 1,
+            per_page: 20,
+            snippets: false,
+            expand: true,
+        };
+        let without = engine.search(&request, None)?;
+        let with = engine.search(&request, Some(&thesaurus))?;
+        let labels: usize = with.expansions.iter().map(|e| e.terms.len()).sum();
+        let off = timed(RUNS, || Ok(engine.search(&request, None).map(|_| ())?))?;
+        let on = timed(RUNS, || Ok(engine.search(&request, Some(&thesaurus)).map(|_| ())?))?;
+        expansion_rows.push((label, without.total, with.total, labels, off, on));
+    }
     drop(engine);
 
     // The PostgreSQL baseline on the same corpus.
@@ -214,6 +248,20 @@ async fn bench_size(admin: &PgConnectOptions, scratch: &Path, n: u64) -> anyhow:
         })?;
         remote.push(t.elapsed());
     }
+    // A glossary edit (here plain SQL, as any writer) → the other process expands with it.
+    let mut glossary_remote = Vec::new();
+    for i in 0..FRESHNESS_RUNS {
+        let word = format!("frescuraglosario{n}x{i}");
+        let t = Instant::now();
+        sqlx::query("update concepts set alt_es = alt_es || $1 where slug = 'seace'")
+            .bind(vec![word.clone()])
+            .execute(&pool)
+            .await?;
+        wait_until(&mut child, Duration::from_secs(30), || {
+            http_get(port, &format!("/api/v1/search?q={word}")).is_some_and(|b| b.contains("\"concept\":\"seace\""))
+        })?;
+        glossary_remote.push(t.elapsed());
+    }
     for (_, text, _) in MIX {
         http_get(port, &format!("/search?q={}", text.replace(' ', "+").replace('"', "%22")));
     }
@@ -253,7 +301,41 @@ async fn bench_size(admin: &PgConnectOptions, scratch: &Path, n: u64) -> anyhow:
         ms(median(&remote)),
         ms(remote.iter().max().copied().unwrap_or_default())
     );
+    out += &format!(
+        "Glossary edit committed → another process expands with it, median / max of {FRESHNESS_RUNS}: {} / {}.\n",
+        ms(median(&glossary_remote)),
+        ms(glossary_remote.iter().max().copied().unwrap_or_default())
+    );
     out += &format!("Serving process at rest after the query mix: {memory}.\n");
+    out += &format!(
+        "\n#### Glossary expansion ({concepts} concepts): ranking + total + facets, the same query without and with it\n\n"
+    );
+    out += "| query | hits without / with | labels added | p50 / p99 without | p50 / p99 with | p99 with / without |\n";
+    out += "|---|---|---|---|---|---|\n";
+    for (label, without, with, labels, off, on) in &expansion_rows {
+        out += &format!(
+            "| {label} | {without} / {with} | {labels} | {} / {} | {} / {} | {:.2} |\n",
+            ms(off.0),
+            ms(off.1),
+            ms(on.0),
+            ms(on.1),
+            on.1.as_secs_f64() / off.1.as_secs_f64().max(1e-9)
+        );
+    }
+    // The worst p99 (without, with) over the plain or the glossary queries.
+    let worst_p99 = |glossary: bool| {
+        let rows = expansion_rows.iter().filter(|r| r.0.starts_with("glossary") == glossary);
+        rows.fold((Duration::ZERO, Duration::ZERO), |(off, on), r| (off.max(r.4 .1), on.max(r.5 .1)))
+    };
+    let ((plain_off, plain_on), (named_off, named_on)) = (worst_p99(false), worst_p99(true));
+    out += &format!(
+        "\nWorst ranking p99 — plain mix: {} without, {} with; glossary mix: {} without, {} with ({:+.0} %; target ≤ +30 %).\n",
+        ms(plain_off),
+        ms(plain_on),
+        ms(named_off),
+        ms(named_on),
+        (named_on.as_secs_f64() / named_off.as_secs_f64().max(1e-9) - 1.0) * 100.0
+    );
     out += &format!(
         "\n#### Comments: {comments} written, {discussion_docs} documents (threads and comments) in their own index\n\n"
     );

@@ -151,8 +151,9 @@ impl Words {
         &self.invented[i]
     }
 
-    /// Text of `n` words: mostly invented, about one in eighty from the field.
-    fn text(&self, rng: &mut Rng, n: usize, field: &[&str]) -> String {
+    /// Text of `n` words: mostly invented, about one in eighty from the field, and about
+    /// one in a hundred and twenty a glossary label (so that expansions find something).
+    fn text(&self, rng: &mut Rng, n: usize, field: &[&str], labels: &[String]) -> String {
         let mut out = String::with_capacity(n * 8);
         for i in 0..n {
             if i > 0 {
@@ -163,6 +164,8 @@ impl Words {
             }
             if rng.below(80) == 0 {
                 out.push_str(field[rng.below(field.len())]);
+            } else if !labels.is_empty() && rng.below(120) == 0 {
+                out.push_str(&labels[rng.below(labels.len())]);
             } else {
                 out.push_str(self.zipf(rng));
             }
@@ -179,6 +182,7 @@ pub async fn generate(store: &Store, count: u64, seed: u64) -> anyhow::Result<u6
     anyhow::ensure!(!regions.is_empty() && !themes.is_empty(), "load regions and themes first (ayni import content)");
     let mut rng = Rng(seed);
     let words = Words::new(&mut rng);
+    let (labels_es, labels_en) = glossary_labels(store).await?;
     let start = store.count_synthetic_cases().await?;
     let mut written = 0;
     while written < count {
@@ -186,7 +190,7 @@ pub async fn generate(store: &Store, count: u64, seed: u64) -> anyhow::Result<u6
         let mut cases = Vec::with_capacity(batch as usize);
         for i in 0..batch {
             let english = rng.below(5) == 0;
-            let field = if english { ENGLISH } else { SPANISH };
+            let (field, labels) = if english { (ENGLISH, &labels_en) } else { (SPANISH, &labels_es) };
             let paragraphs = 3 + rng.below(6);
             let body_words = 300 + rng.below(1201);
             let per_paragraph = body_words / paragraphs;
@@ -194,8 +198,8 @@ pub async fn generate(store: &Store, count: u64, seed: u64) -> anyhow::Result<u6
                 .map(|p| {
                     format!(
                         "## {}\n\n{}",
-                        words.text(&mut rng, 3, field),
-                        words.text(&mut rng, per_paragraph + p % 2, field)
+                        words.text(&mut rng, 3, field, labels),
+                        words.text(&mut rng, per_paragraph + p % 2, field, labels)
                     )
                 })
                 .collect::<Vec<_>>()
@@ -207,12 +211,12 @@ pub async fn generate(store: &Store, count: u64, seed: u64) -> anyhow::Result<u6
             case_themes.dedup();
             cases.push(crate::store::generate::SyntheticCase {
                 slug: format!("sintetico-{seed}-{}", start + written + i),
-                title: words.text(&mut rng, title_words, field).trim_end_matches('.').to_string(),
+                title: words.text(&mut rng, title_words, field, labels).trim_end_matches('.').to_string(),
                 kind: if rng.below(3) == 0 { "success-story" } else { "case" },
                 region: regions[rng.below(regions.len())].clone(),
                 language: if english { "en" } else { "es" },
                 year: 2010 + rng.below(16) as i32,
-                summary: words.text(&mut rng, summary_words, field),
+                summary: words.text(&mut rng, summary_words, field, labels),
                 body_html: markdown::render(&body),
                 body_markdown: body,
                 themes: case_themes,
@@ -222,6 +226,19 @@ pub async fn generate(store: &Store, count: u64, seed: u64) -> anyhow::Result<u6
         written += batch;
     }
     Ok(written)
+}
+
+/// The glossary's labels in use, Spanish and English (acronyms in both); empty when no
+/// glossary was imported.
+async fn glossary_labels(store: &Store) -> anyhow::Result<(Vec<String>, Vec<String>)> {
+    let concepts = store.glossary().await?;
+    let active = concepts.into_iter().filter(|c| !c.retired).map(|c| c.concept);
+    let (mut es, mut en) = (Vec::new(), Vec::new());
+    for c in active {
+        es.extend([c.pref_es].into_iter().chain(c.alt_es).chain(c.acronyms.iter().cloned()));
+        en.extend([c.pref_en].into_iter().chain(c.alt_en).chain(c.acronyms));
+    }
+    Ok((es, en))
 }
 
 /// People who write and vote in synthetic discussions.
@@ -253,7 +270,7 @@ pub async fn generate_discussions(store: &Store, count: u64, seed: u64) -> anyho
         let case_id = if rng.below(5) == 0 { None } else { cases.next() };
         let standalone = case_id.is_none().then(|| {
             let length = 5 + rng.below(6);
-            let title = words.text(&mut rng, length, SPANISH).trim_end_matches('.').to_string();
+            let title = words.text(&mut rng, length, SPANISH, &[]).trim_end_matches('.').to_string();
             (title, themes[rng.below(themes.len())].clone(), regions[rng.below(regions.len())].clone())
         });
         let mut minutes_ago = 60 + rng.below(1_000_000) as i32;
@@ -266,7 +283,7 @@ pub async fn generate_discussions(store: &Store, count: u64, seed: u64) -> anyho
             }
             let author = people[rng.below(people.len())];
             let length = 8 + (rng.unit().powi(2) * 150.0) as usize;
-            let body = words.text(&mut rng, length, SPANISH);
+            let body = words.text(&mut rng, length, SPANISH, &[]);
             let voters: Vec<i64> = if rng.below(10) < 3 {
                 let mut v: Vec<i64> = (0..1 + rng.below(5)).map(|_| people[rng.below(people.len())]).collect();
                 v.retain(|p| *p != author);
