@@ -31,6 +31,8 @@ text_enum!(
 /// The longest label, definition or note kept, in characters.
 pub const MAX_LABEL_CHARS: usize = 200;
 pub const MAX_TEXT_CHARS: usize = 2000;
+/// Addresses under `/glossary/` that are pages, not concepts.
+const RESERVED_SLUGS: [&str; 1] = ["changes"];
 /// Labels of one kind per concept, at most.
 pub const MAX_LABELS: usize = 40;
 
@@ -118,6 +120,8 @@ impl Concept {
         let mut problems = Vec::new();
         if let Err(err) = super::slug::validate(&self.slug) {
             problems.push(problem("slug", FieldProblem::Unknown, err.to_string()));
+        } else if RESERVED_SLUGS.contains(&self.slug.as_str()) {
+            problems.push(problem("slug", FieldProblem::Taken, format!("{:?} names a glossary page", self.slug)));
         }
         if self.domain.is_none() {
             problems.push(problem("domain", FieldProblem::Missing, "choose a domain"));

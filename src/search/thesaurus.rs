@@ -14,7 +14,10 @@ use tantivy::tokenizer::TextAnalyzer;
 
 use super::{analyzers, Search};
 use crate::{
-    domain::glossary::{self, Concept},
+    domain::{
+        case::Language,
+        glossary::{self, Concept},
+    },
     store::{glossary::StoredConcept, Store},
 };
 
@@ -44,15 +47,16 @@ pub struct Entry {
 }
 
 impl Entry {
-    /// The labels searched for when the concept is named: the preferred ones, then the
-    /// alternatives, then the acronyms (never the hidden ones).
-    pub fn searched_labels(&self) -> impl Iterator<Item = &str> {
+    /// The labels searched for when the concept is named, with the language of the texts
+    /// they are looked for in (`None`: both, for acronyms): the preferred ones, then the
+    /// acronyms, then the alternatives (never the hidden ones).
+    pub fn searched_labels(&self) -> impl Iterator<Item = (&str, Option<Language>)> {
         let c = &self.concept;
-        [c.pref_es.as_str(), c.pref_en.as_str()]
+        [(c.pref_es.as_str(), Some(Language::Es)), (c.pref_en.as_str(), Some(Language::En))]
             .into_iter()
-            .chain(c.alt_es.iter().map(String::as_str))
-            .chain(c.alt_en.iter().map(String::as_str))
-            .chain(c.acronyms.iter().map(String::as_str))
+            .chain(c.acronyms.iter().map(|a| (a.as_str(), None)))
+            .chain(c.alt_es.iter().map(|l| (l.as_str(), Some(Language::Es))))
+            .chain(c.alt_en.iter().map(|l| (l.as_str(), Some(Language::En))))
     }
 }
 
@@ -272,6 +276,7 @@ mod tests {
             replaced_by: None,
             revision: 1,
             updated_at: time::OffsetDateTime::UNIX_EPOCH,
+            related_inbound: Vec::new(),
         }
     }
 

@@ -91,6 +91,9 @@ impl Store {
         let rendered = self.render_dir(dir).await?;
         let mut tx = self.pool.begin().await?;
         sqlx::query("select pg_advisory_xact_lock($1)").bind(CONTENT_LOCK).execute(&mut *tx).await?;
+        // The glossary's lock before any write: an edit in the app takes it before the
+        // change log's, and so must the import, or the two could wait on each other.
+        sqlx::query("select pg_advisory_xact_lock($1)").bind(glossary::GLOSSARY_LOCK).execute(&mut *tx).await?;
         // A database seeded before the glossary existed gets the glossary alone at start.
         let (force, parts) = match when {
             When::Always { force } => (force, Loaded { content: false, glossary: false }),

@@ -379,3 +379,63 @@ async fn the_glossary_reads_a_to_z_in_json_and_as_skos_that_a_parser_reads() {
     let stored: i64 = sqlx::query_scalar("select count(*) from concepts").fetch_one(&app.db.pool).await.expect("count");
     assert_eq!(concepts as i64, stored, "every concept, retired ones too");
 }
+
+#[tokio::test]
+async fn edits_keep_other_concepts_links_and_history_and_odd_queries_stay_cheap() {
+    let app = world().await;
+    let actor = admin(&app).await;
+    let store = app.db.store();
+    // X is narrower than «zampoña andina» and related to «pachamanca»; «zumo de papaya»
+    // names X as related on its own side.
+    save(
+        &app,
+        actor,
+        Concept {
+            broader: vec!["zampona-andina".into()],
+            related: vec!["pachamanca".into()],
+            ..concept("equis", "Equis", "Ex")
+        },
+    )
+    .await;
+    let papaya = store.concept("zumo-de-papaya").await.expect("read").expect("concept");
+    let edit = Save::Edit { slug: "zumo-de-papaya", revision: papaya.revision };
+    store
+        .save_concept(actor, edit, Concept { related: vec!["equis".into()], ..papaya.concept.clone() })
+        .await
+        .expect("edit");
+    // An edit of X does not take away the relation «zumo de papaya» wrote.
+    let x = store.concept("equis").await.expect("read").expect("concept");
+    let edit = Save::Edit { slug: "equis", revision: x.revision };
+    store
+        .save_concept(actor, edit, Concept { alt_es: vec!["equis griega".into()], ..x.concept.clone() })
+        .await
+        .expect("edit");
+    let x = store.concept("equis").await.expect("read").expect("concept");
+    assert_eq!(x.all_related(), vec!["pachamanca".to_string(), "zumo-de-papaya".to_string()]);
+    // A link to a concept that does not exist is refused, not dropped.
+    let edit = Save::Edit { slug: "equis", revision: x.revision };
+    let refused = store.save_concept(actor, edit, Concept { broader: vec!["nadie".into()], ..x.concept.clone() }).await;
+    assert!(matches!(refused, Err(ayni::error::AppError::InvalidFields(_))), "{refused:?}");
+
+    // Merging X's broader concept moves X's link and says so in X's history; reverting X to
+    // its first revision follows the merge instead of failing.
+    store.merge_concepts(actor, "zampona-andina", 1, "quimbolito").await.expect("merge");
+    let x = store.concept("equis").await.expect("read").expect("concept");
+    assert_eq!(x.concept.broader, vec!["quimbolito".to_string()]);
+    let history = store.concept_history("equis").await.expect("history");
+    assert_eq!((history[0].action.as_str(), history[0].note.as_str()), ("merge", "zampona-andina"));
+    store.revert_concept(actor, "equis", 1).await.expect("revert");
+    let x = store.concept("equis").await.expect("read").expect("concept");
+    assert_eq!((x.concept.broader, x.concept.alt_es), (vec!["quimbolito".to_string()], vec![]));
+
+    // A run of stop words names no concept, even when it is also an acronym («AS»).
+    let such_as = search(&app, &[("q", "such as quimbolito")]).await;
+    assert!(!expanded(&such_as).iter().any(|(_, c, _)| c == "adjudicacion-simplificada"), "{such_as}");
+    // Long words in scripts the index does not keep are neither corrected nor costly.
+    for odd in ["中".repeat(400), "\u{FDFA}".repeat(400)] {
+        search(&app, &[("q", odd.as_str())]).await;
+    }
+    // An acronym in the glossary's search box finds what it stands for.
+    let zmp = app.get("/glossary?q=ZMP").await.expect(200).body;
+    assert!(zmp.contains("/glossary/zumo-de-papaya") && !zmp.contains("/glossary/pachamanca"), "{zmp}");
+}

@@ -45,7 +45,7 @@ pub struct ConceptBody {
     pub definition: Bilingual<String>,
     /// Where Peruvian usage differs; empty when it does not.
     pub scope_note: Bilingual<String>,
-    /// Slugs.
+    /// Slugs; related ones whichever concept named the other.
     pub broader: Vec<String>,
     pub narrower: Vec<String>,
     pub related: Vec<String>,
@@ -63,6 +63,7 @@ pub struct ConceptBody {
 
 impl ConceptBody {
     fn of(base: &str, stored: StoredConcept, narrower: &HashMap<String, Vec<String>>) -> ConceptBody {
+        let related = stored.all_related();
         let c = stored.concept;
         ConceptBody {
             uri: format!("{base}/glossary/{}", c.slug),
@@ -76,7 +77,7 @@ impl ConceptBody {
             definition: Bilingual { es: c.definition_es, en: c.definition_en },
             scope_note: Bilingual { es: c.scope_note_es, en: c.scope_note_en },
             broader: c.broader,
-            related: c.related,
+            related,
             legal_basis: c.legal_basis,
             unverified: c.unverified,
             retired: stored.retired,

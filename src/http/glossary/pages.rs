@@ -106,11 +106,19 @@ pub async fn index(State(state): State<AppState>, ui: Ui, Params(query): Params<
         Some(d) => Some(Domain::parse(d).ok_or_else(|| AppError::bad_param("domain", ParamProblem::UnknownValue))?),
     };
     let thesaurus = state.search.thesaurus();
+    // An acronym finds the concepts it stands for, not every label that holds its letters
+    // («PAC», not «capacidad»); other words, every label that holds them.
+    let is_acronym = thesaurus.entries.iter().any(|e| e.concept.acronyms.iter().any(|a| a.eq_ignore_ascii_case(&q)));
+    let found = |e: &&Entry| match (q.is_empty(), is_acronym) {
+        (true, _) => true,
+        (false, true) => e.concept.acronyms.iter().any(|a| a.eq_ignore_ascii_case(&q)),
+        (false, false) => matches(&e.concept, &fold(&q)),
+    };
     let mut all: Vec<Listed> = thesaurus
         .entries
         .iter()
         .filter(|e| domain.is_none_or(|d| e.concept.domain == Some(d)))
-        .filter(|e| q.is_empty() || matches(&e.concept, &fold(&q)))
+        .filter(found)
         .map(|e| listed(ui.lang, e))
         .collect();
     all.sort_by_cached_key(|l| fold(&l.label));
@@ -201,6 +209,7 @@ pub async fn concept(
         .get(&slug)
         .map(|e| e.narrower.iter().map(|i| view(&thesaurus.entries[*i].concept.slug)).collect())
         .unwrap_or_default();
+    let related: Vec<LinkView> = stored.all_related().iter().map(view).collect();
     let c = stored.concept;
     // The cases that use the concept are what a search for it finds.
     let request = SearchRequest {
@@ -228,7 +237,7 @@ pub async fn concept(
         replaced_by: stored.replaced_by.as_ref().map(view),
         broader: c.broader.iter().map(view).collect(),
         narrower,
-        related: c.related.iter().map(view).collect(),
+        related,
         cases,
         all_results: link("/search", &[("q", c.pref_es.clone()), ("type", DocType::Case.as_str().to_string())]),
         can_edit: may(ui.viewer.user.as_deref(), GlossaryAction::Edit, &Glossary),

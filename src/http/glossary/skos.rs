@@ -109,10 +109,11 @@ pub fn turtle(base: &str, all: &[StoredConcept]) -> String {
                 lang_literal("Unverified: check the definition and the legal basis.", "en")
             ));
         }
+        let related = stored.all_related();
         for (predicate, slugs) in [
             ("skos:broader", &c.broader),
             ("skos:narrower", narrower.get(&c.slug).unwrap_or(&Vec::new())),
-            ("skos:related", &c.related),
+            ("skos:related", &related),
         ] {
             if !slugs.is_empty() && !stored.retired {
                 lines.push(format!("{predicate} {}", slugs.iter().map(|s| uri(s)).collect::<Vec<_>>().join(" , ")));

@@ -17,7 +17,7 @@ use super::{
     Expansion,
 };
 use crate::{
-    domain::{filter::Filters, glossary::fold},
+    domain::{case::Language, filter::Filters, glossary::fold},
     search::{
         analyzers::{self, ENGLISH, FOLDED, SPANISH},
         engine::Engine,
@@ -33,6 +33,8 @@ const FIELD_WEIGHTS: [(Field3, f32); 3] = [(Field3::Title, 3.0), (Field3::Summar
 const CORRECTION_WEIGHT: f32 = 0.3;
 /// Words this short are not corrected: too many neighbours.
 const MIN_CORRECTABLE_CHARS: usize = 5;
+/// Words longer than the index keeps (`analyzers`' token limit) are not corrected either.
+const MAX_CORRECTABLE_CHARS: usize = 40;
 /// A word in at most this many documents is "rare" and may be corrected to a common one.
 const RARE_DOC_FREQ: u64 = 2;
 
@@ -92,7 +94,12 @@ impl Engine {
         let mut suggestion_words = Vec::with_capacity(typed.len());
         let mut at = 0;
         while at < typed.len() {
-            if let (Some(span), Some(expander)) = (spans.iter().find(|s| s.start == at), expander.as_mut()) {
+            // A run of stop words alone («as», which is also an acronym) names nothing.
+            let span = spans
+                .iter()
+                .find(|s| s.start == at)
+                .filter(|s| all_stop_words || typed[s.start..s.end].iter().any(|t| !t.stop));
+            if let (Some(span), Some(expander)) = (span, expander.as_mut()) {
                 let words = &typed[span.start..span.end];
                 let written: Vec<String> =
                     words.iter().map(|t| t.correction.clone().unwrap_or(t.word.clone())).collect();
@@ -116,7 +123,9 @@ impl Engine {
                 for word in words {
                     suggestion_words.push(self.suggested(searcher, word)?);
                 }
-                word_clauses.push(alternatives);
+                if !alternatives.is_empty() {
+                    word_clauses.push(alternatives);
+                }
                 at = span.end;
                 continue;
             }
@@ -166,8 +175,12 @@ impl Engine {
         let folded = fold(word);
         let in_glossary = thesaurus.is_some_and(|t| t.knows_word(&folded));
         let known = self.is_known(searcher, word)?;
-        let mut correction = if in_glossary { None } else { self.correction(searcher, word)? };
-        if correction.is_none() && !known && !in_glossary && folded.chars().count() >= MIN_CORRECTABLE_CHARS {
+        let mut correction = if in_glossary || stop { None } else { self.correction(searcher, word)? };
+        // The same bounds as the index's dictionary: a long or non-ASCII word has no
+        // neighbours worth listing (and listing them costs memory in its length squared).
+        let correctable = (MIN_CORRECTABLE_CHARS..=MAX_CORRECTABLE_CHARS).contains(&folded.len())
+            && folded.chars().all(|c| c.is_ascii_alphanumeric());
+        if correction.is_none() && !known && !in_glossary && !stop && correctable {
             correction = thesaurus.and_then(|t| one_edit_away(&folded).into_iter().filter(|c| t.knows_word(c)).min());
         }
         Ok(Typed { word: word.to_string(), stop, known, correction })
@@ -192,8 +205,19 @@ impl Engine {
 
     /// A word's terms in both languages' title, summary and body fields, with their weights.
     pub(super) fn word_terms(&self, word: &str, weight: f32) -> Vec<(Term, f32)> {
+        self.word_terms_in(word, weight, None)
+    }
+
+    /// The languages' fields to look in: both, or one (a document's text is in its own).
+    fn languages(&self, only: Option<Language>) -> Vec<(LanguageFields, &'static str)> {
+        let both = [(Language::Es, self.fields.es, SPANISH), (Language::En, self.fields.en, ENGLISH)];
+        both.into_iter().filter(|(l, _, _)| only.is_none_or(|o| o == *l)).map(|(_, f, a)| (f, a)).collect()
+    }
+
+    /// A word's terms in one language's fields, or in both.
+    pub(super) fn word_terms_in(&self, word: &str, weight: f32, only: Option<Language>) -> Vec<(Term, f32)> {
         let mut terms = Vec::new();
-        for (lang, analyzer) in [(self.fields.es, SPANISH), (self.fields.en, ENGLISH)] {
+        for (lang, analyzer) in self.languages(only) {
             for (_, token) in analyzers::tokens(&self.index, analyzer, word) {
                 for (which, field_weight) in FIELD_WEIGHTS {
                     terms.push((Term::from_field_text(field_of(lang, which), &token), weight * field_weight));
@@ -205,13 +229,18 @@ impl Engine {
 
     /// Several words in this order, in either language; one word is just that word.
     pub(super) fn phrase_or_word(&self, words: &[String], weight: f32) -> Option<Box<dyn Query>> {
+        self.phrase_in(words, weight, None)
+    }
+
+    /// The same in one language's fields, or in both.
+    pub(super) fn phrase_in(&self, words: &[String], weight: f32, only: Option<Language>) -> Option<Box<dyn Query>> {
         if let [word] = words {
-            let terms = self.word_terms(word, weight);
+            let terms = self.word_terms_in(word, weight, only);
             return (!terms.is_empty()).then(|| Box::new(Words::new(vec![terms], 1)) as Box<dyn Query>);
         }
         let text = words.join(" ");
         let mut clauses: Vec<Box<dyn Query>> = Vec::new();
-        for (lang, analyzer) in [(self.fields.es, SPANISH), (self.fields.en, ENGLISH)] {
+        for (lang, analyzer) in self.languages(only) {
             let tokens = analyzers::tokens(&self.index, analyzer, &text);
             for (which, field_weight) in FIELD_WEIGHTS {
                 let field = field_of(lang, which);

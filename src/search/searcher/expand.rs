@@ -11,7 +11,10 @@ use super::{
     ExpandedTerm, Expansion,
 };
 use crate::{
-    domain::glossary::{self, fold},
+    domain::{
+        case::Language,
+        glossary::{self, fold},
+    },
     search::{
         engine::Engine,
         thesaurus::{Span, Thesaurus},
@@ -25,53 +28,57 @@ const NARROWER_WEIGHT: f32 = 0.2;
 /// Times either, when the words name several concepts.
 const AMBIGUOUS_FACTOR: f32 = 0.6;
 /// Labels added to one query, at most.
-pub(super) const MAX_LABELS: usize = 24;
+pub(super) const MAX_LABELS: usize = 20;
 /// Labels added for one concept, at most (its narrower concepts' included).
-const MAX_LABELS_PER_CONCEPT: usize = 10;
+const MAX_LABELS_PER_CONCEPT: usize = 8;
 
 pub(super) struct Expander<'a> {
     engine: &'a Engine,
     thesaurus: &'a Thesaurus,
     left: usize,
+    /// Labels searched so far (folded), the words typed among them: each once per query.
+    seen: HashSet<String>,
     expansions: Vec<Expansion>,
 }
 
 impl<'a> Expander<'a> {
     pub(super) fn new(engine: &'a Engine, thesaurus: &'a Thesaurus) -> Expander<'a> {
-        Expander { engine, thesaurus, left: MAX_LABELS, expansions: Vec::new() }
+        Expander { engine, thesaurus, left: MAX_LABELS, seen: HashSet::new(), expansions: Vec::new() }
     }
 
     /// The alternatives a span adds to the words as typed (`typed`), and a record of them.
     pub(super) fn expand(&mut self, span: &Span, typed: &str) -> Alternatives {
         let factor = if span.concepts.len() > 1 { AMBIGUOUS_FACTOR } else { 1.0 };
-        let mut seen: HashSet<String> = HashSet::from([fold(typed)]);
+        self.seen.insert(fold(typed));
         let mut alternatives = Alternatives::new();
         let mut terms = Vec::new();
         for (index, _) in &span.concepts {
             let entry = &self.thesaurus.entries[*index];
-            let own = entry.searched_labels().map(|label| (label, &entry.concept.slug, false));
+            let own = entry.searched_labels().map(|(label, lang)| (label, lang, &entry.concept.slug, false));
             let narrower = entry.narrower.iter().flat_map(|n| {
-                let e = &self.thesaurus.entries[*n];
-                let c = &e.concept;
-                [c.pref_es.as_str(), c.pref_en.as_str()]
+                let c = &self.thesaurus.entries[*n].concept;
+                [(c.pref_es.as_str(), Some(Language::Es)), (c.pref_en.as_str(), Some(Language::En))]
                     .into_iter()
-                    .chain(c.acronyms.iter().map(String::as_str))
-                    .map(move |label| (label, &c.slug, true))
+                    .chain(c.acronyms.iter().map(|a| (a.as_str(), None)))
+                    .map(move |(label, lang)| (label, lang, &c.slug, true))
             });
             let mut taken = 0;
-            for (label, slug, is_narrower) in own.chain(narrower) {
+            for (label, lang, slug, is_narrower) in own.chain(narrower) {
                 if self.left == 0 || taken == MAX_LABELS_PER_CONCEPT {
                     break;
                 }
-                if !seen.insert(fold(label)) {
+                if !self.seen.insert(fold(label)) {
                     continue;
                 }
                 let weight = factor * if is_narrower { NARROWER_WEIGHT } else { SYNONYM_WEIGHT };
                 let words = glossary::words(label);
                 let added: Alternatives = match words.as_slice() {
                     [] => continue,
-                    [one] => self.engine.word_terms(one, weight).into_iter().map(|(t, w)| term(t, w)).collect(),
-                    _ => self.engine.phrase_or_word(&words, weight).into_iter().map(|q| (q, 1.0)).collect(),
+                    // A label is looked for in the texts of its own language.
+                    [one] => {
+                        self.engine.word_terms_in(one, weight, lang).into_iter().map(|(t, w)| term(t, w)).collect()
+                    }
+                    _ => self.engine.phrase_in(&words, weight, lang).into_iter().map(|q| (q, 1.0)).collect(),
                 };
                 if added.is_empty() {
                     continue;

@@ -101,6 +101,15 @@ impl Store {
             }
         };
         let kind = if action == AuditAction::ConceptCreated { "create" } else { "edit" };
+        let mut unknown = Vec::new();
+        for (field, links) in [("broader", &concept.broader), ("related", &concept.related)] {
+            if !links_in_use(&mut tx, links).await? {
+                unknown.push(FieldError { field, problem: FieldProblem::NotAConcept });
+            }
+        }
+        if !unknown.is_empty() {
+            return Err(AppError::InvalidFields(unknown));
+        }
         write_state(&mut tx, id, &concept, false, None).await?;
         record(&mut tx, id, kind, &concept, false, actor, "").await?;
         check_whole(&mut tx).await?;
@@ -114,8 +123,10 @@ impl Store {
         let mut tx = self.pool.begin().await?;
         sqlx::query("select pg_advisory_xact_lock($1)").bind(GLOSSARY_LOCK).execute(&mut *tx).await?;
         let stored = current(&mut tx, slug, revision).await?;
+        let pointing = pointing_to(&mut tx, stored.id).await?;
         retire(&mut tx, &stored, None).await?;
         record(&mut tx, stored.id, "retire", &stored.concept, true, actor, "").await?;
+        record_changed(&mut tx, &pointing, "retire", actor, slug).await?;
         audit(&mut tx, AuditRecord::new(Some(actor), AuditAction::ConceptRetired).on_concept(slug)).await?;
         tx.commit().await?;
         Ok(())
@@ -160,6 +171,8 @@ impl Store {
             return Err(invalid(problems));
         }
         // Links to the old concept move to the new one (never onto itself, never twice).
+        let pointing: Vec<i64> =
+            pointing_to(&mut tx, old.id).await?.into_iter().filter(|id| *id != target.id).collect();
         sqlx::query(
             "insert into concept_links (concept_id, target_id, relation)
              select l.concept_id, $2, l.relation from concept_links l
@@ -175,6 +188,7 @@ impl Store {
         check_whole(&mut tx).await?;
         record(&mut tx, old.id, "merge", gone, true, actor, &merged.slug).await?;
         record(&mut tx, target.id, "merge", &merged, false, actor, &gone.slug).await?;
+        record_changed(&mut tx, &pointing, "merge", actor, &gone.slug).await?;
         let details = AuditDetails { into: Some(merged.slug.clone()), ..AuditDetails::default() };
         audit(&mut tx, AuditRecord::new(Some(actor), AuditAction::ConceptMerged).on_concept(from).with(details))
             .await?;
@@ -196,13 +210,27 @@ impl Store {
                 .await?
                 .ok_or(AppError::NotFound)?;
         concept.slug = stored.concept.slug.clone();
+        // Concepts the old state named may have been merged or retired since: a link
+        // follows a merge to the concept that replaced it, and one to a retired concept goes.
+        concept.broader = successors(&mut tx, &concept.broader, &concept.slug).await?;
+        concept.related = successors(&mut tx, &concept.related, &concept.slug).await?;
+        concept.related.retain(|r| !concept.broader.contains(r));
+        let pointing = pointing_to(&mut tx, stored.id).await?;
         if retired {
-            retire(&mut tx, &stored, None).await?;
+            let successor: Option<i64> = sqlx::query_scalar("select replaced_by from concepts where id = $1")
+                .bind(stored.id)
+                .fetch_one(&mut *tx)
+                .await?;
+            write_state(&mut tx, stored.id, &concept, true, successor).await?;
+            sqlx::query("delete from concept_links where target_id = $1").bind(stored.id).execute(&mut *tx).await?;
         } else {
             write_state(&mut tx, stored.id, &concept, false, None).await?;
             check_whole(&mut tx).await?;
         }
         record(&mut tx, stored.id, "revert", &concept, retired, actor, &to.to_string()).await?;
+        if retired {
+            record_changed(&mut tx, &pointing, "retire", actor, slug).await?;
+        }
         let details = AuditDetails { revision: Some(to), ..AuditDetails::default() };
         audit(&mut tx, AuditRecord::new(Some(actor), AuditAction::ConceptReverted).on_concept(slug).with(details))
             .await?;
@@ -223,8 +251,8 @@ async fn current(conn: &mut PgConnection, slug: &str, revision: i32) -> AppResul
     Ok(stored)
 }
 
-/// Writes a concept's fields and its own links (related links stored on the other side
-/// too: the form edits the whole relation).
+/// Writes a concept's fields and the links it owns (its broader and related concepts;
+/// relations other concepts wrote stay theirs).
 async fn write_state(
     conn: &mut PgConnection,
     id: i64,
@@ -259,10 +287,7 @@ async fn write_state(
     .bind(replaced_by)
     .execute(&mut *conn)
     .await?;
-    sqlx::query("delete from concept_links where concept_id = $1 or (target_id = $1 and relation = 'related')")
-        .bind(id)
-        .execute(&mut *conn)
-        .await?;
+    sqlx::query("delete from concept_links where concept_id = $1").bind(id).execute(&mut *conn).await?;
     if !retired {
         let links: Vec<(&str, &str, &str)> = concept
             .broader
@@ -279,6 +304,79 @@ async fn write_state(
 async fn retire(conn: &mut PgConnection, stored: &StoredConcept, replaced_by: Option<i64>) -> Result<(), sqlx::Error> {
     write_state(conn, stored.id, &stored.concept, true, replaced_by).await?;
     sqlx::query("delete from concept_links where target_id = $1").bind(stored.id).execute(&mut *conn).await?;
+    Ok(())
+}
+
+/// Whether every slug names a concept in use.
+async fn links_in_use(conn: &mut PgConnection, slugs: &[String]) -> Result<bool, sqlx::Error> {
+    if slugs.is_empty() {
+        return Ok(true);
+    }
+    let found: i64 = sqlx::query_scalar("select count(*) from concepts where slug = any($1) and retired_at is null")
+        .bind(slugs)
+        .fetch_one(&mut *conn)
+        .await?;
+    Ok(found == slugs.len() as i64)
+}
+
+/// Each slug as it stands now: itself when in use, the concept a merge put in its place,
+/// or nothing when it was retired (never `own`, the concept being written).
+async fn successors(conn: &mut PgConnection, slugs: &[String], own: &str) -> Result<Vec<String>, sqlx::Error> {
+    let mut out: Vec<String> = Vec::new();
+    for slug in slugs {
+        let mut at = slug.clone();
+        // A merge chain is short; the bound only guards against a hand-made loop.
+        for _ in 0..16 {
+            let row: Option<(bool, Option<String>)> = sqlx::query_as(
+                "select c.retired_at is not null, r.slug from concepts c left join concepts r on r.id = c.replaced_by
+                 where c.slug = $1",
+            )
+            .bind(&at)
+            .fetch_optional(&mut *conn)
+            .await?;
+            match row {
+                Some((false, _)) => {
+                    if at != own && !out.contains(&at) {
+                        out.push(at);
+                    }
+                    break;
+                }
+                Some((true, Some(next))) => at = next,
+                _ => break,
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The concepts whose own links name `id`.
+async fn pointing_to(conn: &mut PgConnection, id: i64) -> Result<Vec<i64>, sqlx::Error> {
+    sqlx::query_scalar("select distinct concept_id from concept_links where target_id = $1 and concept_id <> $1")
+        .bind(id)
+        .fetch_all(&mut *conn)
+        .await
+}
+
+/// A revision for each concept whose links a merge or retirement changed, as stored now,
+/// so that its history says so.
+async fn record_changed(
+    conn: &mut PgConnection,
+    ids: &[i64],
+    action: &str,
+    actor: i64,
+    note: &str,
+) -> Result<(), sqlx::Error> {
+    for id in ids {
+        let slug: String = sqlx::query_scalar(
+            "update concepts set revision = revision + 1, updated_at = now() where id = $1 returning slug",
+        )
+        .bind(id)
+        .fetch_one(&mut *conn)
+        .await?;
+        if let Some(now) = read::one(conn, &slug).await? {
+            record(conn, *id, action, &now.concept, now.retired, actor, note).await?;
+        }
+    }
     Ok(())
 }
 

@@ -138,8 +138,7 @@ pub async fn upsert(
         .collect()))
 }
 
-/// Inserts links given as (concept, target, relation) slugs; a related link already
-/// stored the other way round is not stored twice.
+/// Inserts links given as (concept, target, relation) slugs, each owned by its concept.
 pub(super) async fn insert_links(conn: &mut PgConnection, links: &[(&str, &str, &str)]) -> Result<(), sqlx::Error> {
     if links.is_empty() {
         return Ok(());
@@ -150,8 +149,6 @@ pub(super) async fn insert_links(conn: &mut PgConnection, links: &[(&str, &str, 
          select c.id, t.id, x.relation
          from unnest($1::text[], $2::text[], $3::text[]) as x (concept, target, relation)
          join concepts c on c.slug = x.concept join concepts t on t.slug = x.target
-         where not (x.relation = 'related' and exists (
-             select 1 from concept_links o where o.concept_id = t.id and o.target_id = c.id and o.relation = 'related'))
          on conflict do nothing",
     )
     .bind(column(0))

@@ -20,6 +20,18 @@ pub struct StoredConcept {
     pub replaced_by: Option<String>,
     pub revision: i32,
     pub updated_at: OffsetDateTime,
+    /// Concepts that name this one as related (a relation is written on one side; `concept.related` holds this one's own).
+    pub related_inbound: Vec<String>,
+}
+
+impl StoredConcept {
+    /// Related concepts, whichever side wrote the relation.
+    pub fn all_related(&self) -> Vec<String> {
+        let mut all: Vec<String> = self.concept.related.iter().chain(&self.related_inbound).cloned().collect();
+        all.sort();
+        all.dedup();
+        all
+    }
 }
 
 #[derive(FromRow)]
@@ -46,6 +58,7 @@ struct ConceptRow {
     updated_at: OffsetDateTime,
     broader: Vec<String>,
     related: Vec<String>,
+    related_inbound: Vec<String>,
 }
 
 impl From<ConceptRow> for StoredConcept {
@@ -75,21 +88,23 @@ impl From<ConceptRow> for StoredConcept {
             replaced_by: row.replaced_by,
             revision: row.revision,
             updated_at: row.updated_at,
+            related_inbound: row.related_inbound,
         }
     }
 }
 
-/// Related links are stored once, on either side, and read from both.
+/// A concept's links are the rows it owns (so an edit changes no other concept); related
+/// links written by other concepts are read beside them.
 const SELECT: &str = "
     select c.id, c.slug, c.domain, c.pref_es, c.pref_en, c.alt_es, c.alt_en, c.acronyms, c.hidden_es,
            c.hidden_en, c.definition_es, c.definition_en, c.scope_note_es, c.scope_note_en, c.legal_basis,
            c.unverified, c.retired_at is not null as retired, r.slug as replaced_by, c.revision, c.updated_at,
            array(select t.slug from concept_links l join concepts t on t.id = l.target_id
                  where l.concept_id = c.id and l.relation = 'broader' order by t.slug) as broader,
-           array(select distinct t.slug from concept_links l
-                 join concepts t on t.id = case when l.concept_id = c.id then l.target_id else l.concept_id end
-                 where l.relation = 'related' and (l.concept_id = c.id or l.target_id = c.id)
-                 order by t.slug) as related
+           array(select t.slug from concept_links l join concepts t on t.id = l.target_id
+                 where l.concept_id = c.id and l.relation = 'related' order by t.slug) as related,
+           array(select t.slug from concept_links l join concepts t on t.id = l.concept_id
+                 where l.target_id = c.id and l.relation = 'related' order by t.slug) as related_inbound
     from concepts c left join concepts r on r.id = c.replaced_by";
 
 /// Every concept, retired ones too, by slug.
