@@ -2,10 +2,7 @@
 //! The whole glossary is checked as one set (preferred labels unique per language, links
 //! that resolve, no broader cycle), with each problem reported at its concept's line.
 
-use std::{
-    collections::HashMap,
-    path::{Path, PathBuf},
-};
+use std::{collections::HashMap, path::Path};
 
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
@@ -62,7 +59,7 @@ pub(super) fn load(dir: &Path, report: &mut Report) -> Vec<GlossaryEntry> {
     let before = report.errors.len();
     let mut entries = Vec::new();
     let mut narrower_written: Vec<(usize, Vec<String>)> = Vec::new();
-    for path in toml_paths(dir, report) {
+    for path in super::files_ending(dir, ".toml", "only <domain>.toml files belong in glossary/", report) {
         let Some(text) = super::read_text(&path, report) else { continue };
         let name = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
         let Some(domain) = Domain::parse(&name) else {
@@ -148,32 +145,6 @@ pub(super) fn load(dir: &Path, report: &mut Report) -> Vec<GlossaryEntry> {
         return Vec::new();
     }
     entries
-}
-
-/// The `.toml` files of the folder, sorted; anything else is reported.
-fn toml_paths(dir: &Path, report: &mut Report) -> Vec<PathBuf> {
-    let entries = match std::fs::read_dir(dir) {
-        Ok(entries) => entries,
-        Err(err) => {
-            report.add(dir, 0, format!("cannot read the directory: {err}"));
-            return Vec::new();
-        }
-    };
-    let mut paths = Vec::new();
-    for entry in entries.flatten() {
-        let path = entry.path();
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if name.starts_with('.') {
-            continue;
-        }
-        if path.is_file() && name.ends_with(".toml") {
-            paths.push(path);
-        } else {
-            report.add(&path, 0, "only <domain>.toml files belong in glossary/");
-        }
-    }
-    paths.sort();
-    paths
 }
 
 /// A concept's fingerprint: equal when every field is, however the file is laid out.

@@ -239,6 +239,12 @@ pub fn load(dir: &Path, known: &Known) -> Result<ContentSet, ContentErrors> {
 
 /// The `<slug>.md` files of a folder, sorted; anything else is reported.
 fn markdown_paths(dir: &Path, folder: &str, report: &mut Report) -> Vec<PathBuf> {
+    files_ending(dir, ".md", &format!("only <slug>.md files belong in {folder}"), report)
+}
+
+/// The files of a folder whose names end with `ending`, sorted; anything else is reported
+/// with `misplaced`, and hidden files are passed over.
+fn files_ending(dir: &Path, ending: &str, misplaced: &str, report: &mut Report) -> Vec<PathBuf> {
     let entries = match std::fs::read_dir(dir) {
         Ok(entries) => entries,
         Err(err) => {
@@ -253,10 +259,10 @@ fn markdown_paths(dir: &Path, folder: &str, report: &mut Report) -> Vec<PathBuf>
         if name.starts_with('.') {
             continue;
         }
-        if path.is_file() && name.ends_with(".md") {
+        if path.is_file() && name.ends_with(ending) {
             paths.push(path);
         } else {
-            report.add(&path, 0, format!("only <slug>.md files belong in {folder}"));
+            report.add(&path, 0, misplaced);
         }
     }
     paths.sort();

@@ -11,7 +11,6 @@ use std::{
 };
 
 use anyhow::Context;
-use sqlx::postgres::PgListener;
 use tantivy::IndexWriter;
 
 use super::{
@@ -23,7 +22,11 @@ use super::{
 };
 use crate::{
     domain::subject::DocType,
-    store::{changes::Change, search::Source, Store},
+    store::{
+        changes::{Change, ChangeWaiter},
+        search::Source,
+        Store,
+    },
 };
 
 /// Commits happen at most this often.
@@ -38,7 +41,6 @@ const PRUNE_EVERY: Duration = Duration::from_secs(600);
 /// Changes read per query, and documents written per blocking step in a rebuild.
 const CHANGES_PER_READ: i64 = 2000;
 const REBUILD_BATCH: i64 = 500;
-const CHANNEL: &str = "ayni_changes";
 /// The file naming the index folder in use.
 const POINTER: &str = "current";
 
@@ -114,7 +116,7 @@ struct Indexer {
 pub(super) async fn run(store: Store, search: Search, part: Part) {
     let mut indexer =
         Indexer { store, search, part, engine: None, writer: None, applied: 0, last_commit: Instant::now() };
-    let mut listener: Option<PgListener> = None;
+    let mut waiter = ChangeWaiter::new(POLL_INTERVAL);
     let mut last_prune = Instant::now();
     let mut failures: u32 = 0;
     loop {
@@ -130,9 +132,6 @@ pub(super) async fn run(store: Store, search: Search, part: Part) {
                 failures = report(failures, "cannot prepare the search index yet; retrying", &err);
                 continue;
             }
-        }
-        if listener.is_none() {
-            listener = listen(&indexer.store).await;
         }
         match indexer.catch_up().await {
             Ok(()) => failures = 0,
@@ -151,22 +150,7 @@ pub(super) async fn run(store: Store, search: Search, part: Part) {
                 Err(err) => tracing::warn!(error = %err, "cannot prune the change log"),
             }
         }
-        match listener.as_mut() {
-            Some(l) => {
-                tokio::select! {
-                    notification = l.try_recv() => {
-                        if !matches!(notification, Ok(Some(_))) {
-                            listener = None;
-                        }
-                    }
-                    _ = tokio::time::sleep(POLL_INTERVAL) => {}
-                }
-                if let Some(l) = listener.as_mut() {
-                    while l.next_buffered().is_some() {}
-                }
-            }
-            None => tokio::time::sleep(POLL_INTERVAL).await,
-        }
+        waiter.wait(&indexer.store).await;
         let since = indexer.last_commit.elapsed();
         if since < BATCH_INTERVAL {
             tokio::time::sleep(BATCH_INTERVAL - since).await;
@@ -183,13 +167,6 @@ fn report(failures: u32, what: &str, err: &anyhow::Error) -> u32 {
         tracing::debug!(error = %format!("{err:#}"), failures, "{what}");
     }
     failures.saturating_add(1)
-}
-
-/// LISTEN wakes the indexer as soon as another transaction commits a change.
-async fn listen(store: &Store) -> Option<PgListener> {
-    let mut listener = PgListener::connect_with(store.pool()).await.ok()?;
-    listener.listen(CHANNEL).await.ok()?;
-    Some(listener)
 }
 
 impl Indexer {

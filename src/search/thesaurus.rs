@@ -8,8 +8,6 @@ use std::{
     time::Duration,
 };
 
-use sqlx::postgres::PgListener;
-
 use tantivy::tokenizer::TextAnalyzer;
 
 use super::{analyzers, Search};
@@ -18,14 +16,13 @@ use crate::{
         case::Language,
         glossary::{self, Concept},
     },
-    store::{glossary::StoredConcept, Store},
+    store::{changes::ChangeWaiter, glossary::StoredConcept, Store},
 };
 
 /// Without a notification, the log is read this often: an edit reaches every process
 /// within two seconds even when a notification is lost.
 const POLL_INTERVAL: Duration = Duration::from_secs(1);
-/// The change log's notification channel, and the type glossary writes log.
-const CHANNEL: &str = "ayni_changes";
+/// The type glossary writes log in the change log.
 pub const GLOSSARY_CHANGE: &str = "glossary";
 
 /// How a label belongs to its concept.
@@ -189,7 +186,7 @@ pub(super) async fn follow(store: Store, search: Search) {
     // The change id the thesaurus is current with; `None` until it is first read.
     let mut seen: Option<i64> = None;
     let mut generation: u64 = 0;
-    let mut listener: Option<PgListener> = None;
+    let mut waiter = ChangeWaiter::new(POLL_INTERVAL);
     loop {
         if store.pool().is_closed() {
             return;
@@ -202,25 +199,7 @@ pub(super) async fn follow(store: Store, search: Search) {
             }
             Err(err) => tracing::warn!(error = %format!("{err:#}"), "cannot read the glossary yet; retrying"),
         }
-        if listener.is_none() {
-            listener = listen(&store).await;
-        }
-        match listener.as_mut() {
-            Some(l) => {
-                tokio::select! {
-                    notification = l.try_recv() => {
-                        if !matches!(notification, Ok(Some(_))) {
-                            listener = None;
-                        }
-                    }
-                    _ = tokio::time::sleep(POLL_INTERVAL) => {}
-                }
-                if let Some(l) = listener.as_mut() {
-                    while l.next_buffered().is_some() {}
-                }
-            }
-            None => tokio::time::sleep(POLL_INTERVAL).await,
-        }
+        waiter.wait(&store).await;
     }
 }
 
@@ -244,12 +223,6 @@ async fn reload_if_changed(
     let thesaurus = tokio::task::spawn_blocking(move || Thesaurus::new(stored, generation)).await?;
     search.install_thesaurus(Arc::new(thesaurus));
     Ok((latest, true))
-}
-
-async fn listen(store: &Store) -> Option<PgListener> {
-    let mut listener = PgListener::connect_with(store.pool()).await.ok()?;
-    listener.listen(CHANNEL).await.ok()?;
-    Some(listener)
 }
 
 #[cfg(test)]

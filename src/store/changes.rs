@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use sqlx::FromRow;
+use sqlx::{postgres::PgListener, FromRow};
 
 use crate::{domain::subject::DocType, store::Store};
 
@@ -99,4 +99,51 @@ impl Store {
         tx.commit().await?;
         Ok(deleted as u64)
     }
+}
+
+/// Waits for the change log to move: woken by its notification as soon as another
+/// transaction commits, and at the latest after the poll interval (a notification can be
+/// lost on a half-open connection). Every follower of the log (each index, the glossary)
+/// keeps one.
+pub struct ChangeWaiter {
+    listener: Option<PgListener>,
+    poll: Duration,
+}
+
+/// The channel `log_change` notifies (migration 0007).
+const CHANNEL: &str = "ayni_changes";
+
+impl ChangeWaiter {
+    pub fn new(poll: Duration) -> ChangeWaiter {
+        ChangeWaiter { listener: None, poll }
+    }
+
+    /// Connects when not connected yet, then waits for a notification or the poll interval.
+    pub async fn wait(&mut self, store: &Store) {
+        if self.listener.is_none() {
+            self.listener = listen(store).await;
+        }
+        match self.listener.as_mut() {
+            Some(l) => {
+                tokio::select! {
+                    notification = l.try_recv() => {
+                        if !matches!(notification, Ok(Some(_))) {
+                            self.listener = None;
+                        }
+                    }
+                    _ = tokio::time::sleep(self.poll) => {}
+                }
+                if let Some(l) = self.listener.as_mut() {
+                    while l.next_buffered().is_some() {}
+                }
+            }
+            None => tokio::time::sleep(self.poll).await,
+        }
+    }
+}
+
+async fn listen(store: &Store) -> Option<PgListener> {
+    let mut listener = PgListener::connect_with(store.pool()).await.ok()?;
+    listener.listen(CHANNEL).await.ok()?;
+    Some(listener)
 }
