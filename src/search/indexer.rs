@@ -158,10 +158,11 @@ pub(super) async fn run(store: Store, search: Search, part: Part) {
     }
 }
 
-/// Logs the first failure of a run of them as a warning and the rest quietly; returns the
-/// new count.
+/// A failure that the next try mends (a database that is restarting, a dropped connection)
+/// is no news for an operator: the second failure in a row is logged as a warning, the
+/// others quietly. Returns the new count.
 fn report(failures: u32, what: &str, err: &anyhow::Error) -> u32 {
-    if failures == 0 {
+    if failures == 1 {
         tracing::warn!(error = %format!("{err:#}"), "{what}");
     } else {
         tracing::debug!(error = %format!("{err:#}"), failures, "{what}");
