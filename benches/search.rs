@@ -43,6 +43,8 @@ const GLOSSARY_MIX: &[(&str, &str)] = &[
     ("label and words", "peculado en gobiernos regionales"),
 ];
 const RUNS: usize = 300;
+/// Searches with nothing kept of what glossary labels found (`search::KeptLabels`).
+const COLD_RUNS: usize = 60;
 /// Comments written per case: 1,000,000 at 100,000 cases.
 const COMMENTS_PER_CASE: u64 = 10;
 const BASELINE_RUNS: usize = 60;
@@ -87,7 +89,7 @@ async fn bench_size(admin: &PgConnectOptions, scratch: &Path, n: u64) -> anyhow:
     // Full reindex.
     let dir = scratch.join(format!("data-{n}/search"));
     let started = Instant::now();
-    let (engine, writer, _) = search::build_index(&store, &dir, search::Part::Documents, &|_, _| {}).await?;
+    let (mut engine, writer, _) = search::build_index(&store, &dir, search::Part::Documents, &|_, _| {}).await?;
     let reindex = started.elapsed().as_secs_f64();
     let docs = engine.documents();
     drop(writer);
@@ -166,7 +168,12 @@ async fn bench_size(admin: &PgConnectOptions, scratch: &Path, n: u64) -> anyhow:
         let labels: usize = with.expansions.iter().map(|e| e.terms.len()).sum();
         let off = timed(RUNS, || Ok(engine.search(&request, None).map(|_| ())?))?;
         let on = timed(RUNS, || Ok(engine.search(&request, Some(&thesaurus)).map(|_| ())?))?;
-        expansion_rows.push((label, without.total, with.total, labels, off, on));
+        // The first search of these labels since the index changed: nothing kept yet.
+        let cold = timed(COLD_RUNS, || {
+            engine.kept = Default::default();
+            Ok(engine.search(&request, Some(&thesaurus)).map(|_| ())?)
+        })?;
+        expansion_rows.push((label, without.total, with.total, labels, off, on, cold));
     }
     drop(engine);
 
@@ -310,31 +317,41 @@ async fn bench_size(admin: &PgConnectOptions, scratch: &Path, n: u64) -> anyhow:
     out += &format!(
         "\n#### Glossary expansion ({concepts} concepts): ranking + total + facets, the same query without and with it\n\n"
     );
-    out += "| query | hits without / with | labels added | p50 / p99 without | p50 / p99 with | p99 with / without |\n";
-    out += "|---|---|---|---|---|---|\n";
-    for (label, without, with, labels, off, on) in &expansion_rows {
+    out += "| query | hits without / with | labels added | p50 / p99 without | p50 / p99 with | p99 with / without | p50 / p99 with, nothing kept |\n";
+    out += "|---|---|---|---|---|---|---|\n";
+    for (label, without, with, labels, off, on, cold) in &expansion_rows {
         out += &format!(
-            "| {label} | {without} / {with} | {labels} | {} / {} | {} / {} | {:.2} |\n",
+            "| {label} | {without} / {with} | {labels} | {} / {} | {} / {} | {:.2} | {} / {} |\n",
             ms(off.0),
             ms(off.1),
             ms(on.0),
             ms(on.1),
-            on.1.as_secs_f64() / off.1.as_secs_f64().max(1e-9)
+            on.1.as_secs_f64() / off.1.as_secs_f64().max(1e-9),
+            ms(cold.0),
+            ms(cold.1)
         );
     }
     // The worst p99 (without, with) over the plain or the glossary queries.
     let worst_p99 = |glossary: bool| {
         let rows = expansion_rows.iter().filter(|r| r.0.starts_with("glossary") == glossary);
-        rows.fold((Duration::ZERO, Duration::ZERO), |(off, on), r| (off.max(r.4 .1), on.max(r.5 .1)))
+        rows.fold((Duration::ZERO, Duration::ZERO, Duration::ZERO), |(off, on, cold), r| {
+            (off.max(r.4 .1), on.max(r.5 .1), cold.max(r.6 .1))
+        })
     };
-    let ((plain_off, plain_on), (named_off, named_on)) = (worst_p99(false), worst_p99(true));
+    let ((plain_off, plain_on, plain_cold), (named_off, named_on, named_cold)) = (worst_p99(false), worst_p99(true));
+    let worst_off = plain_off.max(named_off);
+    let change = |with: Duration| (with.as_secs_f64() / worst_off.as_secs_f64().max(1e-9) - 1.0) * 100.0;
     out += &format!(
-        "\nWorst ranking p99 — plain mix: {} without, {} with; glossary mix: {} without, {} with ({:+.0} %; target ≤ +30 %).\n",
+        "\nWorst ranking p99 — plain mix: {} without, {} with ({} with nothing kept); glossary mix: {} without, {} with ({} with nothing kept). Over both, {} without, with expansion {:+.0} % ({:+.0} % with nothing kept; target ≤ +30 %).\n",
         ms(plain_off),
         ms(plain_on),
+        ms(plain_cold),
         ms(named_off),
         ms(named_on),
-        (named_on.as_secs_f64() / named_off.as_secs_f64().max(1e-9) - 1.0) * 100.0
+        ms(named_cold),
+        ms(worst_off),
+        change(plain_on.max(named_on)),
+        change(plain_cold.max(named_cold))
     );
     out += &format!(
         "\n#### Comments: {comments} written, {discussion_docs} documents (threads and comments) in their own index\n\n"

@@ -2,12 +2,15 @@
 
 use std::{
     path::{Path, PathBuf},
-    sync::atomic::{AtomicU64, Ordering},
+    sync::{
+        atomic::{AtomicU64, Ordering},
+        Arc,
+    },
 };
 
 use tantivy::{directory::MmapDirectory, Index, IndexReader, IndexWriter, ReloadPolicy};
 
-use super::{analyzers, facet_table::FacetTables, schema::Fields};
+use super::{analyzers, facet_table::FacetTables, kept::KeptLabels, schema::Fields};
 
 /// Memory for each indexing thread's buffer.
 const WRITER_HEAP: usize = 64 * 1024 * 1024;
@@ -22,6 +25,8 @@ pub struct Engine {
     pub dir: PathBuf,
     /// Facet values per document, per segment searched.
     pub facets: FacetTables,
+    /// What glossary labels found, per searcher.
+    pub kept: Arc<KeptLabels>,
     /// Which index this is, among those this process opened.
     id: u64,
 }
@@ -69,7 +74,15 @@ impl Engine {
         }
         static OPENED: AtomicU64 = AtomicU64::new(0);
         let id = OPENED.fetch_add(1, Ordering::Relaxed);
-        Ok(Engine { index, reader, fields, dir: dir.to_path_buf(), facets: FacetTables::default(), id })
+        Ok(Engine {
+            index,
+            reader,
+            fields,
+            dir: dir.to_path_buf(),
+            facets: FacetTables::default(),
+            kept: Arc::default(),
+            id,
+        })
     }
 
     /// Moves whenever the reader sees a new commit, and differs between indexes: a

@@ -9,6 +9,7 @@
 //! - `searcher`: answering a query; `build` makes the tantivy query (weights, typo
 //!   correction, filter clauses), `shape` turns what it found into hits, snippets, facets.
 //! - `facet_table`: the facet values of each document, per segment, for counting hits.
+//! - `kept`: what a query's glossary labels found, kept while the index stays the same.
 //! - `engine`: one index on disk; `indexer`: following the change log, rebuilding.
 
 pub mod analyzers;
@@ -16,6 +17,7 @@ mod document;
 pub mod engine;
 mod facet_table;
 mod indexer;
+mod kept;
 pub mod query;
 pub mod schema;
 mod searcher;

@@ -183,6 +183,13 @@ async fn search_expands_through_the_glossary_and_ranks_the_words_typed_first() {
     let typo = search(&app, &[("q", "pachamnca")]).await;
     assert_eq!(typo["suggestion"], "pachamanca", "{typo}");
     assert_eq!(slugs(&typo), vec!["huatia"], "{typo}");
+
+    // What the labels found is kept, but never past a change to the index: a case written
+    // since with a synonym is found by the same search.
+    case(&app, "later", "es", "Otra feria", "Vendimos tamal dulce en la plaza.").await;
+    app.wait_for_index().await;
+    let again = search(&app, &[("q", "quimbolito")]).await;
+    assert!(slugs(&again).contains(&"later"), "{again}");
 }
 
 #[tokio::test]

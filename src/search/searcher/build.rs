@@ -11,7 +11,7 @@ use tantivy::{
 };
 
 use super::{
-    expand::Expander,
+    expand::{Covered, Expander},
     shape::text,
     words::{term, Alternatives, Words},
     Expansion,
@@ -21,6 +21,7 @@ use crate::{
     search::{
         analyzers::{self, ENGLISH, FOLDED, SPANISH},
         engine::Engine,
+        kept::KeptQuery,
         query::ParsedQuery,
         schema::LanguageFields,
         thesaurus::Thesaurus,
@@ -49,6 +50,16 @@ struct Typed {
     /// Some document has it, as typed or by its stem.
     known: bool,
     correction: Option<String>,
+}
+
+impl Typed {
+    /// The word, and its correction if any.
+    fn with_correction(&self) -> String {
+        match &self.correction {
+            Some(c) => format!("{} {c}", self.word),
+            None => self.word.clone(),
+        }
+    }
 }
 
 #[derive(Clone, Copy)]
@@ -105,21 +116,31 @@ impl Engine {
                     words.iter().map(|t| t.correction.clone().unwrap_or(t.word.clone())).collect();
                 // The words as typed: half of them, apart, are enough (as for a whole query),
                 // and all of them together as a phrase rank the exact wording first.
-                let mut typed_words: Vec<Alternatives> = words
-                    .iter()
-                    .filter(|w| !w.stop || all_stop_words)
-                    .map(|w| self.typed_terms(w))
-                    .filter(|terms| !terms.is_empty())
-                    .collect();
-                let mut alternatives: Alternatives = match typed_words.len() {
-                    0 => Alternatives::new(),
-                    1 => typed_words.pop().unwrap_or_default(),
-                    n => vec![(Box::new(Words::of(typed_words, n.div_ceil(2))) as Box<dyn Query>, 1.0)],
+                let searched: Vec<&Typed> = words.iter().filter(|w| !w.stop || all_stop_words).collect();
+                let mut typed_words: Vec<Alternatives> =
+                    searched.iter().map(|w| self.typed_terms(w)).filter(|terms| !terms.is_empty()).collect();
+                let required = typed_words.len().div_ceil(2);
+                let covered = Covered::new(self, searched.iter().map(|t| t.with_correction()));
+                let mut alternatives: Alternatives = if required <= 1 {
+                    // One word of them is enough: they are simply more alternatives.
+                    typed_words.drain(..).flatten().collect()
+                } else {
+                    vec![(Box::new(Words::of(typed_words, required)) as Box<dyn Query>, 1.0)]
                 };
+                // The phrase and the labels cost most and change least: kept (`search::kept`).
+                let mut costly = Alternatives::new();
+                let mut named = String::new();
                 if words.len() > 1 {
-                    alternatives.extend(self.phrase_or_word(&written, 1.0).map(|q| (q, 1.0)));
+                    costly = self.phrase_in(&written, 1.0, None);
+                    named = format!("\"{}\";", written.join(" "));
                 }
-                alternatives.extend(expander.expand(span, &written.join(" ")));
+                let (labels, labels_named) = expander.expand(span, &written.join(" "), &covered);
+                costly.extend(labels);
+                named.push_str(&labels_named);
+                if !costly.is_empty() {
+                    let kept = KeptQuery::new(self.kept.clone(), named, costly);
+                    alternatives.push((Box::new(kept), 1.0));
+                }
                 for word in words {
                     suggestion_words.push(self.suggested(searcher, word)?);
                 }
@@ -214,6 +235,15 @@ impl Engine {
         both.into_iter().filter(|(l, _, _)| only.is_none_or(|o| o == *l)).map(|(_, f, a)| (f, a)).collect()
     }
 
+    /// A text's words as one language's analysis makes them.
+    pub(super) fn stems(&self, text: &str, language: Language) -> Vec<String> {
+        let analyzer = match language {
+            Language::Es => SPANISH,
+            Language::En => ENGLISH,
+        };
+        analyzers::tokens(&self.index, analyzer, text).into_iter().map(|(_, t)| t).collect()
+    }
+
     /// A word's terms in one language's fields, or in both.
     pub(super) fn word_terms_in(&self, word: &str, weight: f32, only: Option<Language>) -> Vec<(Term, f32)> {
         let mut terms = Vec::new();
@@ -229,17 +259,23 @@ impl Engine {
 
     /// Several words in this order, in either language; one word is just that word.
     pub(super) fn phrase_or_word(&self, words: &[String], weight: f32) -> Option<Box<dyn Query>> {
-        self.phrase_in(words, weight, None)
-    }
-
-    /// The same in one language's fields, or in both.
-    pub(super) fn phrase_in(&self, words: &[String], weight: f32, only: Option<Language>) -> Option<Box<dyn Query>> {
         if let [word] = words {
-            let terms = self.word_terms_in(word, weight, only);
+            let terms = self.word_terms(word, weight);
             return (!terms.is_empty()).then(|| Box::new(Words::new(vec![terms], 1)) as Box<dyn Query>);
         }
+        let clauses: Vec<Box<dyn Query>> = self
+            .phrase_in(words, weight, None)
+            .into_iter()
+            .map(|(q, w)| Box::new(BoostQuery::new(q, w)) as Box<dyn Query>)
+            .collect();
+        (!clauses.is_empty()).then(|| Box::new(BooleanQuery::union(clauses)) as Box<dyn Query>)
+    }
+
+    /// Several words in this order in one language's fields, or in both: one alternative per
+    /// field, so that a word's cells add them up (cheaper than a union of them).
+    pub(super) fn phrase_in(&self, words: &[String], weight: f32, only: Option<Language>) -> Alternatives {
         let text = words.join(" ");
-        let mut clauses: Vec<Box<dyn Query>> = Vec::new();
+        let mut alternatives = Alternatives::new();
         for (lang, analyzer) in self.languages(only) {
             let tokens = analyzers::tokens(&self.index, analyzer, &text);
             for (which, field_weight) in FIELD_WEIGHTS {
@@ -253,10 +289,10 @@ impl Engine {
                         tokens.iter().map(|(pos, t)| (*pos, Term::from_field_text(field, t))).collect(),
                     )),
                 };
-                clauses.push(Box::new(BoostQuery::new(q, weight * field_weight)));
+                alternatives.push((q, weight * field_weight));
             }
         }
-        (!clauses.is_empty()).then(|| Box::new(BooleanQuery::union(clauses)) as Box<dyn Query>)
+        alternatives
     }
 
     /// A corrected word as people write it («capacitación», not the folded «capacitacion»):

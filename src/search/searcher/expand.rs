@@ -32,6 +32,44 @@ pub(super) const MAX_LABELS: usize = 20;
 /// Labels added for one concept, at most (its narrower concepts' included).
 const MAX_LABELS_PER_CONCEPT: usize = 8;
 
+/// What the words as typed already find and rank: each word's stems in each language. A
+/// label made only of typed words («predial» beside the typed «impuesto predial»), or
+/// holding all of them («impuesto predial municipal»), finds no document that the words
+/// (and their phrase) do not find and rank already, so it is not searched: it would only
+/// cost time.
+pub(super) struct Covered {
+    /// Per typed word: its stems (and its correction's) in Spanish, then in English.
+    words: Vec<[Vec<String>; 2]>,
+}
+
+impl Covered {
+    /// `typed`: each word, with its correction after it if it has one.
+    pub(super) fn new(engine: &Engine, typed: impl Iterator<Item = String>) -> Covered {
+        let words = typed.map(|text| [engine.stems(&text, Language::Es), engine.stems(&text, Language::En)]).collect();
+        Covered { words }
+    }
+
+    /// Whether this label (searched in the texts of `lang`, or of both) is made only of
+    /// typed words or holds them all.
+    fn finds(&self, engine: &Engine, label: &str, lang: Option<Language>) -> bool {
+        if self.words.is_empty() {
+            return false;
+        }
+        let languages = match lang {
+            Some(l) => vec![l],
+            None => vec![Language::Es, Language::En],
+        };
+        languages.into_iter().all(|language| {
+            let stems = engine.stems(label, language);
+            let at = usize::from(language == Language::En);
+            let typed = |stem: &String| self.words.iter().any(|w| w[at].contains(stem));
+            let all_typed = stems.iter().all(typed);
+            let holds_all = self.words.iter().all(|w| w[at].iter().any(|s| stems.contains(s)));
+            !stems.is_empty() && (all_typed || holds_all)
+        })
+    }
+}
+
 pub(super) struct Expander<'a> {
     engine: &'a Engine,
     thesaurus: &'a Thesaurus,
@@ -46,11 +84,13 @@ impl<'a> Expander<'a> {
         Expander { engine, thesaurus, left: MAX_LABELS, seen: HashSet::new(), expansions: Vec::new() }
     }
 
-    /// The alternatives a span adds to the words as typed (`typed`), and a record of them.
-    pub(super) fn expand(&mut self, span: &Span, typed: &str) -> Alternatives {
+    /// The alternatives a span adds to the words as typed (`typed`), with a text naming
+    /// them (each label, its language and weight), and a record of them.
+    pub(super) fn expand(&mut self, span: &Span, typed: &str, covered: &Covered) -> (Alternatives, String) {
         let factor = if span.concepts.len() > 1 { AMBIGUOUS_FACTOR } else { 1.0 };
         self.seen.insert(fold(typed));
         let mut alternatives = Alternatives::new();
+        let mut named = String::new();
         let mut terms = Vec::new();
         for (index, _) in &span.concepts {
             let entry = &self.thesaurus.entries[*index];
@@ -67,7 +107,7 @@ impl<'a> Expander<'a> {
                 if self.left == 0 || taken == MAX_LABELS_PER_CONCEPT {
                     break;
                 }
-                if !self.seen.insert(fold(label)) {
+                if !self.seen.insert(fold(label)) || covered.finds(self.engine, label, lang) {
                     continue;
                 }
                 let weight = factor * if is_narrower { NARROWER_WEIGHT } else { SYNONYM_WEIGHT };
@@ -78,12 +118,13 @@ impl<'a> Expander<'a> {
                     [one] => {
                         self.engine.word_terms_in(one, weight, lang).into_iter().map(|(t, w)| term(t, w)).collect()
                     }
-                    _ => self.engine.phrase_in(&words, weight, lang).into_iter().map(|q| (q, 1.0)).collect(),
+                    _ => self.engine.phrase_in(&words, weight, lang),
                 };
                 if added.is_empty() {
                     continue;
                 }
                 alternatives.extend(added);
+                named.push_str(&format!("{label}|{lang:?}|{weight};"));
                 terms.push(ExpandedTerm { label: label.to_string(), concept: slug.clone(), narrower: is_narrower });
                 taken += 1;
                 self.left -= 1;
@@ -92,7 +133,7 @@ impl<'a> Expander<'a> {
         if !terms.is_empty() {
             self.expansions.push(Expansion { typed: typed.to_string(), terms });
         }
-        alternatives
+        (alternatives, named)
     }
 
     pub(super) fn finish(self) -> Vec<Expansion> {
