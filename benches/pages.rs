@@ -3,7 +3,8 @@
 //! commitments each, starts the release `ayni serve` on them, and loads it with wrk: the case
 //! page, the search page over 600 distinct queries, `/cases` over a fixed mix of pages and
 //! filters, the home page, a workshop page with 30 agenda items, 200 registrations and 40
-//! commitments, and `/commitments` (10,000 of them) over pages and filters; a case page with
+//! commitments, and `/commitments` (10,000 of them) over pages and filters; the glossary's
+//! letters, every concept's page, and a search naming each concept; a case page with
 //! 200 comments beside one with none, and the last page of a thread of 5,000 comments beside
 //! a thread of 50; and
 //! it posts 400 comments through the API to a thread with 50 followers, one at a time, for
@@ -155,6 +156,14 @@ async fn bench_size(
             "thread of 50 comments",
             "its one page".to_string(),
             vec![format!("/discussions/{}", discussed.short_thread)],
+            port,
+        ),
+        ("glossary A to Z", "`/glossary` and its 26 letters".to_string(), glossary_letter_paths(), port),
+        ("concept page", "every concept".to_string(), concept_paths(&pool).await?, port),
+        (
+            "search naming a concept",
+            "each concept's Spanish or English label".to_string(),
+            concept_search_paths(&pool).await?,
             port,
         ),
         ("one `SELECT`, site's middleware", "10,000 ids".to_string(), select_paths(), baseline.stacked),
@@ -499,6 +508,27 @@ async fn search_paths(pool: &PgPool) -> anyhow::Result<Vec<String>> {
         bail!("only {} distinct queries in the titles", queries.len());
     }
     Ok(queries.into_iter().map(|q| format!("/search?q={}", encode(&q))).collect())
+}
+
+fn glossary_letter_paths() -> Vec<String> {
+    std::iter::once("/glossary".to_string()).chain(('A'..='Z').map(|l| format!("/glossary?letter={l}"))).collect()
+}
+
+async fn concept_paths(pool: &PgPool) -> anyhow::Result<Vec<String>> {
+    let slugs: Vec<String> =
+        sqlx::query_scalar("select slug from concepts where retired_at is null order by slug").fetch_all(pool).await?;
+    Ok(slugs.into_iter().map(|s| format!("/glossary/{s}")).collect())
+}
+
+/// A search for each concept, by its Spanish label or (one in three) its English one: every
+/// search is expanded.
+async fn concept_search_paths(pool: &PgPool) -> anyhow::Result<Vec<String>> {
+    let labels: Vec<String> = sqlx::query_scalar(
+        "select case when id % 3 = 0 then pref_en else pref_es end from concepts where retired_at is null order by slug",
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(labels.into_iter().map(|l| format!("/search?q={}", encode(&l))).collect())
 }
 
 /// Pages 1–5 of the whole list and of eight filters.
