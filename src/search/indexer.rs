@@ -278,6 +278,13 @@ impl Indexer {
         self.last_commit = Instant::now();
         self.applied = change;
         self.search.advance(self.part, change);
+        // The labels searched lately are found again for the new searcher, in the background.
+        let engine = engine.clone();
+        tokio::task::spawn_blocking(move || {
+            if let Err(err) = engine.kept.warm(&engine.reader.searcher()) {
+                tracing::debug!(error = %err, "cannot find the recent glossary labels again");
+            }
+        });
         Ok(writer)
     }
 }

@@ -6,16 +6,27 @@
 //! labels find changes only when the index does, so the documents each span's labels find,
 //! with their scores, are kept per segment for the searcher that found them. A new searcher
 //! (any change to the index) or other labels (a glossary edit) make another key, so nothing
-//! kept is ever used stale; old keys age out of a cache of bounded size.
+//! kept is ever used stale; old keys age out of a cache of bounded size. When the index
+//! changes, the labels searched most recently are found again for the new searcher, off the
+//! request path ([`KeptLabels::warm`]), so that the next person who searches them does not
+//! pay for it.
 
-use std::{collections::HashMap, fmt, sync::Arc};
+use std::{
+    collections::HashMap,
+    fmt,
+    sync::{
+        atomic::{AtomicU64, Ordering},
+        Arc, Mutex,
+    },
+};
 
 use quick_cache::{sync::Cache, Weighter};
 use tantivy::{
+    collector::TopDocs,
     index::SegmentId,
     query::{EnableScoring, Explanation, Query, Scorer, Weight},
     schema::Term,
-    DocId, DocSet, Score, SegmentReader, TantivyError, TERMINATED,
+    DocId, DocSet, Score, Searcher, SegmentReader, TantivyError, TERMINATED,
 };
 
 /// Queries with their weights, as a word's alternatives are given.
@@ -23,6 +34,8 @@ type Alternatives = Vec<(Box<dyn Query>, Score)>;
 
 /// Documents kept in all, about 8 bytes each: 32 MB.
 const CAPACITY_DOCS: u64 = 4_000_000;
+/// The labels found again for a new searcher: the most recently searched.
+const WARMED: usize = 100;
 
 /// (the searcher's generation, the segment, the labels and their weights). Each index
 /// keeps its own, so the generation is the searcher's within it.
@@ -39,12 +52,56 @@ impl Weighter<Key, Found> for ByDocs {
     }
 }
 
+/// When labels were last searched (a count of uses), and the labels.
+type Searched = (u64, Arc<Alternatives>);
+
 /// The labels' findings kept by one index (`Engine::kept`).
-pub struct KeptLabels(Cache<Key, Found, ByDocs>);
+pub struct KeptLabels {
+    found: Cache<Key, Found, ByDocs>,
+    /// The labels of recent searches, with when each was last searched (a count of uses).
+    recent: Mutex<HashMap<Arc<str>, Searched>>,
+    uses: AtomicU64,
+}
 
 impl Default for KeptLabels {
     fn default() -> Self {
-        KeptLabels(Cache::with_weighter(10_000, CAPACITY_DOCS, ByDocs))
+        KeptLabels {
+            found: Cache::with_weighter(10_000, CAPACITY_DOCS, ByDocs),
+            recent: Mutex::default(),
+            uses: AtomicU64::new(0),
+        }
+    }
+}
+
+impl KeptLabels {
+    /// Notes that these labels were searched.
+    fn used(&self, key: &Arc<str>, alternatives: &Arc<Alternatives>) {
+        let now = self.uses.fetch_add(1, Ordering::Relaxed);
+        let Ok(mut recent) = self.recent.lock() else { return };
+        recent.insert(key.clone(), (now, alternatives.clone()));
+        if recent.len() > 2 * WARMED {
+            let mut ages: Vec<u64> = recent.values().map(|(at, _)| *at).collect();
+            ages.sort_unstable_by_key(|at| std::cmp::Reverse(*at));
+            let oldest_kept = ages[WARMED - 1];
+            recent.retain(|_, (at, _)| *at >= oldest_kept);
+        }
+    }
+
+    /// Finds the most recently searched labels with `searcher` (a new one) and keeps what
+    /// they find. CPU work: call it off the async workers. Returns how many were found.
+    pub fn warm(self: &Arc<Self>, searcher: &Searcher) -> tantivy::Result<usize> {
+        let mut recent: Vec<(u64, Arc<str>, Arc<Alternatives>)> = match self.recent.lock() {
+            Ok(recent) => recent.iter().map(|(key, (at, alt))| (*at, key.clone(), alt.clone())).collect(),
+            Err(_) => return Ok(0),
+        };
+        recent.sort_unstable_by_key(|(at, _, _)| std::cmp::Reverse(*at));
+        recent.truncate(WARMED);
+        for (_, key, alternatives) in &recent {
+            let query = KeptQuery { kept: self.clone(), key: key.clone(), alternatives: alternatives.clone() };
+            // Scored, as searches are: the scores are what is kept.
+            searcher.search(&query, &TopDocs::with_limit(1))?;
+        }
+        Ok(recent.len())
     }
 }
 
@@ -77,18 +134,21 @@ impl KeptQuery {
 impl Query for KeptQuery {
     fn weight(&self, scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
         // What is kept now is held by the weight, so that nothing evicted meanwhile is missed.
-        // Without a searcher (nothing to key on) nothing is kept.
-        let generation = scoring.searcher().map(|s| s.generation().generation_id());
+        // Scores are what is kept: a search without them (a count) neither reads nor keeps.
+        let generation =
+            scoring.searcher().filter(|_| scoring.is_scoring_enabled()).map(|s| s.generation().generation_id());
         let mut found = HashMap::new();
         if let (Some(searcher), Some(generation)) = (scoring.searcher(), generation) {
+            self.kept.used(&self.key, &self.alternatives);
             for reader in searcher.segment_readers() {
                 let id = reader.segment_id();
-                if let Some(docs) = self.kept.0.get(&self.key(generation, id)) {
+                if let Some(docs) = self.kept.found.get(&self.key(generation, id)) {
                     found.insert(id, docs);
                 }
             }
         }
-        let all_kept = scoring.searcher().is_some_and(|s| s.segment_readers().len() == found.len());
+        let all_kept =
+            generation.is_some() && scoring.searcher().is_some_and(|s| s.segment_readers().len() == found.len());
         let mut weights = Vec::new();
         if !all_kept {
             for (query, weight) in self.alternatives.iter() {
@@ -130,7 +190,7 @@ impl KeptWeight {
             cells.into_iter().enumerate().filter_map(|(doc, score)| score.map(|s| (doc as DocId, s))).collect(),
         );
         if let Some(generation) = self.generation {
-            self.query.kept.0.insert(self.query.key(generation, reader.segment_id()), docs.clone());
+            self.query.kept.found.insert(self.query.key(generation, reader.segment_id()), docs.clone());
         }
         Ok(docs)
     }
@@ -231,7 +291,7 @@ mod tests {
                 assert_eq!(x, y, "{round}: the same documents in the same order");
                 assert!((a - b).abs() < 1e-5, "{round}: {a} against {b}");
             }
-            assert_eq!(kept.0.len(), searcher.segment_readers().len(), "one entry per segment");
+            assert_eq!(kept.found.len(), searcher.segment_readers().len(), "one entry per segment");
         }
         // A new searcher (the index changed) is another key: nothing is read from the first.
         writer.add_document(doc!(body => "tamal dulce otra vez")).expect("add");
@@ -240,5 +300,27 @@ mod tests {
         let newer = reader.searcher();
         assert_ne!(newer.generation().generation_id(), searcher.generation().generation_id());
         assert_eq!(newer.search(&query, &TopDocs::with_limit(10)).expect("newer").len(), 4);
+
+        // A count has no scores: it neither reads nor keeps them.
+        let before = kept.found.len();
+        assert_eq!(newer.search(&query, &tantivy::collector::Count).expect("count"), 4);
+        assert_eq!(kept.found.len(), before);
+
+        // When the index changes again, what was searched is found for the new searcher
+        // before anyone asks, with the same scores as found by a search.
+        writer.add_document(doc!(body => "un quimbolito")).expect("add");
+        writer.commit().expect("commit");
+        reader.reload().expect("reload");
+        let newest = reader.searcher();
+        assert_eq!(kept.warm(&newest).expect("warm"), 1, "one set of labels was searched");
+        assert_eq!(kept.found.len(), before + newest.segment_readers().len());
+        let warmed = newest.search(&query, &TopDocs::with_limit(10)).expect("warmed");
+        let fresh = KeptQuery::new(
+            Arc::default(),
+            "tamal dulce|0.35;quimbolito|0.2".into(),
+            query.alternatives.iter().map(|(q, w)| (q.box_clone(), *w)).collect(),
+        );
+        let found = newest.search(&fresh, &TopDocs::with_limit(10)).expect("fresh");
+        assert_eq!(warmed, found);
     }
 }
