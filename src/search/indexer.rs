@@ -280,11 +280,7 @@ impl Indexer {
         self.search.advance(self.part, change);
         // The labels searched lately are found again for the new searcher, in the background.
         let engine = engine.clone();
-        tokio::task::spawn_blocking(move || {
-            if let Err(err) = engine.kept.warm(&engine.reader.searcher()) {
-                tracing::debug!(error = %err, "cannot find the recent glossary labels again");
-            }
-        });
+        tokio::task::spawn_blocking(move || engine.kept.warm(&engine.reader));
         Ok(writer)
     }
 }

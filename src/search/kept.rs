@@ -15,18 +15,18 @@ use std::{
     collections::HashMap,
     fmt,
     sync::{
-        atomic::{AtomicU64, Ordering},
+        atomic::{AtomicBool, AtomicU64, Ordering},
         Arc, Mutex,
     },
 };
 
-use quick_cache::{sync::Cache, Weighter};
+use quick_cache::{sync::Cache, OptionsBuilder, Weighter};
 use tantivy::{
     collector::TopDocs,
     index::SegmentId,
     query::{EnableScoring, Explanation, Query, Scorer, Weight},
     schema::Term,
-    DocId, DocSet, Score, Searcher, SegmentReader, TantivyError, TERMINATED,
+    DocId, DocSet, IndexReader, Score, SegmentReader, TantivyError, TERMINATED,
 };
 
 /// Queries with their weights, as a word's alternatives are given.
@@ -61,14 +61,28 @@ pub struct KeptLabels {
     /// The labels of recent searches, with when each was last searched (a count of uses).
     recent: Mutex<HashMap<Arc<str>, Searched>>,
     uses: AtomicU64,
+    /// A warm-up runs; and another was asked for meanwhile (a newer searcher).
+    warming: AtomicBool,
+    again: AtomicBool,
 }
 
 impl Default for KeptLabels {
     fn default() -> Self {
+        // Few shards: quick_cache refuses an entry larger than a shard's share of the
+        // capacity, and a common concept's documents make a large entry.
+        let found = OptionsBuilder::new()
+            .estimated_items_capacity(10_000)
+            .weight_capacity(CAPACITY_DOCS)
+            .shards(4)
+            .build()
+            .map(|options| Cache::with_options(options, ByDocs, Default::default(), Default::default()))
+            .unwrap_or_else(|_| Cache::with_weighter(10_000, CAPACITY_DOCS, ByDocs));
         KeptLabels {
-            found: Cache::with_weighter(10_000, CAPACITY_DOCS, ByDocs),
+            found,
             recent: Mutex::default(),
             uses: AtomicU64::new(0),
+            warming: AtomicBool::new(false),
+            again: AtomicBool::new(false),
         }
     }
 }
@@ -87,21 +101,46 @@ impl KeptLabels {
         }
     }
 
-    /// Finds the most recently searched labels with `searcher` (a new one) and keeps what
-    /// they find. CPU work: call it off the async workers. Returns how many were found.
-    pub fn warm(self: &Arc<Self>, searcher: &Searcher) -> tantivy::Result<usize> {
+    /// Finds the most recently searched labels with the reader's searcher (a new one) and
+    /// keeps what they find. CPU work: call it off the async workers. One runs at a time: a
+    /// call while one runs makes it start over with the newest searcher. Returns how many
+    /// labels this call found.
+    pub fn warm(self: &Arc<Self>, reader: &IndexReader) -> usize {
+        self.again.store(true, Ordering::SeqCst);
+        let mut found = 0;
+        loop {
+            if self.warming.swap(true, Ordering::SeqCst) {
+                return found;
+            }
+            while self.again.swap(false, Ordering::SeqCst) {
+                let searcher = reader.searcher();
+                for (key, alternatives) in self.most_recent() {
+                    if self.again.load(Ordering::SeqCst) {
+                        break;
+                    }
+                    let query = KeptQuery { kept: self.clone(), key, alternatives, record: false };
+                    // Scored, as searches are: the scores are what is kept.
+                    match searcher.search(&query, &TopDocs::with_limit(1)) {
+                        Ok(_) => found += 1,
+                        Err(err) => tracing::debug!(error = %err, "cannot find glossary labels again"),
+                    }
+                }
+            }
+            self.warming.store(false, Ordering::SeqCst);
+            if !self.again.load(Ordering::SeqCst) {
+                return found;
+            }
+        }
+    }
+
+    /// The labels searched last, newest first.
+    fn most_recent(&self) -> Vec<(Arc<str>, Arc<Alternatives>)> {
         let mut recent: Vec<(u64, Arc<str>, Arc<Alternatives>)> = match self.recent.lock() {
             Ok(recent) => recent.iter().map(|(key, (at, alt))| (*at, key.clone(), alt.clone())).collect(),
-            Err(_) => return Ok(0),
+            Err(_) => return Vec::new(),
         };
         recent.sort_unstable_by_key(|(at, _, _)| std::cmp::Reverse(*at));
-        recent.truncate(WARMED);
-        for (_, key, alternatives) in &recent {
-            let query = KeptQuery { kept: self.clone(), key: key.clone(), alternatives: alternatives.clone() };
-            // Scored, as searches are: the scores are what is kept.
-            searcher.search(&query, &TopDocs::with_limit(1))?;
-        }
-        Ok(recent.len())
+        recent.into_iter().take(WARMED).map(|(_, key, alternatives)| (key, alternatives)).collect()
     }
 }
 
@@ -113,6 +152,8 @@ pub struct KeptQuery {
     /// The labels and their weights, written out: what identifies them.
     key: Arc<str>,
     alternatives: Arc<Alternatives>,
+    /// Whether using it counts as a search (a warm-up's does not).
+    record: bool,
 }
 
 impl fmt::Debug for KeptQuery {
@@ -123,7 +164,7 @@ impl fmt::Debug for KeptQuery {
 
 impl KeptQuery {
     pub fn new(kept: Arc<KeptLabels>, key: String, alternatives: Alternatives) -> Self {
-        KeptQuery { kept, key: key.into(), alternatives: Arc::new(alternatives) }
+        KeptQuery { kept, key: key.into(), alternatives: Arc::new(alternatives), record: true }
     }
 
     fn key(&self, generation: u64, segment: SegmentId) -> Key {
@@ -134,12 +175,15 @@ impl KeptQuery {
 impl Query for KeptQuery {
     fn weight(&self, scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
         // What is kept now is held by the weight, so that nothing evicted meanwhile is missed.
-        // Scores are what is kept: a search without them (a count) neither reads nor keeps.
-        let generation =
-            scoring.searcher().filter(|_| scoring.is_scoring_enabled()).map(|s| s.generation().generation_id());
+        // Scores are what is kept: a search without them (a count, newest first) reads what
+        // is kept but keeps nothing.
+        let generation = scoring.searcher().map(|s| s.generation().generation_id());
+        let keeps = scoring.is_scoring_enabled();
         let mut found = HashMap::new();
         if let (Some(searcher), Some(generation)) = (scoring.searcher(), generation) {
-            self.kept.used(&self.key, &self.alternatives);
+            if self.record && keeps {
+                self.kept.used(&self.key, &self.alternatives);
+            }
             for reader in searcher.segment_readers() {
                 let id = reader.segment_id();
                 if let Some(docs) = self.kept.found.get(&self.key(generation, id)) {
@@ -147,14 +191,14 @@ impl Query for KeptQuery {
                 }
             }
         }
-        let all_kept =
-            generation.is_some() && scoring.searcher().is_some_and(|s| s.segment_readers().len() == found.len());
+        let all_kept = scoring.searcher().is_some_and(|s| s.segment_readers().len() == found.len());
         let mut weights = Vec::new();
         if !all_kept {
             for (query, weight) in self.alternatives.iter() {
                 weights.push((query.weight(scoring)?, *weight));
             }
         }
+        let generation = generation.filter(|_| keeps);
         Ok(Box::new(KeptWeight { query: self.clone(), generation, found, weights }))
     }
 
@@ -301,7 +345,7 @@ mod tests {
         assert_ne!(newer.generation().generation_id(), searcher.generation().generation_id());
         assert_eq!(newer.search(&query, &TopDocs::with_limit(10)).expect("newer").len(), 4);
 
-        // A count has no scores: it neither reads nor keeps them.
+        // A count has no scores: it keeps nothing.
         let before = kept.found.len();
         assert_eq!(newer.search(&query, &tantivy::collector::Count).expect("count"), 4);
         assert_eq!(kept.found.len(), before);
@@ -312,7 +356,7 @@ mod tests {
         writer.commit().expect("commit");
         reader.reload().expect("reload");
         let newest = reader.searcher();
-        assert_eq!(kept.warm(&newest).expect("warm"), 1, "one set of labels was searched");
+        assert_eq!(kept.warm(&reader), 1, "one set of labels was searched");
         assert_eq!(kept.found.len(), before + newest.segment_readers().len());
         let warmed = newest.search(&query, &TopDocs::with_limit(10)).expect("warmed");
         let fresh = KeptQuery::new(

@@ -184,6 +184,23 @@ async fn search_expands_through_the_glossary_and_ranks_the_words_typed_first() {
     assert_eq!(typo["suggestion"], "pachamanca", "{typo}");
     assert_eq!(slugs(&typo), vec!["huatia"], "{typo}");
 
+    // A label made of one of the typed words is still searched when that word alone is not
+    // enough: «chicha de jora morada» needs two of its three words, the label «chicha» one.
+    let actor = admin(&app).await;
+    save(
+        &app,
+        actor,
+        Concept {
+            alt_es: vec!["chicha".into()],
+            ..concept("chicha-de-jora-morada", "Chicha de jora morada", "Purple corn beer")
+        },
+    )
+    .await;
+    case(&app, "chicha", "es", "Fiesta patronal", "Se sirvió chicha a los visitantes.").await;
+    app.wait_for_index().await;
+    let long = search(&app, &[("q", "chicha de jora morada")]).await;
+    assert!(slugs(&long).contains(&"chicha"), "{long}");
+
     // What the labels found is kept, but never past a change to the index: a case written
     // since with a synonym is found by the same search.
     case(&app, "later", "es", "Otra feria", "Vendimos tamal dulce en la plaza.").await;

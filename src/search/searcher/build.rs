@@ -120,7 +120,7 @@ impl Engine {
                 let mut typed_words: Vec<Alternatives> =
                     searched.iter().map(|w| self.typed_terms(w)).filter(|terms| !terms.is_empty()).collect();
                 let required = typed_words.len().div_ceil(2);
-                let covered = Covered::new(self, searched.iter().map(|t| t.with_correction()));
+                let covered = Covered::new(self, searched.iter().map(|t| t.with_correction()), required);
                 let mut alternatives: Alternatives = if required <= 1 {
                     // One word of them is enough: they are simply more alternatives.
                     typed_words.drain(..).flatten().collect()

@@ -40,17 +40,22 @@ const MAX_LABELS_PER_CONCEPT: usize = 8;
 pub(super) struct Covered {
     /// Per typed word: its stems (and its correction's) in Spanish, then in English.
     words: Vec<[Vec<String>; 2]>,
+    /// How many of the typed words a document needs.
+    required: usize,
 }
 
 impl Covered {
-    /// `typed`: each word, with its correction after it if it has one.
-    pub(super) fn new(engine: &Engine, typed: impl Iterator<Item = String>) -> Covered {
+    /// `typed`: each word, with its correction after it if it has one; a document needs
+    /// `required` of them.
+    pub(super) fn new(engine: &Engine, typed: impl Iterator<Item = String>, required: usize) -> Covered {
         let words = typed.map(|text| [engine.stems(&text, Language::Es), engine.stems(&text, Language::En)]).collect();
-        Covered { words }
+        Covered { words, required }
     }
 
-    /// Whether this label (searched in the texts of `lang`, or of both) is made only of
-    /// typed words or holds them all.
+    /// Whether this label (searched in the texts of `lang`, or of both) holds all the typed
+    /// words, or is made only of typed words and holds enough of them: then every document
+    /// with it has the words already. («predial» alone does not cover «impuesto predial
+    /// municipal», which needs two of its words.)
     fn finds(&self, engine: &Engine, label: &str, lang: Option<Language>) -> bool {
         if self.words.is_empty() {
             return false;
@@ -63,9 +68,9 @@ impl Covered {
             let stems = engine.stems(label, language);
             let at = usize::from(language == Language::En);
             let typed = |stem: &String| self.words.iter().any(|w| w[at].contains(stem));
-            let all_typed = stems.iter().all(typed);
-            let holds_all = self.words.iter().all(|w| w[at].iter().any(|s| stems.contains(s)));
-            !stems.is_empty() && (all_typed || holds_all)
+            let held = self.words.iter().filter(|w| w[at].iter().any(|s| stems.contains(s))).count();
+            let only_typed = stems.iter().all(typed);
+            !stems.is_empty() && (held == self.words.len() || (only_typed && held >= self.required))
         })
     }
 }
