@@ -237,11 +237,11 @@ impl Engine {
 
     /// A text's words as one language's analysis makes them.
     pub(super) fn stems(&self, text: &str, language: Language) -> Vec<String> {
-        let analyzer = match language {
-            Language::Es => SPANISH,
-            Language::En => ENGLISH,
-        };
-        analyzers::tokens(&self.index, analyzer, text).into_iter().map(|(_, t)| t).collect()
+        self.languages(Some(language))
+            .into_iter()
+            .flat_map(|(_, analyzer)| analyzers::tokens(&self.index, analyzer, text))
+            .map(|(_, t)| t)
+            .collect()
     }
 
     /// A word's terms in one language's fields, or in both.
